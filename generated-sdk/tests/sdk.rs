@@ -21,6 +21,7 @@ mod transfer_download;
 mod transfer_roundtrip;
 #[cfg(feature = "helpers")]
 mod transfer_upload;
+mod unions;
 mod validate;
 #[cfg(feature = "helpers")]
 mod watch;

@@ -452,52 +452,26 @@ impl crate::wire::Decode for AccountPhotoGetError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "account_photo_missing" => {
-                    ::std::result::Result::Ok(Self::AccountPhotoMissing)
-                }
-                "expected_account_photo_missing" => {
-                    ::std::result::Result::Ok(Self::ExpectedAccountPhotoMissing)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AccountPhotoGetError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AccountPhotoGetError")?;
         match &*tag {
             "thumbnail_error" => {
-                crate::wire::read_nested(r, "thumbnail_error", "AccountPhotoGetError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "thumbnail_error",
+                        "AccountPhotoGetError",
+                    )
                     .map(Self::ThumbnailError)
             }
             "account_photo_missing" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AccountPhotoMissing)
+                crate::wire::read_void_at(r, at).map(|()| Self::AccountPhotoMissing)
             }
             "expected_account_photo_missing" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ExpectedAccountPhotoMissing)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ExpectedAccountPhotoMissing)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -537,34 +511,10 @@ impl crate::wire::Decode for DeleteProfilePhotoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for DeleteProfilePhotoError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DeleteProfilePhotoError")?;
         match &*tag {
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -612,33 +562,14 @@ impl crate::wire::Decode for PhotoSourceArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PhotoSourceArg"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PhotoSourceArg")?;
         match &*tag {
             "base64_data" => {
-                crate::wire::read_nested(r, "base64_data", "PhotoSourceArg")
+                crate::wire::read_nested_at(r, at, "base64_data", "PhotoSourceArg")
                     .map(Self::Base64Data)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -692,59 +623,25 @@ impl crate::wire::Decode for SetProfilePhotoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "file_type_error" => ::std::result::Result::Ok(Self::FileTypeError),
-                "file_size_error" => ::std::result::Result::Ok(Self::FileSizeError),
-                "dimension_error" => ::std::result::Result::Ok(Self::DimensionError),
-                "thumbnail_error" => ::std::result::Result::Ok(Self::ThumbnailError),
-                "transient_error" => ::std::result::Result::Ok(Self::TransientError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SetProfilePhotoError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SetProfilePhotoError")?;
         match &*tag {
             "file_type_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FileTypeError)
+                crate::wire::read_void_at(r, at).map(|()| Self::FileTypeError)
             }
             "file_size_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FileSizeError)
+                crate::wire::read_void_at(r, at).map(|()| Self::FileSizeError)
             }
             "dimension_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DimensionError)
+                crate::wire::read_void_at(r, at).map(|()| Self::DimensionError)
             }
             "thumbnail_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ThumbnailError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ThumbnailError)
             }
             "transient_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransientError)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -789,39 +686,16 @@ impl crate::wire::Decode for ThumbnailError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "permanent_failure" => ::std::result::Result::Ok(Self::PermanentFailure),
-                "temporary_failure" => ::std::result::Result::Ok(Self::TemporaryFailure),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ThumbnailError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ThumbnailError")?;
         match &*tag {
             "permanent_failure" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PermanentFailure)
+                crate::wire::read_void_at(r, at).map(|()| Self::PermanentFailure)
             }
             "temporary_failure" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TemporaryFailure)
+                crate::wire::read_void_at(r, at).map(|()| Self::TemporaryFailure)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

@@ -110,40 +110,13 @@ impl crate::wire::Decode for LaunchEmptyResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "complete" => ::std::result::Result::Ok(Self::Complete),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for LaunchEmptyResult",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for LaunchEmptyResult"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LaunchEmptyResult")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "LaunchEmptyResult")
+                crate::wire::read_nested_at(r, at, "async_job_id", "LaunchEmptyResult")
                     .map(Self::AsyncJobId)
             }
-            "complete" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Complete)
-            }
+            "complete" => crate::wire::read_void_at(r, at).map(|()| Self::Complete),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -196,30 +169,10 @@ impl crate::wire::Decode for LaunchResultBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for LaunchResultBase",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LaunchResultBase"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LaunchResultBase")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "LaunchResultBase")
+                crate::wire::read_nested_at(r, at, "async_job_id", "LaunchResultBase")
                     .map(Self::AsyncJobId)
             }
             _ => {
@@ -271,38 +224,10 @@ impl crate::wire::Decode for PollEmptyResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => ::std::result::Result::Ok(Self::Complete),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for PollEmptyResult",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PollEmptyResult"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PollEmptyResult")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
-            "complete" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Complete)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "complete" => crate::wire::read_void_at(r, at).map(|()| Self::Complete),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -358,41 +283,16 @@ impl crate::wire::Decode for PollError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_async_job_id" => {
-                    ::std::result::Result::Ok(Self::InvalidAsyncJobId)
-                }
-                "internal_error" => ::std::result::Result::Ok(Self::InternalError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PollError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PollError")?;
         match &*tag {
             "invalid_async_job_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidAsyncJobId)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidAsyncJobId)
             }
             "internal_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InternalError)
+                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -429,33 +329,9 @@ impl crate::wire::Decode for PollResultBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for PollResultBase",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PollResultBase"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PollResultBase")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             _ => {
                 ::std::result::Result::Err(
                     r

@@ -450,46 +450,25 @@ impl crate::wire::Decode for AccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "team_access_denied" => ::std::result::Result::Ok(Self::TeamAccessDenied),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for AccessError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AccessError")?;
         match &*tag {
             "invalid_account_type" => {
-                crate::wire::read_nested(r, "invalid_account_type", "AccessError")
+                crate::wire::read_nested_at(r, at, "invalid_account_type", "AccessError")
                     .map(Self::InvalidAccountType)
             }
             "paper_access_denied" => {
-                crate::wire::read_nested(r, "paper_access_denied", "AccessError")
+                crate::wire::read_nested_at(r, at, "paper_access_denied", "AccessError")
                     .map(Self::PaperAccessDenied)
             }
             "team_access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamAccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamAccessDenied)
             }
             "no_permission" => {
-                crate::wire::read_nested(r, "no_permission", "AccessError")
+                crate::wire::read_nested_at(r, at, "no_permission", "AccessError")
                     .map(Self::NoPermission)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -556,87 +535,32 @@ impl crate::wire::Decode for AuthError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_access_token" => {
-                    ::std::result::Result::Ok(Self::InvalidAccessToken)
-                }
-                "invalid_select_user" => {
-                    ::std::result::Result::Ok(Self::InvalidSelectUser)
-                }
-                "invalid_select_admin" => {
-                    ::std::result::Result::Ok(Self::InvalidSelectAdmin)
-                }
-                "user_suspended" => ::std::result::Result::Ok(Self::UserSuspended),
-                "expired_access_token" => {
-                    ::std::result::Result::Ok(Self::ExpiredAccessToken)
-                }
-                "missing_scope" => {
-                    ::std::result::Result::Ok(
-                        Self::MissingScope({
-                            let v = <crate::auth::TokenScopeError as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "route_access_denied" => {
-                    ::std::result::Result::Ok(Self::RouteAccessDenied)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for AuthError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AuthError")?;
         match &*tag {
             "invalid_access_token" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidAccessToken)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidAccessToken)
             }
             "invalid_select_user" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidSelectUser)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidSelectUser)
             }
             "invalid_select_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidSelectAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidSelectAdmin)
             }
             "user_suspended" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserSuspended)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserSuspended)
             }
             "expired_access_token" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ExpiredAccessToken)
+                crate::wire::read_void_at(r, at).map(|()| Self::ExpiredAccessToken)
             }
             "missing_scope" => {
-                <crate::auth::TokenScopeError as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::auth::TokenScopeError>(r, at)
                     .map(Self::MissingScope)
             }
             "route_access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RouteAccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::RouteAccessDenied)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -681,44 +605,12 @@ impl crate::wire::Decode for InvalidAccountTypeError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "endpoint" => ::std::result::Result::Ok(Self::Endpoint),
-                "feature" => ::std::result::Result::Ok(Self::Feature),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for InvalidAccountTypeError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "InvalidAccountTypeError")?;
         match &*tag {
-            "endpoint" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Endpoint)
-            }
-            "feature" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Feature)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "endpoint" => crate::wire::read_void_at(r, at).map(|()| Self::Endpoint),
+            "feature" => crate::wire::read_void_at(r, at).map(|()| Self::Feature),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -766,50 +658,16 @@ impl crate::wire::Decode for NoPermissionError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unauthorized_account_id_usage" => {
-                    ::std::result::Result::Ok(
-                        Self::UnauthorizedAccountIdUsage({
-                            let v = <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for NoPermissionError"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "NoPermissionError")?;
         match &*tag {
             "unauthorized_account_id_usage" => {
-                <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::auth::UnauthorizedAccountIdUsageError,
+                >(r, at)
                     .map(Self::UnauthorizedAccountIdUsage)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -854,39 +712,16 @@ impl crate::wire::Decode for PaperAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "paper_disabled" => ::std::result::Result::Ok(Self::PaperDisabled),
-                "not_paper_user" => ::std::result::Result::Ok(Self::NotPaperUser),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PaperAccessError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperAccessError")?;
         match &*tag {
             "paper_disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PaperDisabled)
+                crate::wire::read_void_at(r, at).map(|()| Self::PaperDisabled)
             }
             "not_paper_user" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotPaperUser)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotPaperUser)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -933,41 +768,16 @@ impl crate::wire::Decode for RateLimitReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_many_requests" => ::std::result::Result::Ok(Self::TooManyRequests),
-                "too_many_write_operations" => {
-                    ::std::result::Result::Ok(Self::TooManyWriteOperations)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for RateLimitReason"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RateLimitReason")?;
         match &*tag {
             "too_many_requests" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyRequests)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyRequests)
             }
             "too_many_write_operations" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyWriteOperations)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1014,46 +824,16 @@ impl crate::wire::Decode for TokenFromOAuth1Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_oauth1_token_info" => {
-                    ::std::result::Result::Ok(Self::InvalidOauth1TokenInfo)
-                }
-                "app_id_mismatch" => ::std::result::Result::Ok(Self::AppIdMismatch),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TokenFromOAuth1Error",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TokenFromOAuth1Error")?;
         match &*tag {
             "invalid_oauth1_token_info" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidOauth1TokenInfo)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidOauth1TokenInfo)
             }
             "app_id_mismatch" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppIdMismatch)
+                crate::wire::read_void_at(r, at).map(|()| Self::AppIdMismatch)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

@@ -186,34 +186,13 @@ impl crate::wire::Decode for EchoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_requested" => ::std::result::Result::Ok(Self::UserRequested),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for EchoError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "EchoError")?;
         match &*tag {
             "user_requested" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserRequested)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserRequested)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

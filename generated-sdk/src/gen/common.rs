@@ -554,39 +554,18 @@ impl crate::wire::Decode for PathRoot {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "home" => ::std::result::Result::Ok(Self::Home),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PathRoot"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PathRoot")?;
         match &*tag {
-            "home" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Home)
+            "home" => crate::wire::read_void_at(r, at).map(|()| Self::Home),
+            "root" => {
+                crate::wire::read_nested_at(r, at, "root", "PathRoot").map(Self::Root)
             }
-            "root" => crate::wire::read_nested(r, "root", "PathRoot").map(Self::Root),
             "namespace_id" => {
-                crate::wire::read_nested(r, "namespace_id", "PathRoot")
+                crate::wire::read_nested_at(r, at, "namespace_id", "PathRoot")
                     .map(Self::NamespaceId)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -637,38 +616,17 @@ impl crate::wire::Decode for PathRootError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PathRootError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PathRootError")?;
         match &*tag {
             "invalid_root" => {
-                crate::wire::read_nested(r, "invalid_root", "PathRootError")
+                crate::wire::read_nested_at(r, at, "invalid_root", "PathRootError")
                     .map(Self::InvalidRoot)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

@@ -2257,83 +2257,42 @@ impl crate::wire::Decode for AddPropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "restricted_content" => {
-                    ::std::result::Result::Ok(Self::RestrictedContent)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "unsupported_folder" => {
-                    ::std::result::Result::Ok(Self::UnsupportedFolder)
-                }
-                "property_field_too_large" => {
-                    ::std::result::Result::Ok(Self::PropertyFieldTooLarge)
-                }
-                "does_not_fit_template" => {
-                    ::std::result::Result::Ok(Self::DoesNotFitTemplate)
-                }
-                "duplicate_property_groups" => {
-                    ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
-                }
-                "property_group_already_exists" => {
-                    ::std::result::Result::Ok(Self::PropertyGroupAlreadyExists)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AddPropertiesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AddPropertiesError")?;
         match &*tag {
             "template_not_found" => {
-                crate::wire::read_nested(r, "template_not_found", "AddPropertiesError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "template_not_found",
+                        "AddPropertiesError",
+                    )
                     .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "path" => {
-                crate::wire::read_nested(r, "path", "AddPropertiesError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "AddPropertiesError")
+                    .map(Self::Path)
             }
             "unsupported_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
             }
             "property_field_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PropertyFieldTooLarge)
+                crate::wire::read_void_at(r, at).map(|()| Self::PropertyFieldTooLarge)
             }
             "does_not_fit_template" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DoesNotFitTemplate)
+                crate::wire::read_void_at(r, at).map(|()| Self::DoesNotFitTemplate)
             }
             "duplicate_property_groups" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
+                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatePropertyGroups)
             }
             "property_group_already_exists" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PropertyGroupAlreadyExists)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::PropertyGroupAlreadyExists)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2406,81 +2365,38 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "restricted_content" => {
-                    ::std::result::Result::Ok(Self::RestrictedContent)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "unsupported_folder" => {
-                    ::std::result::Result::Ok(Self::UnsupportedFolder)
-                }
-                "property_field_too_large" => {
-                    ::std::result::Result::Ok(Self::PropertyFieldTooLarge)
-                }
-                "does_not_fit_template" => {
-                    ::std::result::Result::Ok(Self::DoesNotFitTemplate)
-                }
-                "duplicate_property_groups" => {
-                    ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for InvalidPropertyGroupError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "InvalidPropertyGroupError")?;
         match &*tag {
             "template_not_found" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "template_not_found",
                         "InvalidPropertyGroupError",
                     )
                     .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "path" => {
-                crate::wire::read_nested(r, "path", "InvalidPropertyGroupError")
+                crate::wire::read_nested_at(r, at, "path", "InvalidPropertyGroupError")
                     .map(Self::Path)
             }
             "unsupported_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
             }
             "property_field_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PropertyFieldTooLarge)
+                crate::wire::read_void_at(r, at).map(|()| Self::PropertyFieldTooLarge)
             }
             "does_not_fit_template" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DoesNotFitTemplate)
+                crate::wire::read_void_at(r, at).map(|()| Self::DoesNotFitTemplate)
             }
             "duplicate_property_groups" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
+                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatePropertyGroups)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2523,34 +2439,11 @@ impl crate::wire::Decode for LogicalOperator {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "or_operator" => ::std::result::Result::Ok(Self::OrOperator),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LogicalOperator"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LogicalOperator")?;
         match &*tag {
-            "or_operator" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OrOperator)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "or_operator" => crate::wire::read_void_at(r, at).map(|()| Self::OrOperator),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2594,41 +2487,13 @@ impl crate::wire::Decode for LookUpPropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "property_group_not_found" => {
-                    ::std::result::Result::Ok(Self::PropertyGroupNotFound)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LookUpPropertiesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LookUpPropertiesError")?;
         match &*tag {
             "property_group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PropertyGroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::PropertyGroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2687,55 +2552,20 @@ impl crate::wire::Decode for LookupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "not_file" => ::std::result::Result::Ok(Self::NotFile),
-                "not_folder" => ::std::result::Result::Ok(Self::NotFolder),
-                "restricted_content" => {
-                    ::std::result::Result::Ok(Self::RestrictedContent)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LookupError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LookupError")?;
         match &*tag {
             "malformed_path" => {
-                crate::wire::read_nested(r, "malformed_path", "LookupError")
+                crate::wire::read_nested_at(r, at, "malformed_path", "LookupError")
                     .map(Self::MalformedPath)
             }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "not_file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFile)
-            }
-            "not_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFolder)
-            }
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_file" => crate::wire::read_void_at(r, at).map(|()| Self::NotFile),
+            "not_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotFolder),
             "restricted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2802,71 +2632,35 @@ impl crate::wire::Decode for ModifyTemplateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "restricted_content" => {
-                    ::std::result::Result::Ok(Self::RestrictedContent)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "conflicting_property_names" => {
-                    ::std::result::Result::Ok(Self::ConflictingPropertyNames)
-                }
-                "too_many_properties" => {
-                    ::std::result::Result::Ok(Self::TooManyProperties)
-                }
-                "too_many_templates" => ::std::result::Result::Ok(Self::TooManyTemplates),
-                "template_attribute_too_large" => {
-                    ::std::result::Result::Ok(Self::TemplateAttributeTooLarge)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ModifyTemplateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ModifyTemplateError")?;
         match &*tag {
             "template_not_found" => {
-                crate::wire::read_nested(r, "template_not_found", "ModifyTemplateError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "template_not_found",
+                        "ModifyTemplateError",
+                    )
                     .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "conflicting_property_names" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConflictingPropertyNames)
+                crate::wire::read_void_at(r, at).map(|()| Self::ConflictingPropertyNames)
             }
             "too_many_properties" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyProperties)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyProperties)
             }
             "too_many_templates" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyTemplates)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyTemplates)
             }
             "template_attribute_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TemplateAttributeTooLarge)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TemplateAttributeTooLarge)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2924,50 +2718,29 @@ impl crate::wire::Decode for PropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "restricted_content" => {
-                    ::std::result::Result::Ok(Self::RestrictedContent)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "unsupported_folder" => {
-                    ::std::result::Result::Ok(Self::UnsupportedFolder)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PropertiesError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PropertiesError")?;
         match &*tag {
             "template_not_found" => {
-                crate::wire::read_nested(r, "template_not_found", "PropertiesError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "template_not_found",
+                        "PropertiesError",
+                    )
                     .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "path" => {
-                crate::wire::read_nested(r, "path", "PropertiesError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "PropertiesError")
+                    .map(Self::Path)
             }
             "unsupported_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3009,39 +2782,11 @@ impl crate::wire::Decode for PropertiesSearchContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PropertiesSearchContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PropertiesSearchContinueError")?;
         match &*tag {
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3088,42 +2833,19 @@ impl crate::wire::Decode for PropertiesSearchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PropertiesSearchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PropertiesSearchError")?;
         match &*tag {
             "property_group_lookup" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "property_group_lookup",
                         "PropertiesSearchError",
                     )
                     .map(Self::PropertyGroupLookup)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3171,38 +2893,14 @@ impl crate::wire::Decode for PropertiesSearchMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PropertiesSearchMode",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PropertiesSearchMode")?;
         match &*tag {
             "field_name" => {
-                crate::wire::read_nested(r, "field_name", "PropertiesSearchMode")
+                crate::wire::read_nested_at(r, at, "field_name", "PropertiesSearchMode")
                     .map(Self::FieldName)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3245,34 +2943,11 @@ impl crate::wire::Decode for PropertyType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "string" => ::std::result::Result::Ok(Self::String),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PropertyType"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PropertyType")?;
         match &*tag {
-            "string" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::String)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "string" => crate::wire::read_void_at(r, at).map(|()| Self::String),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3338,68 +3013,38 @@ impl crate::wire::Decode for RemovePropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "restricted_content" => {
-                    ::std::result::Result::Ok(Self::RestrictedContent)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "unsupported_folder" => {
-                    ::std::result::Result::Ok(Self::UnsupportedFolder)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RemovePropertiesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RemovePropertiesError")?;
         match &*tag {
             "template_not_found" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "template_not_found",
                         "RemovePropertiesError",
                     )
                     .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "path" => {
-                crate::wire::read_nested(r, "path", "RemovePropertiesError")
+                crate::wire::read_nested_at(r, at, "path", "RemovePropertiesError")
                     .map(Self::Path)
             }
             "unsupported_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
             }
             "property_group_lookup" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "property_group_lookup",
                         "RemovePropertiesError",
                     )
                     .map(Self::PropertyGroupLookup)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3450,40 +3095,17 @@ impl crate::wire::Decode for TemplateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "restricted_content" => {
-                    ::std::result::Result::Ok(Self::RestrictedContent)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for TemplateError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TemplateError")?;
         match &*tag {
             "template_not_found" => {
-                crate::wire::read_nested(r, "template_not_found", "TemplateError")
+                crate::wire::read_nested_at(r, at, "template_not_found", "TemplateError")
                     .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3534,38 +3156,15 @@ impl crate::wire::Decode for TemplateFilter {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "filter_none" => ::std::result::Result::Ok(Self::FilterNone),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for TemplateFilter"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TemplateFilter")?;
         match &*tag {
             "filter_some" => {
-                crate::wire::read_nested(r, "filter_some", "TemplateFilter")
+                crate::wire::read_nested_at(r, at, "filter_some", "TemplateFilter")
                     .map(Self::FilterSome)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            "filter_none" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FilterNone)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "filter_none" => crate::wire::read_void_at(r, at).map(|()| Self::FilterNone),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3643,38 +3242,14 @@ impl crate::wire::Decode for TemplateFilterBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TemplateFilterBase",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TemplateFilterBase")?;
         match &*tag {
             "filter_some" => {
-                crate::wire::read_nested(r, "filter_some", "TemplateFilterBase")
+                crate::wire::read_nested_at(r, at, "filter_some", "TemplateFilterBase")
                     .map(Self::FilterSome)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3749,42 +3324,12 @@ impl crate::wire::Decode for TemplateOwnerType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user" => ::std::result::Result::Ok(Self::User),
-                "team" => ::std::result::Result::Ok(Self::Team),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for TemplateOwnerType"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TemplateOwnerType")?;
         match &*tag {
-            "user" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::User)
-            }
-            "team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Team)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "user" => crate::wire::read_void_at(r, at).map(|()| Self::User),
+            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3865,89 +3410,47 @@ impl crate::wire::Decode for UpdatePropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "restricted_content" => {
-                    ::std::result::Result::Ok(Self::RestrictedContent)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "unsupported_folder" => {
-                    ::std::result::Result::Ok(Self::UnsupportedFolder)
-                }
-                "property_field_too_large" => {
-                    ::std::result::Result::Ok(Self::PropertyFieldTooLarge)
-                }
-                "does_not_fit_template" => {
-                    ::std::result::Result::Ok(Self::DoesNotFitTemplate)
-                }
-                "duplicate_property_groups" => {
-                    ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UpdatePropertiesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UpdatePropertiesError")?;
         match &*tag {
             "template_not_found" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "template_not_found",
                         "UpdatePropertiesError",
                     )
                     .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "path" => {
-                crate::wire::read_nested(r, "path", "UpdatePropertiesError")
+                crate::wire::read_nested_at(r, at, "path", "UpdatePropertiesError")
                     .map(Self::Path)
             }
             "unsupported_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
             }
             "property_field_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PropertyFieldTooLarge)
+                crate::wire::read_void_at(r, at).map(|()| Self::PropertyFieldTooLarge)
             }
             "does_not_fit_template" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DoesNotFitTemplate)
+                crate::wire::read_void_at(r, at).map(|()| Self::DoesNotFitTemplate)
             }
             "duplicate_property_groups" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
+                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatePropertyGroups)
             }
             "property_group_lookup" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "property_group_lookup",
                         "UpdatePropertiesError",
                     )
                     .map(Self::PropertyGroupLookup)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

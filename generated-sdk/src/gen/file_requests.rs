@@ -1368,39 +1368,13 @@ impl crate::wire::Decode for CountFileRequestsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CountFileRequestsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CountFileRequestsError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1470,86 +1444,34 @@ impl crate::wire::Decode for CreateFileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "not_a_folder" => ::std::result::Result::Ok(Self::NotAFolder),
-                "app_lacks_access" => ::std::result::Result::Ok(Self::AppLacksAccess),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "validation_error" => ::std::result::Result::Ok(Self::ValidationError),
-                "no_write_permission" => {
-                    ::std::result::Result::Ok(Self::NoWritePermission)
-                }
-                "invalid_location" => ::std::result::Result::Ok(Self::InvalidLocation),
-                "rate_limit" => ::std::result::Result::Ok(Self::RateLimit),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CreateFileRequestError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CreateFileRequestError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "not_a_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAFolder)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
             "app_lacks_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppLacksAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "validation_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ValidationError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
             }
             "no_write_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoWritePermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
             }
             "invalid_location" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidLocation)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidLocation)
             }
-            "rate_limit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RateLimit)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "rate_limit" => crate::wire::read_void_at(r, at).map(|()| Self::RateLimit),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1613,76 +1535,30 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "not_a_folder" => ::std::result::Result::Ok(Self::NotAFolder),
-                "app_lacks_access" => ::std::result::Result::Ok(Self::AppLacksAccess),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "validation_error" => ::std::result::Result::Ok(Self::ValidationError),
-                "no_write_permission" => {
-                    ::std::result::Result::Ok(Self::NoWritePermission)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for DeleteAllClosedFileRequestsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DeleteAllClosedFileRequestsError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "not_a_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAFolder)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
             "app_lacks_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppLacksAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "validation_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ValidationError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
             }
             "no_write_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoWritePermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1749,81 +1625,33 @@ impl crate::wire::Decode for DeleteFileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "not_a_folder" => ::std::result::Result::Ok(Self::NotAFolder),
-                "app_lacks_access" => ::std::result::Result::Ok(Self::AppLacksAccess),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "validation_error" => ::std::result::Result::Ok(Self::ValidationError),
-                "no_write_permission" => {
-                    ::std::result::Result::Ok(Self::NoWritePermission)
-                }
-                "file_request_open" => ::std::result::Result::Ok(Self::FileRequestOpen),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for DeleteFileRequestError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DeleteFileRequestError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "not_a_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAFolder)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
             "app_lacks_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppLacksAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "validation_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ValidationError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
             }
             "no_write_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoWritePermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
             }
             "file_request_open" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FileRequestOpen)
+                crate::wire::read_void_at(r, at).map(|()| Self::FileRequestOpen)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1887,71 +1715,30 @@ impl crate::wire::Decode for FileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "not_a_folder" => ::std::result::Result::Ok(Self::NotAFolder),
-                "app_lacks_access" => ::std::result::Result::Ok(Self::AppLacksAccess),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "validation_error" => ::std::result::Result::Ok(Self::ValidationError),
-                "no_write_permission" => {
-                    ::std::result::Result::Ok(Self::NoWritePermission)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FileRequestError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileRequestError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "not_a_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAFolder)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
             "app_lacks_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppLacksAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "validation_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ValidationError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
             }
             "no_write_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoWritePermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1994,39 +1781,13 @@ impl crate::wire::Decode for GeneralFileRequestsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GeneralFileRequestsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GeneralFileRequestsError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2090,76 +1851,30 @@ impl crate::wire::Decode for GetFileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "not_a_folder" => ::std::result::Result::Ok(Self::NotAFolder),
-                "app_lacks_access" => ::std::result::Result::Ok(Self::AppLacksAccess),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "validation_error" => ::std::result::Result::Ok(Self::ValidationError),
-                "no_write_permission" => {
-                    ::std::result::Result::Ok(Self::NoWritePermission)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetFileRequestError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetFileRequestError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "not_a_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAFolder)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
             "app_lacks_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppLacksAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "validation_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ValidationError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
             }
             "no_write_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoWritePermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2208,54 +1923,15 @@ impl crate::wire::Decode for GracePeriod {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "one_day" => ::std::result::Result::Ok(Self::OneDay),
-                "two_days" => ::std::result::Result::Ok(Self::TwoDays),
-                "seven_days" => ::std::result::Result::Ok(Self::SevenDays),
-                "thirty_days" => ::std::result::Result::Ok(Self::ThirtyDays),
-                "always" => ::std::result::Result::Ok(Self::Always),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GracePeriod"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GracePeriod")?;
         match &*tag {
-            "one_day" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OneDay)
-            }
-            "two_days" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TwoDays)
-            }
-            "seven_days" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SevenDays)
-            }
-            "thirty_days" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ThirtyDays)
-            }
-            "always" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Always)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "one_day" => crate::wire::read_void_at(r, at).map(|()| Self::OneDay),
+            "two_days" => crate::wire::read_void_at(r, at).map(|()| Self::TwoDays),
+            "seven_days" => crate::wire::read_void_at(r, at).map(|()| Self::SevenDays),
+            "thirty_days" => crate::wire::read_void_at(r, at).map(|()| Self::ThirtyDays),
+            "always" => crate::wire::read_void_at(r, at).map(|()| Self::Always),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2301,44 +1977,16 @@ impl crate::wire::Decode for ListFileRequestsContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFileRequestsContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFileRequestsContinueError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2381,39 +2029,13 @@ impl crate::wire::Decode for ListFileRequestsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFileRequestsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFileRequestsError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2460,49 +2082,17 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_update" => ::std::result::Result::Ok(Self::NoUpdate),
-                "update" => {
-                    ::std::result::Result::Ok(Self::Update(::std::option::Option::None))
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UpdateFileRequestDeadline",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UpdateFileRequestDeadline")?;
         match &*tag {
-            "no_update" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoUpdate)
-            }
+            "no_update" => crate::wire::read_void_at(r, at).map(|()| Self::NoUpdate),
             "update" => {
-                <crate::file_requests::FileRequestDeadline as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
-                    .map(|v| Self::Update(::std::option::Option::Some(v)))
+                crate::wire::read_flat_opt_at::<
+                    crate::file_requests::FileRequestDeadline,
+                >(r, at)
+                    .map(Self::Update)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2566,76 +2156,30 @@ impl crate::wire::Decode for UpdateFileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "not_a_folder" => ::std::result::Result::Ok(Self::NotAFolder),
-                "app_lacks_access" => ::std::result::Result::Ok(Self::AppLacksAccess),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "validation_error" => ::std::result::Result::Ok(Self::ValidationError),
-                "no_write_permission" => {
-                    ::std::result::Result::Ok(Self::NoWritePermission)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UpdateFileRequestError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UpdateFileRequestError")?;
         match &*tag {
             "disabled_for_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisabledForTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "not_a_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAFolder)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
             "app_lacks_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppLacksAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "validation_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ValidationError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
             }
             "no_write_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoWritePermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

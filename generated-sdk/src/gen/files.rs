@@ -12372,35 +12372,16 @@ impl crate::wire::Decode for AddTagError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "too_many_tags" => ::std::result::Result::Ok(Self::TooManyTags),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for AddTagError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AddTagError")?;
         match &*tag {
-            "path" => crate::wire::read_nested(r, "path", "AddTagError").map(Self::Path),
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
+            "path" => {
+                crate::wire::read_nested_at(r, at, "path", "AddTagError").map(Self::Path)
             }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "too_many_tags" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyTags)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyTags)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12445,39 +12426,19 @@ impl crate::wire::Decode for AlphaGetMetadataError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for AlphaGetMetadataError",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AlphaGetMetadataError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AlphaGetMetadataError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "AlphaGetMetadataError")
+                crate::wire::read_nested_at(r, at, "path", "AlphaGetMetadataError")
                     .map(Self::Path)
             }
             "properties_error" => {
-                crate::wire::read_nested(r, "properties_error", "AlphaGetMetadataError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "properties_error",
+                        "AlphaGetMetadataError",
+                    )
                     .map(Self::PropertiesError)
             }
             _ => {
@@ -12532,30 +12493,14 @@ impl crate::wire::Decode for BaseTagError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for BaseTagError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "BaseTagError")?;
         match &*tag {
-            "path" => crate::wire::read_nested(r, "path", "BaseTagError").map(Self::Path),
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
+            "path" => {
+                crate::wire::read_nested_at(r, at, "path", "BaseTagError")
+                    .map(Self::Path)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12597,39 +12542,13 @@ impl crate::wire::Decode for CreateFolderBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CreateFolderBatchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CreateFolderBatchError")?;
         match &*tag {
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12681,61 +12600,24 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::CreateFolderBatchResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CreateFolderBatchJobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CreateFolderBatchJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::files::CreateFolderBatchResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::CreateFolderBatchResult>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "CreateFolderBatchJobStatus")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "failed",
+                        "CreateFolderBatchJobStatus",
+                    )
                     .map(Self::Failed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12788,56 +12670,23 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::CreateFolderBatchResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CreateFolderBatchLaunch",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CreateFolderBatchLaunch")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "CreateFolderBatchLaunch")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "async_job_id",
+                        "CreateFolderBatchLaunch",
+                    )
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::CreateFolderBatchResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::CreateFolderBatchResult>(r, at)
                     .map(Self::Complete)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12878,53 +12727,19 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::files::CreateFolderEntryResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for CreateFolderBatchResultEntry",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CreateFolderBatchResultEntry",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CreateFolderBatchResultEntry")?;
         match &*tag {
             "success" => {
-                <crate::files::CreateFolderEntryResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::CreateFolderEntryResult>(r, at)
                     .map(Self::Success)
             }
             "failure" => {
-                crate::wire::read_nested(r, "failure", "CreateFolderBatchResultEntry")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "failure",
+                        "CreateFolderBatchResultEntry",
+                    )
                     .map(Self::Failure)
             }
             _ => {
@@ -12979,38 +12794,14 @@ impl crate::wire::Decode for CreateFolderEntryError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CreateFolderEntryError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CreateFolderEntryError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "CreateFolderEntryError")
+                crate::wire::read_nested_at(r, at, "path", "CreateFolderEntryError")
                     .map(Self::Path)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13047,33 +12838,11 @@ impl crate::wire::Decode for CreateFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for CreateFolderError",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for CreateFolderError"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CreateFolderError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "CreateFolderError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "CreateFolderError")
+                    .map(Self::Path)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -13129,36 +12898,13 @@ impl crate::wire::Decode for DeleteBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_many_write_operations" => {
-                    ::std::result::Result::Ok(Self::TooManyWriteOperations)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for DeleteBatchError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DeleteBatchError")?;
         match &*tag {
             "too_many_write_operations" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyWriteOperations)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13210,61 +12956,19 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::DeleteBatchResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for DeleteBatchJobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DeleteBatchJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::files::DeleteBatchResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::DeleteBatchResult>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "DeleteBatchJobStatus")
+                crate::wire::read_nested_at(r, at, "failed", "DeleteBatchJobStatus")
                     .map(Self::Failed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13317,54 +13021,18 @@ impl crate::wire::Decode for DeleteBatchLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::DeleteBatchResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for DeleteBatchLaunch"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DeleteBatchLaunch")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "DeleteBatchLaunch")
+                crate::wire::read_nested_at(r, at, "async_job_id", "DeleteBatchLaunch")
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::DeleteBatchResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::DeleteBatchResult>(r, at)
                     .map(Self::Complete)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13405,53 +13073,14 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::files::DeleteBatchResultData as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for DeleteBatchResultEntry",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for DeleteBatchResultEntry",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DeleteBatchResultEntry")?;
         match &*tag {
             "success" => {
-                <crate::files::DeleteBatchResultData as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::DeleteBatchResultData>(r, at)
                     .map(Self::Success)
             }
             "failure" => {
-                crate::wire::read_nested(r, "failure", "DeleteBatchResultEntry")
+                crate::wire::read_nested_at(r, at, "failure", "DeleteBatchResultEntry")
                     .map(Self::Failure)
             }
             _ => {
@@ -13526,49 +13155,24 @@ impl crate::wire::Decode for DeleteError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_many_write_operations" => {
-                    ::std::result::Result::Ok(Self::TooManyWriteOperations)
-                }
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for DeleteError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DeleteError")?;
         match &*tag {
             "path_lookup" => {
-                crate::wire::read_nested(r, "path_lookup", "DeleteError")
+                crate::wire::read_nested_at(r, at, "path_lookup", "DeleteError")
                     .map(Self::PathLookup)
             }
             "path_write" => {
-                crate::wire::read_nested(r, "path_write", "DeleteError")
+                crate::wire::read_nested_at(r, at, "path_write", "DeleteError")
                     .map(Self::PathWrite)
             }
             "too_many_write_operations" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyWriteOperations)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
             }
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13614,37 +13218,17 @@ impl crate::wire::Decode for DownloadError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unsupported_file" => ::std::result::Result::Ok(Self::UnsupportedFile),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for DownloadError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DownloadError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "DownloadError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "DownloadError")
+                    .map(Self::Path)
             }
             "unsupported_file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFile)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFile)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13693,42 +13277,18 @@ impl crate::wire::Decode for DownloadZipError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_large" => ::std::result::Result::Ok(Self::TooLarge),
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for DownloadZipError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DownloadZipError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "DownloadZipError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "DownloadZipError")
+                    .map(Self::Path)
             }
-            "too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooLarge)
-            }
+            "too_large" => crate::wire::read_void_at(r, at).map(|()| Self::TooLarge),
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13782,47 +13342,20 @@ impl crate::wire::Decode for ExportError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "non_exportable" => ::std::result::Result::Ok(Self::NonExportable),
-                "invalid_export_format" => {
-                    ::std::result::Result::Ok(Self::InvalidExportFormat)
-                }
-                "retry_error" => ::std::result::Result::Ok(Self::RetryError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ExportError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ExportError")?;
         match &*tag {
-            "path" => crate::wire::read_nested(r, "path", "ExportError").map(Self::Path),
+            "path" => {
+                crate::wire::read_nested_at(r, at, "path", "ExportError").map(Self::Path)
+            }
             "non_exportable" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NonExportable)
+                crate::wire::read_void_at(r, at).map(|()| Self::NonExportable)
             }
             "invalid_export_format" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidExportFormat)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidExportFormat)
             }
-            "retry_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RetryError)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "retry_error" => crate::wire::read_void_at(r, at).map(|()| Self::RetryError),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13891,79 +13424,22 @@ impl crate::wire::Decode for FileCategory {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "image" => ::std::result::Result::Ok(Self::Image),
-                "document" => ::std::result::Result::Ok(Self::Document),
-                "pdf" => ::std::result::Result::Ok(Self::Pdf),
-                "spreadsheet" => ::std::result::Result::Ok(Self::Spreadsheet),
-                "presentation" => ::std::result::Result::Ok(Self::Presentation),
-                "audio" => ::std::result::Result::Ok(Self::Audio),
-                "video" => ::std::result::Result::Ok(Self::Video),
-                "folder" => ::std::result::Result::Ok(Self::Folder),
-                "paper" => ::std::result::Result::Ok(Self::Paper),
-                "others" => ::std::result::Result::Ok(Self::Others),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FileCategory"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileCategory")?;
         match &*tag {
-            "image" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Image)
-            }
-            "document" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Document)
-            }
-            "pdf" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Pdf)
-            }
-            "spreadsheet" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Spreadsheet)
-            }
+            "image" => crate::wire::read_void_at(r, at).map(|()| Self::Image),
+            "document" => crate::wire::read_void_at(r, at).map(|()| Self::Document),
+            "pdf" => crate::wire::read_void_at(r, at).map(|()| Self::Pdf),
+            "spreadsheet" => crate::wire::read_void_at(r, at).map(|()| Self::Spreadsheet),
             "presentation" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Presentation)
+                crate::wire::read_void_at(r, at).map(|()| Self::Presentation)
             }
-            "audio" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Audio)
-            }
-            "video" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Video)
-            }
-            "folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Folder)
-            }
-            "paper" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Paper)
-            }
-            "others" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Others)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "audio" => crate::wire::read_void_at(r, at).map(|()| Self::Audio),
+            "video" => crate::wire::read_void_at(r, at).map(|()| Self::Video),
+            "folder" => crate::wire::read_void_at(r, at).map(|()| Self::Folder),
+            "paper" => crate::wire::read_void_at(r, at).map(|()| Self::Paper),
+            "others" => crate::wire::read_void_at(r, at).map(|()| Self::Others),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14010,52 +13486,15 @@ impl crate::wire::Decode for FileLockContent {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unlocked" => ::std::result::Result::Ok(Self::Unlocked),
-                "single_user" => {
-                    ::std::result::Result::Ok(
-                        Self::SingleUser({
-                            let v = <crate::files::SingleUserLock as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FileLockContent"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileLockContent")?;
         match &*tag {
-            "unlocked" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Unlocked)
-            }
+            "unlocked" => crate::wire::read_void_at(r, at).map(|()| Self::Unlocked),
             "single_user" => {
-                <crate::files::SingleUserLock as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::SingleUserLock>(r, at)
                     .map(Self::SingleUser)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14098,39 +13537,12 @@ impl crate::wire::Decode for FileStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "active" => ::std::result::Result::Ok(Self::Active),
-                "deleted" => ::std::result::Result::Ok(Self::Deleted),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FileStatus"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileStatus")?;
         match &*tag {
-            "active" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Active)
-            }
-            "deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Deleted)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
+            "deleted" => crate::wire::read_void_at(r, at).map(|()| Self::Deleted),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14173,38 +13585,14 @@ impl crate::wire::Decode for GetCopyReferenceError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetCopyReferenceError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetCopyReferenceError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "GetCopyReferenceError")
+                crate::wire::read_nested_at(r, at, "path", "GetCopyReferenceError")
                     .map(Self::Path)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14241,30 +13629,11 @@ impl crate::wire::Decode for GetMetadataError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for GetMetadataError",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GetMetadataError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetMetadataError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "GetMetadataError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "GetMetadataError")
+                    .map(Self::Path)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -14327,53 +13696,21 @@ impl crate::wire::Decode for GetTemporaryLinkError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "email_not_verified" => ::std::result::Result::Ok(Self::EmailNotVerified),
-                "unsupported_file" => ::std::result::Result::Ok(Self::UnsupportedFile),
-                "not_allowed" => ::std::result::Result::Ok(Self::NotAllowed),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetTemporaryLinkError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetTemporaryLinkError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "GetTemporaryLinkError")
+                crate::wire::read_nested_at(r, at, "path", "GetTemporaryLinkError")
                     .map(Self::Path)
             }
             "email_not_verified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailNotVerified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailNotVerified)
             }
             "unsupported_file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFile)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFile)
             }
-            "not_allowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAllowed)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "not_allowed" => crate::wire::read_void_at(r, at).map(|()| Self::NotAllowed),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14415,39 +13752,13 @@ impl crate::wire::Decode for GetThumbnailBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetThumbnailBatchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetThumbnailBatchError")?;
         match &*tag {
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14495,56 +13806,25 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::files::GetThumbnailBatchResultData as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetThumbnailBatchResultEntry",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetThumbnailBatchResultEntry")?;
         match &*tag {
             "success" => {
-                <crate::files::GetThumbnailBatchResultData as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::files::GetThumbnailBatchResultData,
+                >(r, at)
                     .map(Self::Success)
             }
             "failure" => {
-                crate::wire::read_nested(r, "failure", "GetThumbnailBatchResultEntry")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "failure",
+                        "GetThumbnailBatchResultEntry",
+                    )
                     .map(Self::Failure)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14593,44 +13873,13 @@ impl crate::wire::Decode for ImportFormat {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "html" => ::std::result::Result::Ok(Self::Html),
-                "markdown" => ::std::result::Result::Ok(Self::Markdown),
-                "plain_text" => ::std::result::Result::Ok(Self::PlainText),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ImportFormat"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ImportFormat")?;
         match &*tag {
-            "html" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Html)
-            }
-            "markdown" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Markdown)
-            }
-            "plain_text" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PlainText)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "html" => crate::wire::read_void_at(r, at).map(|()| Self::Html),
+            "markdown" => crate::wire::read_void_at(r, at).map(|()| Self::Markdown),
+            "plain_text" => crate::wire::read_void_at(r, at).map(|()| Self::PlainText),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14676,43 +13925,15 @@ impl crate::wire::Decode for ListFolderContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFolderContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFolderContinueError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "ListFolderContinueError")
+                crate::wire::read_nested_at(r, at, "path", "ListFolderContinueError")
                     .map(Self::Path)
             }
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14763,36 +13984,18 @@ impl crate::wire::Decode for ListFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ListFolderError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFolderError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "ListFolderError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "ListFolderError")
+                    .map(Self::Path)
             }
             "template_error" => {
-                crate::wire::read_nested(r, "template_error", "ListFolderError")
+                crate::wire::read_nested_at(r, at, "template_error", "ListFolderError")
                     .map(Self::TemplateError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14834,39 +14037,11 @@ impl crate::wire::Decode for ListFolderLongpollError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFolderLongpollError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFolderLongpollError")?;
         match &*tag {
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14917,49 +14092,20 @@ impl crate::wire::Decode for ListRevisionsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_before_rev" => ::std::result::Result::Ok(Self::InvalidBeforeRev),
-                "before_rev_not_supported" => {
-                    ::std::result::Result::Ok(Self::BeforeRevNotSupported)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListRevisionsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListRevisionsError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "ListRevisionsError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "ListRevisionsError")
+                    .map(Self::Path)
             }
             "invalid_before_rev" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidBeforeRev)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidBeforeRev)
             }
             "before_rev_not_supported" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::BeforeRevNotSupported)
+                crate::wire::read_void_at(r, at).map(|()| Self::BeforeRevNotSupported)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15004,42 +14150,12 @@ impl crate::wire::Decode for ListRevisionsMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "path" => ::std::result::Result::Ok(Self::Path),
-                "id" => ::std::result::Result::Ok(Self::Id),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for ListRevisionsMode"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListRevisionsMode")?;
         match &*tag {
-            "path" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Path)
-            }
-            "id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Id)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "path" => crate::wire::read_void_at(r, at).map(|()| Self::Path),
+            "id" => crate::wire::read_void_at(r, at).map(|()| Self::Id),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15116,85 +14232,36 @@ impl crate::wire::Decode for LockFileError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_many_write_operations" => {
-                    ::std::result::Result::Ok(Self::TooManyWriteOperations)
-                }
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "no_write_permission" => {
-                    ::std::result::Result::Ok(Self::NoWritePermission)
-                }
-                "cannot_be_locked" => ::std::result::Result::Ok(Self::CannotBeLocked),
-                "file_not_shared" => ::std::result::Result::Ok(Self::FileNotShared),
-                "lock_conflict" => {
-                    ::std::result::Result::Ok(
-                        Self::LockConflict({
-                            let v = <crate::files::LockConflictError as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "internal_error" => ::std::result::Result::Ok(Self::InternalError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LockFileError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LockFileError")?;
         match &*tag {
             "path_lookup" => {
-                crate::wire::read_nested(r, "path_lookup", "LockFileError")
+                crate::wire::read_nested_at(r, at, "path_lookup", "LockFileError")
                     .map(Self::PathLookup)
             }
             "too_many_write_operations" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyWriteOperations)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
             }
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
             "no_write_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoWritePermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
             }
             "cannot_be_locked" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotBeLocked)
+                crate::wire::read_void_at(r, at).map(|()| Self::CannotBeLocked)
             }
             "file_not_shared" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FileNotShared)
+                crate::wire::read_void_at(r, at).map(|()| Self::FileNotShared)
             }
             "lock_conflict" => {
-                <crate::files::LockConflictError as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::LockConflictError>(r, at)
                     .map(Self::LockConflict)
             }
             "internal_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InternalError)
+                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15235,53 +14302,14 @@ impl crate::wire::Decode for LockFileResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::files::LockFileResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for LockFileResultEntry",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LockFileResultEntry",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LockFileResultEntry")?;
         match &*tag {
             "success" => {
-                <crate::files::LockFileResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::LockFileResult>(r, at)
                     .map(Self::Success)
             }
             "failure" => {
-                crate::wire::read_nested(r, "failure", "LockFileResultEntry")
+                crate::wire::read_nested_at(r, at, "failure", "LockFileResultEntry")
                     .map(Self::Failure)
             }
             _ => {
@@ -15361,67 +14389,24 @@ impl crate::wire::Decode for LookupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "not_file" => ::std::result::Result::Ok(Self::NotFile),
-                "not_folder" => ::std::result::Result::Ok(Self::NotFolder),
-                "restricted_content" => {
-                    ::std::result::Result::Ok(Self::RestrictedContent)
-                }
-                "unsupported_content_type" => {
-                    ::std::result::Result::Ok(Self::UnsupportedContentType)
-                }
-                "locked" => ::std::result::Result::Ok(Self::Locked),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LookupError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LookupError")?;
         match &*tag {
             "malformed_path" => {
-                crate::wire::read_nested(r, "malformed_path", "LookupError")
+                crate::wire::read_nested_at(r, at, "malformed_path", "LookupError")
                     .map(Self::MalformedPath)
             }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "not_file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFile)
-            }
-            "not_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFolder)
-            }
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_file" => crate::wire::read_void_at(r, at).map(|()| Self::NotFile),
+            "not_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotFolder),
             "restricted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
             }
             "unsupported_content_type" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedContentType)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedContentType)
             }
-            "locked" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Locked)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "locked" => crate::wire::read_void_at(r, at).map(|()| Self::Locked),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15462,30 +14447,12 @@ impl crate::wire::Decode for MediaInfo {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "pending" => ::std::result::Result::Ok(Self::Pending),
-                _ => {
-                    ::std::result::Result::Err(
-                        r.error(::std::string::String::from("unknown tag for MediaInfo")),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MediaInfo"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MediaInfo")?;
         match &*tag {
-            "pending" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Pending)
-            }
+            "pending" => crate::wire::read_void_at(r, at).map(|()| Self::Pending),
             "metadata" => {
-                crate::wire::read_nested(r, "metadata", "MediaInfo").map(Self::Metadata)
+                crate::wire::read_nested_at(r, at, "metadata", "MediaInfo")
+                    .map(Self::Metadata)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -15535,32 +14502,14 @@ impl crate::wire::Decode for MetadataV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MetadataV2"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MetadataV2")?;
         match &*tag {
             "metadata" => {
-                crate::wire::read_nested(r, "metadata", "MetadataV2").map(Self::Metadata)
+                crate::wire::read_nested_at(r, at, "metadata", "MetadataV2")
+                    .map(Self::Metadata)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15602,39 +14551,13 @@ impl crate::wire::Decode for MoveIntoFamilyError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "is_shared_folder" => ::std::result::Result::Ok(Self::IsSharedFolder),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MoveIntoFamilyError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MoveIntoFamilyError")?;
         match &*tag {
             "is_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsSharedFolder)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15676,39 +14599,13 @@ impl crate::wire::Decode for MoveIntoVaultError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "is_shared_folder" => ::std::result::Result::Ok(Self::IsSharedFolder),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MoveIntoVaultError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MoveIntoVaultError")?;
         match &*tag {
             "is_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsSharedFolder)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15761,58 +14658,22 @@ impl crate::wire::Decode for PaperContentError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "content_malformed" => ::std::result::Result::Ok(Self::ContentMalformed),
-                "doc_length_exceeded" => {
-                    ::std::result::Result::Ok(Self::DocLengthExceeded)
-                }
-                "image_size_exceeded" => {
-                    ::std::result::Result::Ok(Self::ImageSizeExceeded)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for PaperContentError"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperContentError")?;
         match &*tag {
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
             "content_malformed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentMalformed)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
             }
             "doc_length_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocLengthExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
             }
             "image_size_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ImageSizeExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15879,77 +14740,34 @@ impl crate::wire::Decode for PaperCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "content_malformed" => ::std::result::Result::Ok(Self::ContentMalformed),
-                "doc_length_exceeded" => {
-                    ::std::result::Result::Ok(Self::DocLengthExceeded)
-                }
-                "image_size_exceeded" => {
-                    ::std::result::Result::Ok(Self::ImageSizeExceeded)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "invalid_path" => ::std::result::Result::Ok(Self::InvalidPath),
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "invalid_file_extension" => {
-                    ::std::result::Result::Ok(Self::InvalidFileExtension)
-                }
-                "paper_disabled" => ::std::result::Result::Ok(Self::PaperDisabled),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PaperCreateError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperCreateError")?;
         match &*tag {
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
             "content_malformed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentMalformed)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
             }
             "doc_length_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocLengthExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
             }
             "image_size_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ImageSizeExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "invalid_path" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidPath)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidPath)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "invalid_file_extension" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidFileExtension)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFileExtension)
             }
             "paper_disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PaperDisabled)
+                crate::wire::read_void_at(r, at).map(|()| Self::PaperDisabled)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16000,54 +14818,14 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "update" => ::std::result::Result::Ok(Self::Update),
-                "overwrite" => ::std::result::Result::Ok(Self::Overwrite),
-                "prepend" => ::std::result::Result::Ok(Self::Prepend),
-                "append" => ::std::result::Result::Ok(Self::Append),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperDocUpdatePolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperDocUpdatePolicy")?;
         match &*tag {
-            "update" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Update)
-            }
-            "overwrite" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Overwrite)
-            }
-            "prepend" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Prepend)
-            }
-            "append" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Append)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "update" => crate::wire::read_void_at(r, at).map(|()| Self::Update),
+            "overwrite" => crate::wire::read_void_at(r, at).map(|()| Self::Overwrite),
+            "prepend" => crate::wire::read_void_at(r, at).map(|()| Self::Prepend),
+            "append" => crate::wire::read_void_at(r, at).map(|()| Self::Append),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16113,73 +14891,33 @@ impl crate::wire::Decode for PaperUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "content_malformed" => ::std::result::Result::Ok(Self::ContentMalformed),
-                "doc_length_exceeded" => {
-                    ::std::result::Result::Ok(Self::DocLengthExceeded)
-                }
-                "image_size_exceeded" => {
-                    ::std::result::Result::Ok(Self::ImageSizeExceeded)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "revision_mismatch" => ::std::result::Result::Ok(Self::RevisionMismatch),
-                "doc_archived" => ::std::result::Result::Ok(Self::DocArchived),
-                "doc_deleted" => ::std::result::Result::Ok(Self::DocDeleted),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PaperUpdateError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperUpdateError")?;
         match &*tag {
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
             "content_malformed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentMalformed)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
             }
             "doc_length_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocLengthExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
             }
             "image_size_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ImageSizeExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "path" => {
-                crate::wire::read_nested(r, "path", "PaperUpdateError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "PaperUpdateError")
+                    .map(Self::Path)
             }
             "revision_mismatch" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RevisionMismatch)
+                crate::wire::read_void_at(r, at).map(|()| Self::RevisionMismatch)
             }
             "doc_archived" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocArchived)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocArchived)
             }
-            "doc_deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocDeleted)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "doc_deleted" => crate::wire::read_void_at(r, at).map(|()| Self::DocDeleted),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16226,48 +14964,17 @@ impl crate::wire::Decode for PathOrLink {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "link" => {
-                    ::std::result::Result::Ok(
-                        Self::Link({
-                            let v = <crate::files::SharedLinkFileInfo as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PathOrLink"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PathOrLink")?;
         match &*tag {
-            "path" => crate::wire::read_nested(r, "path", "PathOrLink").map(Self::Path),
+            "path" => {
+                crate::wire::read_nested_at(r, at, "path", "PathOrLink").map(Self::Path)
+            }
             "link" => {
-                <crate::files::SharedLinkFileInfo as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::SharedLinkFileInfo>(r, at)
                     .map(Self::Link)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16339,45 +15046,18 @@ impl crate::wire::Decode for PreviewError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "unsupported_extension" => {
-                    ::std::result::Result::Ok(Self::UnsupportedExtension)
-                }
-                "unsupported_content" => {
-                    ::std::result::Result::Ok(Self::UnsupportedContent)
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from("unknown tag for PreviewError"),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PreviewError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PreviewError")?;
         match &*tag {
-            "path" => crate::wire::read_nested(r, "path", "PreviewError").map(Self::Path),
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
+            "path" => {
+                crate::wire::read_nested_at(r, at, "path", "PreviewError")
+                    .map(Self::Path)
             }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "unsupported_extension" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedExtension)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedExtension)
             }
             "unsupported_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedContent)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -16504,127 +15184,70 @@ impl crate::wire::Decode for RelocationBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "cant_copy_shared_folder" => {
-                    ::std::result::Result::Ok(Self::CantCopySharedFolder)
-                }
-                "cant_nest_shared_folder" => {
-                    ::std::result::Result::Ok(Self::CantNestSharedFolder)
-                }
-                "cant_move_folder_into_itself" => {
-                    ::std::result::Result::Ok(Self::CantMoveFolderIntoItself)
-                }
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "duplicated_or_nested_paths" => {
-                    ::std::result::Result::Ok(Self::DuplicatedOrNestedPaths)
-                }
-                "cant_transfer_ownership" => {
-                    ::std::result::Result::Ok(Self::CantTransferOwnership)
-                }
-                "insufficient_quota" => {
-                    ::std::result::Result::Ok(Self::InsufficientQuota)
-                }
-                "internal_error" => ::std::result::Result::Ok(Self::InternalError),
-                "cant_move_shared_folder" => {
-                    ::std::result::Result::Ok(Self::CantMoveSharedFolder)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "too_many_write_operations" => {
-                    ::std::result::Result::Ok(Self::TooManyWriteOperations)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelocationBatchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchError")?;
         match &*tag {
             "from_lookup" => {
-                crate::wire::read_nested(r, "from_lookup", "RelocationBatchError")
+                crate::wire::read_nested_at(r, at, "from_lookup", "RelocationBatchError")
                     .map(Self::FromLookup)
             }
             "from_write" => {
-                crate::wire::read_nested(r, "from_write", "RelocationBatchError")
+                crate::wire::read_nested_at(r, at, "from_write", "RelocationBatchError")
                     .map(Self::FromWrite)
             }
             "to" => {
-                crate::wire::read_nested(r, "to", "RelocationBatchError").map(Self::To)
+                crate::wire::read_nested_at(r, at, "to", "RelocationBatchError")
+                    .map(Self::To)
             }
             "cant_copy_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantCopySharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantCopySharedFolder)
             }
             "cant_nest_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantNestSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantNestSharedFolder)
             }
             "cant_move_folder_into_itself" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantMoveFolderIntoItself)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantMoveFolderIntoItself)
             }
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
             "duplicated_or_nested_paths" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DuplicatedOrNestedPaths)
+                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatedOrNestedPaths)
             }
             "cant_transfer_ownership" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantTransferOwnership)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantTransferOwnership)
             }
             "insufficient_quota" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientQuota)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientQuota)
             }
             "internal_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InternalError)
+                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
             }
             "cant_move_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantMoveSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantMoveSharedFolder)
             }
             "cant_move_into_vault" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "cant_move_into_vault",
                         "RelocationBatchError",
                     )
                     .map(Self::CantMoveIntoVault)
             }
             "cant_move_into_family" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "cant_move_into_family",
                         "RelocationBatchError",
                     )
                     .map(Self::CantMoveIntoFamily)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "too_many_write_operations" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyWriteOperations)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16680,54 +15303,25 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "internal_error" => ::std::result::Result::Ok(Self::InternalError),
-                "too_many_write_operations" => {
-                    ::std::result::Result::Ok(Self::TooManyWriteOperations)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelocationBatchErrorEntry",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchErrorEntry")?;
         match &*tag {
             "relocation_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "relocation_error",
                         "RelocationBatchErrorEntry",
                     )
                     .map(Self::RelocationError)
             }
             "internal_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InternalError)
+                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
             }
             "too_many_write_operations" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyWriteOperations)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16773,58 +15367,15 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::RelocationBatchResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for RelocationBatchJobStatus",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelocationBatchJobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::files::RelocationBatchResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::RelocationBatchResult>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "RelocationBatchJobStatus")
+                crate::wire::read_nested_at(r, at, "failed", "RelocationBatchJobStatus")
                     .map(Self::Failed)
             }
             _ => {
@@ -16889,56 +15440,23 @@ impl crate::wire::Decode for RelocationBatchLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::RelocationBatchResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelocationBatchLaunch",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchLaunch")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "RelocationBatchLaunch")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "async_job_id",
+                        "RelocationBatchLaunch",
+                    )
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::RelocationBatchResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::RelocationBatchResult>(r, at)
                     .map(Self::Complete)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16985,42 +15503,28 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelocationBatchResultEntry",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchResultEntry")?;
         match &*tag {
             "success" => {
-                crate::wire::read_nested(r, "success", "RelocationBatchResultEntry")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "success",
+                        "RelocationBatchResultEntry",
+                    )
                     .map(Self::Success)
             }
             "failure" => {
-                crate::wire::read_nested(r, "failure", "RelocationBatchResultEntry")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "failure",
+                        "RelocationBatchResultEntry",
+                    )
                     .map(Self::Failure)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17062,54 +15566,11 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::RelocationBatchV2Result as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for RelocationBatchV2JobStatus",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelocationBatchV2JobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchV2JobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::files::RelocationBatchV2Result as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::RelocationBatchV2Result>(r, at)
                     .map(Self::Complete)
             }
             _ => {
@@ -17168,53 +15629,19 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::RelocationBatchV2Result as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for RelocationBatchV2Launch",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelocationBatchV2Launch",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchV2Launch")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "RelocationBatchV2Launch")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "async_job_id",
+                        "RelocationBatchV2Launch",
+                    )
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::RelocationBatchV2Result as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::RelocationBatchV2Result>(r, at)
                     .map(Self::Complete)
             }
             _ => {
@@ -17342,105 +15769,66 @@ impl crate::wire::Decode for RelocationError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "cant_copy_shared_folder" => {
-                    ::std::result::Result::Ok(Self::CantCopySharedFolder)
-                }
-                "cant_nest_shared_folder" => {
-                    ::std::result::Result::Ok(Self::CantNestSharedFolder)
-                }
-                "cant_move_folder_into_itself" => {
-                    ::std::result::Result::Ok(Self::CantMoveFolderIntoItself)
-                }
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "duplicated_or_nested_paths" => {
-                    ::std::result::Result::Ok(Self::DuplicatedOrNestedPaths)
-                }
-                "cant_transfer_ownership" => {
-                    ::std::result::Result::Ok(Self::CantTransferOwnership)
-                }
-                "insufficient_quota" => {
-                    ::std::result::Result::Ok(Self::InsufficientQuota)
-                }
-                "internal_error" => ::std::result::Result::Ok(Self::InternalError),
-                "cant_move_shared_folder" => {
-                    ::std::result::Result::Ok(Self::CantMoveSharedFolder)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for RelocationError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelocationError")?;
         match &*tag {
             "from_lookup" => {
-                crate::wire::read_nested(r, "from_lookup", "RelocationError")
+                crate::wire::read_nested_at(r, at, "from_lookup", "RelocationError")
                     .map(Self::FromLookup)
             }
             "from_write" => {
-                crate::wire::read_nested(r, "from_write", "RelocationError")
+                crate::wire::read_nested_at(r, at, "from_write", "RelocationError")
                     .map(Self::FromWrite)
             }
-            "to" => crate::wire::read_nested(r, "to", "RelocationError").map(Self::To),
+            "to" => {
+                crate::wire::read_nested_at(r, at, "to", "RelocationError").map(Self::To)
+            }
             "cant_copy_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantCopySharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantCopySharedFolder)
             }
             "cant_nest_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantNestSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantNestSharedFolder)
             }
             "cant_move_folder_into_itself" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantMoveFolderIntoItself)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantMoveFolderIntoItself)
             }
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
             "duplicated_or_nested_paths" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DuplicatedOrNestedPaths)
+                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatedOrNestedPaths)
             }
             "cant_transfer_ownership" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantTransferOwnership)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantTransferOwnership)
             }
             "insufficient_quota" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientQuota)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientQuota)
             }
             "internal_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InternalError)
+                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
             }
             "cant_move_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantMoveSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantMoveSharedFolder)
             }
             "cant_move_into_vault" => {
-                crate::wire::read_nested(r, "cant_move_into_vault", "RelocationError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "cant_move_into_vault",
+                        "RelocationError",
+                    )
                     .map(Self::CantMoveIntoVault)
             }
             "cant_move_into_family" => {
-                crate::wire::read_nested(r, "cant_move_into_family", "RelocationError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "cant_move_into_family",
+                        "RelocationError",
+                    )
                     .map(Self::CantMoveIntoFamily)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17486,37 +15874,17 @@ impl crate::wire::Decode for RemoveTagError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "tag_not_present" => ::std::result::Result::Ok(Self::TagNotPresent),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for RemoveTagError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RemoveTagError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "RemoveTagError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "RemoveTagError")
+                    .map(Self::Path)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "tag_not_present" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TagNotPresent)
+                crate::wire::read_void_at(r, at).map(|()| Self::TagNotPresent)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17579,47 +15947,22 @@ impl crate::wire::Decode for RestoreError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_revision" => ::std::result::Result::Ok(Self::InvalidRevision),
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for RestoreError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RestoreError")?;
         match &*tag {
             "path_lookup" => {
-                crate::wire::read_nested(r, "path_lookup", "RestoreError")
+                crate::wire::read_nested_at(r, at, "path_lookup", "RestoreError")
                     .map(Self::PathLookup)
             }
             "path_write" => {
-                crate::wire::read_nested(r, "path_write", "RestoreError")
+                crate::wire::read_nested_at(r, at, "path_write", "RestoreError")
                     .map(Self::PathWrite)
             }
             "invalid_revision" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidRevision)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidRevision)
             }
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17676,60 +16019,24 @@ impl crate::wire::Decode for SaveCopyReferenceError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_copy_reference" => {
-                    ::std::result::Result::Ok(Self::InvalidCopyReference)
-                }
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SaveCopyReferenceError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SaveCopyReferenceError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "SaveCopyReferenceError")
+                crate::wire::read_nested_at(r, at, "path", "SaveCopyReferenceError")
                     .map(Self::Path)
             }
             "invalid_copy_reference" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCopyReference)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCopyReference)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17781,45 +16088,19 @@ impl crate::wire::Decode for SaveUrlError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "download_failed" => ::std::result::Result::Ok(Self::DownloadFailed),
-                "invalid_url" => ::std::result::Result::Ok(Self::InvalidUrl),
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SaveUrlError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SaveUrlError")?;
         match &*tag {
-            "path" => crate::wire::read_nested(r, "path", "SaveUrlError").map(Self::Path),
+            "path" => {
+                crate::wire::read_nested_at(r, at, "path", "SaveUrlError")
+                    .map(Self::Path)
+            }
             "download_failed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DownloadFailed)
+                crate::wire::read_void_at(r, at).map(|()| Self::DownloadFailed)
             }
-            "invalid_url" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidUrl)
-            }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "invalid_url" => crate::wire::read_void_at(r, at).map(|()| Self::InvalidUrl),
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17864,50 +16145,15 @@ impl crate::wire::Decode for SaveUrlJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for SaveUrlJobStatus",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SaveUrlJobStatus"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SaveUrlJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(r, at)
+                crate::wire::read_flat_at::<crate::files::FileMetadata>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "SaveUrlJobStatus")
+                crate::wire::read_nested_at(r, at, "failed", "SaveUrlJobStatus")
                     .map(Self::Failed)
             }
             _ => {
@@ -17966,43 +16212,14 @@ impl crate::wire::Decode for SaveUrlResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from("unknown tag for SaveUrlResult"),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SaveUrlResult"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SaveUrlResult")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "SaveUrlResult")
+                crate::wire::read_nested_at(r, at, "async_job_id", "SaveUrlResult")
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(r, at)
+                crate::wire::read_flat_at::<crate::files::FileMetadata>(r, at)
                     .map(Self::Complete)
             }
             _ => {
@@ -18059,44 +16276,20 @@ impl crate::wire::Decode for SearchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_argument" => {
-                    ::std::result::Result::Ok(
-                        Self::InvalidArgument(::std::option::Option::None),
-                    )
-                }
-                "internal_error" => ::std::result::Result::Ok(Self::InternalError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SearchError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SearchError")?;
         match &*tag {
-            "path" => crate::wire::read_nested(r, "path", "SearchError").map(Self::Path),
+            "path" => {
+                crate::wire::read_nested_at(r, at, "path", "SearchError").map(Self::Path)
+            }
             "invalid_argument" => {
-                crate::wire::read_nested_opt(r, "invalid_argument")
+                crate::wire::read_nested_opt_at(r, at, "invalid_argument")
                     .map(Self::InvalidArgument)
             }
             "internal_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InternalError)
+                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18139,43 +16332,11 @@ impl crate::wire::Decode for SearchMatchType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "filename" => ::std::result::Result::Ok(Self::Filename),
-                "content" => ::std::result::Result::Ok(Self::Content),
-                "both" => ::std::result::Result::Ok(Self::Both),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for SearchMatchType",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SearchMatchType"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SearchMatchType")?;
         match &*tag {
-            "filename" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Filename)
-            }
-            "content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Content)
-            }
-            "both" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Both)
-            }
+            "filename" => crate::wire::read_void_at(r, at).map(|()| Self::Filename),
+            "content" => crate::wire::read_void_at(r, at).map(|()| Self::Content),
+            "both" => crate::wire::read_void_at(r, at).map(|()| Self::Both),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -18240,59 +16401,21 @@ impl crate::wire::Decode for SearchMatchTypeV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "filename" => ::std::result::Result::Ok(Self::Filename),
-                "file_content" => ::std::result::Result::Ok(Self::FileContent),
-                "filename_and_content" => {
-                    ::std::result::Result::Ok(Self::FilenameAndContent)
-                }
-                "image_content" => ::std::result::Result::Ok(Self::ImageContent),
-                "metadata" => ::std::result::Result::Ok(Self::Metadata),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for SearchMatchTypeV2"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SearchMatchTypeV2")?;
         match &*tag {
-            "filename" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Filename)
-            }
+            "filename" => crate::wire::read_void_at(r, at).map(|()| Self::Filename),
             "file_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FileContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::FileContent)
             }
             "filename_and_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FilenameAndContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::FilenameAndContent)
             }
             "image_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ImageContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::ImageContent)
             }
-            "metadata" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Metadata)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "metadata" => crate::wire::read_void_at(r, at).map(|()| Self::Metadata),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18334,42 +16457,14 @@ impl crate::wire::Decode for SearchMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "filename" => ::std::result::Result::Ok(Self::Filename),
-                "filename_and_content" => {
-                    ::std::result::Result::Ok(Self::FilenameAndContent)
-                }
-                "deleted_filename" => ::std::result::Result::Ok(Self::DeletedFilename),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from("unknown tag for SearchMode"),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SearchMode"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SearchMode")?;
         match &*tag {
-            "filename" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Filename)
-            }
+            "filename" => crate::wire::read_void_at(r, at).map(|()| Self::Filename),
             "filename_and_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FilenameAndContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::FilenameAndContent)
             }
             "deleted_filename" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DeletedFilename)
+                crate::wire::read_void_at(r, at).map(|()| Self::DeletedFilename)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -18418,39 +16513,14 @@ impl crate::wire::Decode for SearchOrderBy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "relevance" => ::std::result::Result::Ok(Self::Relevance),
-                "last_modified_time" => ::std::result::Result::Ok(Self::LastModifiedTime),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SearchOrderBy"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SearchOrderBy")?;
         match &*tag {
-            "relevance" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Relevance)
-            }
+            "relevance" => crate::wire::read_void_at(r, at).map(|()| Self::Relevance),
             "last_modified_time" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LastModifiedTime)
+                crate::wire::read_void_at(r, at).map(|()| Self::LastModifiedTime)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18498,46 +16568,15 @@ impl crate::wire::Decode for SyncSetting {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "default" => ::std::result::Result::Ok(Self::Default),
-                "not_synced" => ::std::result::Result::Ok(Self::NotSynced),
-                "not_synced_inactive" => {
-                    ::std::result::Result::Ok(Self::NotSyncedInactive)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SyncSetting"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SyncSetting")?;
         match &*tag {
-            "default" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Default)
-            }
-            "not_synced" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotSynced)
-            }
+            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
+            "not_synced" => crate::wire::read_void_at(r, at).map(|()| Self::NotSynced),
             "not_synced_inactive" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotSyncedInactive)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotSyncedInactive)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18582,39 +16621,12 @@ impl crate::wire::Decode for SyncSettingArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "default" => ::std::result::Result::Ok(Self::Default),
-                "not_synced" => ::std::result::Result::Ok(Self::NotSynced),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SyncSettingArg"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SyncSettingArg")?;
         match &*tag {
-            "default" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Default)
-            }
-            "not_synced" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotSynced)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
+            "not_synced" => crate::wire::read_void_at(r, at).map(|()| Self::NotSynced),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18667,49 +16679,20 @@ impl crate::wire::Decode for SyncSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unsupported_combination" => {
-                    ::std::result::Result::Ok(Self::UnsupportedCombination)
-                }
-                "unsupported_configuration" => {
-                    ::std::result::Result::Ok(Self::UnsupportedConfiguration)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for SyncSettingsError"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SyncSettingsError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "SyncSettingsError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "SyncSettingsError")
+                    .map(Self::Path)
             }
             "unsupported_combination" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedCombination)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedCombination)
             }
             "unsupported_configuration" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedConfiguration)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedConfiguration)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18758,47 +16741,14 @@ impl crate::wire::Decode for Tag {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_generated_tag" => {
-                    ::std::result::Result::Ok(
-                        Self::UserGeneratedTag({
-                            let v = <crate::files::UserGeneratedTag as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for Tag"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "Tag")?;
         match &*tag {
             "user_generated_tag" => {
-                <crate::files::UserGeneratedTag as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::UserGeneratedTag>(r, at)
                     .map(Self::UserGeneratedTag)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18850,52 +16800,23 @@ impl crate::wire::Decode for ThumbnailError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unsupported_extension" => {
-                    ::std::result::Result::Ok(Self::UnsupportedExtension)
-                }
-                "unsupported_image" => ::std::result::Result::Ok(Self::UnsupportedImage),
-                "encrypted_content" => ::std::result::Result::Ok(Self::EncryptedContent),
-                "conversion_error" => ::std::result::Result::Ok(Self::ConversionError),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for ThumbnailError",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ThumbnailError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ThumbnailError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "ThumbnailError").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "ThumbnailError")
+                    .map(Self::Path)
             }
             "unsupported_extension" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedExtension)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedExtension)
             }
             "unsupported_image" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedImage)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedImage)
             }
             "encrypted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EncryptedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::EncryptedContent)
             }
             "conversion_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConversionError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ConversionError)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -18943,43 +16864,11 @@ impl crate::wire::Decode for ThumbnailFormat {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "jpeg" => ::std::result::Result::Ok(Self::Jpeg),
-                "png" => ::std::result::Result::Ok(Self::Png),
-                "webp" => ::std::result::Result::Ok(Self::Webp),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for ThumbnailFormat",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ThumbnailFormat"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ThumbnailFormat")?;
         match &*tag {
-            "jpeg" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Jpeg)
-            }
-            "png" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Png)
-            }
-            "webp" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Webp)
-            }
+            "jpeg" => crate::wire::read_void_at(r, at).map(|()| Self::Jpeg),
+            "png" => crate::wire::read_void_at(r, at).map(|()| Self::Png),
+            "webp" => crate::wire::read_void_at(r, at).map(|()| Self::Webp),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -19034,46 +16923,14 @@ impl crate::wire::Decode for ThumbnailMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "strict" => ::std::result::Result::Ok(Self::Strict),
-                "bestfit" => ::std::result::Result::Ok(Self::Bestfit),
-                "fitone_bestfit" => ::std::result::Result::Ok(Self::FitoneBestfit),
-                "original" => ::std::result::Result::Ok(Self::Original),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from("unknown tag for ThumbnailMode"),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ThumbnailMode"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ThumbnailMode")?;
         match &*tag {
-            "strict" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Strict)
-            }
-            "bestfit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Bestfit)
-            }
+            "strict" => crate::wire::read_void_at(r, at).map(|()| Self::Strict),
+            "bestfit" => crate::wire::read_void_at(r, at).map(|()| Self::Bestfit),
             "fitone_bestfit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FitoneBestfit)
+                crate::wire::read_void_at(r, at).map(|()| Self::FitoneBestfit)
             }
-            "original" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Original)
-            }
+            "original" => crate::wire::read_void_at(r, at).map(|()| Self::Original),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for ThumbnailMode")),
@@ -19117,38 +16974,10 @@ impl crate::wire::Decode for ThumbnailQuality {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "quality_80" => ::std::result::Result::Ok(Self::Quality80),
-                "quality_90" => ::std::result::Result::Ok(Self::Quality90),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for ThumbnailQuality",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ThumbnailQuality"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ThumbnailQuality")?;
         match &*tag {
-            "quality_80" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Quality80)
-            }
-            "quality_90" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Quality90)
-            }
+            "quality_80" => crate::wire::read_void_at(r, at).map(|()| Self::Quality80),
+            "quality_90" => crate::wire::read_void_at(r, at).map(|()| Self::Quality90),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -19221,76 +17050,18 @@ impl crate::wire::Decode for ThumbnailSize {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "w32h32" => ::std::result::Result::Ok(Self::W32h32),
-                "w64h64" => ::std::result::Result::Ok(Self::W64h64),
-                "w128h128" => ::std::result::Result::Ok(Self::W128h128),
-                "w256h256" => ::std::result::Result::Ok(Self::W256h256),
-                "w480h320" => ::std::result::Result::Ok(Self::W480h320),
-                "w640h480" => ::std::result::Result::Ok(Self::W640h480),
-                "w960h640" => ::std::result::Result::Ok(Self::W960h640),
-                "w1024h768" => ::std::result::Result::Ok(Self::W1024h768),
-                "w2048h1536" => ::std::result::Result::Ok(Self::W2048h1536),
-                "w3200h2400" => ::std::result::Result::Ok(Self::W3200h2400),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from("unknown tag for ThumbnailSize"),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ThumbnailSize"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ThumbnailSize")?;
         match &*tag {
-            "w32h32" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W32h32)
-            }
-            "w64h64" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W64h64)
-            }
-            "w128h128" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W128h128)
-            }
-            "w256h256" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W256h256)
-            }
-            "w480h320" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W480h320)
-            }
-            "w640h480" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W640h480)
-            }
-            "w960h640" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W960h640)
-            }
-            "w1024h768" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W1024h768)
-            }
-            "w2048h1536" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W2048h1536)
-            }
-            "w3200h2400" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::W3200h2400)
-            }
+            "w32h32" => crate::wire::read_void_at(r, at).map(|()| Self::W32h32),
+            "w64h64" => crate::wire::read_void_at(r, at).map(|()| Self::W64h64),
+            "w128h128" => crate::wire::read_void_at(r, at).map(|()| Self::W128h128),
+            "w256h256" => crate::wire::read_void_at(r, at).map(|()| Self::W256h256),
+            "w480h320" => crate::wire::read_void_at(r, at).map(|()| Self::W480h320),
+            "w640h480" => crate::wire::read_void_at(r, at).map(|()| Self::W640h480),
+            "w960h640" => crate::wire::read_void_at(r, at).map(|()| Self::W960h640),
+            "w1024h768" => crate::wire::read_void_at(r, at).map(|()| Self::W1024h768),
+            "w2048h1536" => crate::wire::read_void_at(r, at).map(|()| Self::W2048h1536),
+            "w3200h2400" => crate::wire::read_void_at(r, at).map(|()| Self::W3200h2400),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for ThumbnailSize")),
@@ -19359,64 +17130,30 @@ impl crate::wire::Decode for ThumbnailV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unsupported_extension" => {
-                    ::std::result::Result::Ok(Self::UnsupportedExtension)
-                }
-                "unsupported_image" => ::std::result::Result::Ok(Self::UnsupportedImage),
-                "encrypted_content" => ::std::result::Result::Ok(Self::EncryptedContent),
-                "conversion_error" => ::std::result::Result::Ok(Self::ConversionError),
-                "access_denied" => ::std::result::Result::Ok(Self::AccessDenied),
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ThumbnailV2Error"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ThumbnailV2Error")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "ThumbnailV2Error").map(Self::Path)
+                crate::wire::read_nested_at(r, at, "path", "ThumbnailV2Error")
+                    .map(Self::Path)
             }
             "unsupported_extension" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedExtension)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedExtension)
             }
             "unsupported_image" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedImage)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedImage)
             }
             "encrypted_content" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EncryptedContent)
+                crate::wire::read_void_at(r, at).map(|()| Self::EncryptedContent)
             }
             "conversion_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConversionError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ConversionError)
             }
             "access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::AccessDenied)
             }
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19482,70 +17219,27 @@ impl crate::wire::Decode for UploadError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "path" => {
-                    ::std::result::Result::Ok(
-                        Self::Path({
-                            let v = <crate::files::UploadWriteFailed as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "payload_too_large" => ::std::result::Result::Ok(Self::PayloadTooLarge),
-                "content_hash_mismatch" => {
-                    ::std::result::Result::Ok(Self::ContentHashMismatch)
-                }
-                "encryption_not_supported" => {
-                    ::std::result::Result::Ok(Self::EncryptionNotSupported)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UploadError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadError")?;
         match &*tag {
             "path" => {
-                <crate::files::UploadWriteFailed as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::files::UploadWriteFailed>(r, at)
                     .map(Self::Path)
             }
             "properties_error" => {
-                crate::wire::read_nested(r, "properties_error", "UploadError")
+                crate::wire::read_nested_at(r, at, "properties_error", "UploadError")
                     .map(Self::PropertiesError)
             }
             "payload_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PayloadTooLarge)
+                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
             }
             "content_hash_mismatch" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentHashMismatch)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
             }
             "encryption_not_supported" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EncryptionNotSupported)
+                crate::wire::read_void_at(r, at).map(|()| Self::EncryptionNotSupported)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19612,81 +17306,27 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "incorrect_offset" => {
-                    ::std::result::Result::Ok(
-                        Self::IncorrectOffset({
-                            let v = <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "closed" => ::std::result::Result::Ok(Self::Closed),
-                "too_large" => ::std::result::Result::Ok(Self::TooLarge),
-                "concurrent_session_invalid_offset" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionInvalidOffset)
-                }
-                "concurrent_session_invalid_data_size" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionInvalidDataSize)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionAppendBatchEntryError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadSessionAppendBatchEntryError")?;
         match &*tag {
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
             "incorrect_offset" => {
-                <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::files::UploadSessionOffsetError,
+                >(r, at)
                     .map(Self::IncorrectOffset)
             }
-            "closed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Closed)
-            }
-            "too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooLarge)
-            }
+            "closed" => crate::wire::read_void_at(r, at).map(|()| Self::Closed),
+            "too_large" => crate::wire::read_void_at(r, at).map(|()| Self::TooLarge),
             "concurrent_session_invalid_offset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionInvalidOffset)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionInvalidOffset)
             }
             "concurrent_session_invalid_data_size" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionInvalidDataSize)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionInvalidDataSize)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19736,51 +17376,19 @@ impl crate::wire::Decode for UploadSessionAppendBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "payload_too_large" => ::std::result::Result::Ok(Self::PayloadTooLarge),
-                "content_hash_mismatch" => {
-                    ::std::result::Result::Ok(Self::ContentHashMismatch)
-                }
-                "length_mismatch" => ::std::result::Result::Ok(Self::LengthMismatch),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionAppendBatchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadSessionAppendBatchError")?;
         match &*tag {
             "payload_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PayloadTooLarge)
+                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
             }
             "content_hash_mismatch" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentHashMismatch)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
             }
             "length_mismatch" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LengthMismatch)
+                crate::wire::read_void_at(r, at).map(|()| Self::LengthMismatch)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19819,41 +17427,16 @@ impl crate::wire::Decode for UploadSessionAppendBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => ::std::result::Result::Ok(Self::Success),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for UploadSessionAppendBatchResultEntry",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionAppendBatchResultEntry",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(
+            r,
+            "UploadSessionAppendBatchResultEntry",
+        )?;
         match &*tag {
-            "success" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Success)
-            }
+            "success" => crate::wire::read_void_at(r, at).map(|()| Self::Success),
             "failure" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "failure",
                         "UploadSessionAppendBatchResultEntry",
                     )
@@ -19943,93 +17526,33 @@ impl crate::wire::Decode for UploadSessionAppendError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "incorrect_offset" => {
-                    ::std::result::Result::Ok(
-                        Self::IncorrectOffset({
-                            let v = <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "closed" => ::std::result::Result::Ok(Self::Closed),
-                "too_large" => ::std::result::Result::Ok(Self::TooLarge),
-                "concurrent_session_invalid_offset" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionInvalidOffset)
-                }
-                "concurrent_session_invalid_data_size" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionInvalidDataSize)
-                }
-                "payload_too_large" => ::std::result::Result::Ok(Self::PayloadTooLarge),
-                "content_hash_mismatch" => {
-                    ::std::result::Result::Ok(Self::ContentHashMismatch)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionAppendError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadSessionAppendError")?;
         match &*tag {
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
             "incorrect_offset" => {
-                <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::files::UploadSessionOffsetError,
+                >(r, at)
                     .map(Self::IncorrectOffset)
             }
-            "closed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Closed)
-            }
-            "too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooLarge)
-            }
+            "closed" => crate::wire::read_void_at(r, at).map(|()| Self::Closed),
+            "too_large" => crate::wire::read_void_at(r, at).map(|()| Self::TooLarge),
             "concurrent_session_invalid_offset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionInvalidOffset)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionInvalidOffset)
             }
             "concurrent_session_invalid_data_size" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionInvalidDataSize)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionInvalidDataSize)
             }
             "payload_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PayloadTooLarge)
+                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
             }
             "content_hash_mismatch" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentHashMismatch)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20070,54 +17593,13 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::UploadSessionFinishBatchResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for UploadSessionFinishBatchJobStatus",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionFinishBatchJobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadSessionFinishBatchJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::files::UploadSessionFinishBatchResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::files::UploadSessionFinishBatchResult,
+                >(r, at)
                     .map(Self::Complete)
             }
             _ => {
@@ -20182,60 +17664,25 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::files::UploadSessionFinishBatchResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionFinishBatchLaunch",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadSessionFinishBatchLaunch")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "async_job_id",
                         "UploadSessionFinishBatchLaunch",
                     )
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::UploadSessionFinishBatchResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::files::UploadSessionFinishBatchResult,
+                >(r, at)
                     .map(Self::Complete)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20276,51 +17723,19 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for UploadSessionFinishBatchResultEntry",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionFinishBatchResultEntry",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(
+            r,
+            "UploadSessionFinishBatchResultEntry",
+        )?;
         match &*tag {
             "success" => {
-                <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(r, at)
+                crate::wire::read_flat_at::<crate::files::FileMetadata>(r, at)
                     .map(Self::Success)
             }
             "failure" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "failure",
                         "UploadSessionFinishBatchResultEntry",
                     )
@@ -20436,104 +17851,60 @@ impl crate::wire::Decode for UploadSessionFinishError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_many_shared_folder_targets" => {
-                    ::std::result::Result::Ok(Self::TooManySharedFolderTargets)
-                }
-                "too_many_write_operations" => {
-                    ::std::result::Result::Ok(Self::TooManyWriteOperations)
-                }
-                "concurrent_session_data_not_allowed" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionDataNotAllowed)
-                }
-                "concurrent_session_not_closed" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionNotClosed)
-                }
-                "concurrent_session_missing_data" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionMissingData)
-                }
-                "payload_too_large" => ::std::result::Result::Ok(Self::PayloadTooLarge),
-                "content_hash_mismatch" => {
-                    ::std::result::Result::Ok(Self::ContentHashMismatch)
-                }
-                "encryption_not_supported" => {
-                    ::std::result::Result::Ok(Self::EncryptionNotSupported)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionFinishError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadSessionFinishError")?;
         match &*tag {
             "lookup_failed" => {
-                crate::wire::read_nested(r, "lookup_failed", "UploadSessionFinishError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "lookup_failed",
+                        "UploadSessionFinishError",
+                    )
                     .map(Self::LookupFailed)
             }
             "path" => {
-                crate::wire::read_nested(r, "path", "UploadSessionFinishError")
+                crate::wire::read_nested_at(r, at, "path", "UploadSessionFinishError")
                     .map(Self::Path)
             }
             "properties_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "properties_error",
                         "UploadSessionFinishError",
                     )
                     .map(Self::PropertiesError)
             }
             "too_many_shared_folder_targets" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManySharedFolderTargets)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TooManySharedFolderTargets)
             }
             "too_many_write_operations" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyWriteOperations)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
             }
             "concurrent_session_data_not_allowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionDataNotAllowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionDataNotAllowed)
             }
             "concurrent_session_not_closed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionNotClosed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionNotClosed)
             }
             "concurrent_session_missing_data" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionMissingData)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionMissingData)
             }
             "payload_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PayloadTooLarge)
+                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
             }
             "content_hash_mismatch" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentHashMismatch)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
             }
             "encryption_not_supported" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EncryptionNotSupported)
+                crate::wire::read_void_at(r, at).map(|()| Self::EncryptionNotSupported)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20606,91 +17977,31 @@ impl crate::wire::Decode for UploadSessionLookupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "not_found" => ::std::result::Result::Ok(Self::NotFound),
-                "incorrect_offset" => {
-                    ::std::result::Result::Ok(
-                        Self::IncorrectOffset({
-                            let v = <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "closed" => ::std::result::Result::Ok(Self::Closed),
-                "not_closed" => ::std::result::Result::Ok(Self::NotClosed),
-                "too_large" => ::std::result::Result::Ok(Self::TooLarge),
-                "concurrent_session_invalid_offset" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionInvalidOffset)
-                }
-                "concurrent_session_invalid_data_size" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionInvalidDataSize)
-                }
-                "payload_too_large" => ::std::result::Result::Ok(Self::PayloadTooLarge),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionLookupError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadSessionLookupError")?;
         match &*tag {
-            "not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFound)
-            }
+            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
             "incorrect_offset" => {
-                <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::files::UploadSessionOffsetError,
+                >(r, at)
                     .map(Self::IncorrectOffset)
             }
-            "closed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Closed)
-            }
-            "not_closed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotClosed)
-            }
-            "too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooLarge)
-            }
+            "closed" => crate::wire::read_void_at(r, at).map(|()| Self::Closed),
+            "not_closed" => crate::wire::read_void_at(r, at).map(|()| Self::NotClosed),
+            "too_large" => crate::wire::read_void_at(r, at).map(|()| Self::TooLarge),
             "concurrent_session_invalid_offset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionInvalidOffset)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionInvalidOffset)
             }
             "concurrent_session_invalid_data_size" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionInvalidDataSize)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionInvalidDataSize)
             }
             "payload_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PayloadTooLarge)
+                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20747,60 +18058,24 @@ impl crate::wire::Decode for UploadSessionStartError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "concurrent_session_data_not_allowed" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionDataNotAllowed)
-                }
-                "concurrent_session_close_not_allowed" => {
-                    ::std::result::Result::Ok(Self::ConcurrentSessionCloseNotAllowed)
-                }
-                "payload_too_large" => ::std::result::Result::Ok(Self::PayloadTooLarge),
-                "content_hash_mismatch" => {
-                    ::std::result::Result::Ok(Self::ContentHashMismatch)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadSessionStartError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadSessionStartError")?;
         match &*tag {
             "concurrent_session_data_not_allowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionDataNotAllowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionDataNotAllowed)
             }
             "concurrent_session_close_not_allowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConcurrentSessionCloseNotAllowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ConcurrentSessionCloseNotAllowed)
             }
             "payload_too_large" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PayloadTooLarge)
+                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
             }
             "content_hash_mismatch" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentHashMismatch)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20845,42 +18120,12 @@ impl crate::wire::Decode for UploadSessionType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "sequential" => ::std::result::Result::Ok(Self::Sequential),
-                "concurrent" => ::std::result::Result::Ok(Self::Concurrent),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for UploadSessionType"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadSessionType")?;
         match &*tag {
-            "sequential" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Sequential)
-            }
-            "concurrent" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Concurrent)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "sequential" => crate::wire::read_void_at(r, at).map(|()| Self::Sequential),
+            "concurrent" => crate::wire::read_void_at(r, at).map(|()| Self::Concurrent),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20928,49 +18173,15 @@ impl crate::wire::Decode for WriteConflictError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "file" => ::std::result::Result::Ok(Self::File),
-                "folder" => ::std::result::Result::Ok(Self::Folder),
-                "file_ancestor" => ::std::result::Result::Ok(Self::FileAncestor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for WriteConflictError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "WriteConflictError")?;
         match &*tag {
-            "file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::File)
-            }
-            "folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Folder)
-            }
+            "file" => crate::wire::read_void_at(r, at).map(|()| Self::File),
+            "folder" => crate::wire::read_void_at(r, at).map(|()| Self::Folder),
             "file_ancestor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FileAncestor)
+                crate::wire::read_void_at(r, at).map(|()| Self::FileAncestor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21048,79 +18259,37 @@ impl crate::wire::Decode for WriteError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_write_permission" => {
-                    ::std::result::Result::Ok(Self::NoWritePermission)
-                }
-                "insufficient_space" => {
-                    ::std::result::Result::Ok(Self::InsufficientSpace)
-                }
-                "disallowed_name" => ::std::result::Result::Ok(Self::DisallowedName),
-                "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
-                "operation_suppressed" => {
-                    ::std::result::Result::Ok(Self::OperationSuppressed)
-                }
-                "too_many_write_operations" => {
-                    ::std::result::Result::Ok(Self::TooManyWriteOperations)
-                }
-                "access_restricted" => ::std::result::Result::Ok(Self::AccessRestricted),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for WriteError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "WriteError")?;
         match &*tag {
             "malformed_path" => {
-                crate::wire::read_nested(r, "malformed_path", "WriteError")
+                crate::wire::read_nested_at(r, at, "malformed_path", "WriteError")
                     .map(Self::MalformedPath)
             }
             "conflict" => {
-                crate::wire::read_nested(r, "conflict", "WriteError").map(Self::Conflict)
+                crate::wire::read_nested_at(r, at, "conflict", "WriteError")
+                    .map(Self::Conflict)
             }
             "no_write_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoWritePermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
             }
             "insufficient_space" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientSpace)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientSpace)
             }
             "disallowed_name" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisallowedName)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisallowedName)
             }
-            "team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamFolder)
-            }
+            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
             "operation_suppressed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OperationSuppressed)
+                crate::wire::read_void_at(r, at).map(|()| Self::OperationSuppressed)
             }
             "too_many_write_operations" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyWriteOperations)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
             }
             "access_restricted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AccessRestricted)
+                crate::wire::read_void_at(r, at).map(|()| Self::AccessRestricted)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21165,35 +18334,13 @@ impl crate::wire::Decode for WriteMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "add" => ::std::result::Result::Ok(Self::Add),
-                "overwrite" => ::std::result::Result::Ok(Self::Overwrite),
-                _ => {
-                    ::std::result::Result::Err(
-                        r.error(::std::string::String::from("unknown tag for WriteMode")),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for WriteMode"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "WriteMode")?;
         match &*tag {
-            "add" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Add)
-            }
-            "overwrite" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Overwrite)
-            }
+            "add" => crate::wire::read_void_at(r, at).map(|()| Self::Add),
+            "overwrite" => crate::wire::read_void_at(r, at).map(|()| Self::Overwrite),
             "update" => {
-                crate::wire::read_nested(r, "update", "WriteMode").map(Self::Update)
+                crate::wire::read_nested_at(r, at, "update", "WriteMode")
+                    .map(Self::Update)
             }
             _ => {
                 ::std::result::Result::Err(

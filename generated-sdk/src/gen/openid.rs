@@ -223,36 +223,13 @@ impl crate::wire::Decode for OpenIdError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "incorrect_openid_scopes" => {
-                    ::std::result::Result::Ok(Self::IncorrectOpenidScopes)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for OpenIdError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "OpenIdError")?;
         match &*tag {
             "incorrect_openid_scopes" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IncorrectOpenidScopes)
+                crate::wire::read_void_at(r, at).map(|()| Self::IncorrectOpenidScopes)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -299,33 +276,14 @@ impl crate::wire::Decode for UserInfoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UserInfoError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserInfoError")?;
         match &*tag {
             "openid_error" => {
-                crate::wire::read_nested(r, "openid_error", "UserInfoError")
+                crate::wire::read_nested_at(r, at, "openid_error", "UserInfoError")
                     .map(Self::OpenidError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

@@ -3084,77 +3084,30 @@ impl crate::wire::Decode for AddPaperDocUserResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => ::std::result::Result::Ok(Self::Success),
-                "unknown_error" => ::std::result::Result::Ok(Self::UnknownError),
-                "sharing_outside_team_disabled" => {
-                    ::std::result::Result::Ok(Self::SharingOutsideTeamDisabled)
-                }
-                "daily_limit_reached" => {
-                    ::std::result::Result::Ok(Self::DailyLimitReached)
-                }
-                "user_is_owner" => ::std::result::Result::Ok(Self::UserIsOwner),
-                "failed_user_data_retrieval" => {
-                    ::std::result::Result::Ok(Self::FailedUserDataRetrieval)
-                }
-                "permission_already_granted" => {
-                    ::std::result::Result::Ok(Self::PermissionAlreadyGranted)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AddPaperDocUserResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AddPaperDocUserResult")?;
         match &*tag {
-            "success" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Success)
-            }
+            "success" => crate::wire::read_void_at(r, at).map(|()| Self::Success),
             "unknown_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownError)
             }
             "sharing_outside_team_disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharingOutsideTeamDisabled)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SharingOutsideTeamDisabled)
             }
             "daily_limit_reached" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DailyLimitReached)
+                crate::wire::read_void_at(r, at).map(|()| Self::DailyLimitReached)
             }
             "user_is_owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserIsOwner)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserIsOwner)
             }
             "failed_user_data_retrieval" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FailedUserDataRetrieval)
+                crate::wire::read_void_at(r, at).map(|()| Self::FailedUserDataRetrieval)
             }
             "permission_already_granted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PermissionAlreadyGranted)
+                crate::wire::read_void_at(r, at).map(|()| Self::PermissionAlreadyGranted)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3201,41 +3154,16 @@ impl crate::wire::Decode for DocLookupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "doc_not_found" => ::std::result::Result::Ok(Self::DocNotFound),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for DocLookupError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DocLookupError")?;
         match &*tag {
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "doc_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocNotFound)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3281,53 +3209,12 @@ impl crate::wire::Decode for DocSubscriptionLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "default" => ::std::result::Result::Ok(Self::Default),
-                "ignore" => ::std::result::Result::Ok(Self::Ignore),
-                "every" => ::std::result::Result::Ok(Self::Every),
-                "no_email" => ::std::result::Result::Ok(Self::NoEmail),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for DocSubscriptionLevel",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for DocSubscriptionLevel",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DocSubscriptionLevel")?;
         match &*tag {
-            "default" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Default)
-            }
-            "ignore" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Ignore)
-            }
-            "every" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Every)
-            }
-            "no_email" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoEmail)
-            }
+            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
+            "ignore" => crate::wire::read_void_at(r, at).map(|()| Self::Ignore),
+            "every" => crate::wire::read_void_at(r, at).map(|()| Self::Every),
+            "no_email" => crate::wire::read_void_at(r, at).map(|()| Self::NoEmail),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -3386,44 +3273,13 @@ impl crate::wire::Decode for ExportFormat {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "html" => ::std::result::Result::Ok(Self::Html),
-                "markdown" => ::std::result::Result::Ok(Self::Markdown),
-                "json" => ::std::result::Result::Ok(Self::Json),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ExportFormat"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ExportFormat")?;
         match &*tag {
-            "html" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Html)
-            }
-            "markdown" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Markdown)
-            }
-            "json" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Json)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "html" => crate::wire::read_void_at(r, at).map(|()| Self::Html),
+            "markdown" => crate::wire::read_void_at(r, at).map(|()| Self::Markdown),
+            "json" => crate::wire::read_void_at(r, at).map(|()| Self::Json),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3463,43 +3319,10 @@ impl crate::wire::Decode for FolderSharingPolicyType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "team" => ::std::result::Result::Ok(Self::Team),
-                "invite_only" => ::std::result::Result::Ok(Self::InviteOnly),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for FolderSharingPolicyType",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for FolderSharingPolicyType",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FolderSharingPolicyType")?;
         match &*tag {
-            "team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Team)
-            }
-            "invite_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteOnly)
-            }
+            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
+            "invite_only" => crate::wire::read_void_at(r, at).map(|()| Self::InviteOnly),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -3555,52 +3378,17 @@ impl crate::wire::Decode for FolderSubscriptionLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "none" => ::std::result::Result::Ok(Self::None),
-                "activity_only" => ::std::result::Result::Ok(Self::ActivityOnly),
-                "daily_emails" => ::std::result::Result::Ok(Self::DailyEmails),
-                "weekly_emails" => ::std::result::Result::Ok(Self::WeeklyEmails),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for FolderSubscriptionLevel",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for FolderSubscriptionLevel",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FolderSubscriptionLevel")?;
         match &*tag {
-            "none" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::None)
-            }
+            "none" => crate::wire::read_void_at(r, at).map(|()| Self::None),
             "activity_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ActivityOnly)
+                crate::wire::read_void_at(r, at).map(|()| Self::ActivityOnly)
             }
             "daily_emails" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DailyEmails)
+                crate::wire::read_void_at(r, at).map(|()| Self::DailyEmails)
             }
             "weekly_emails" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::WeeklyEmails)
+                crate::wire::read_void_at(r, at).map(|()| Self::WeeklyEmails)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -3660,44 +3448,13 @@ impl crate::wire::Decode for ImportFormat {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "html" => ::std::result::Result::Ok(Self::Html),
-                "markdown" => ::std::result::Result::Ok(Self::Markdown),
-                "plain_text" => ::std::result::Result::Ok(Self::PlainText),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ImportFormat"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ImportFormat")?;
         match &*tag {
-            "html" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Html)
-            }
-            "markdown" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Markdown)
-            }
-            "plain_text" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PlainText)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "html" => crate::wire::read_void_at(r, at).map(|()| Self::Html),
+            "markdown" => crate::wire::read_void_at(r, at).map(|()| Self::Markdown),
+            "plain_text" => crate::wire::read_void_at(r, at).map(|()| Self::PlainText),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3744,38 +3501,14 @@ impl crate::wire::Decode for ListDocsCursorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListDocsCursorError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListDocsCursorError")?;
         match &*tag {
             "cursor_error" => {
-                crate::wire::read_nested(r, "cursor_error", "ListDocsCursorError")
+                crate::wire::read_nested_at(r, at, "cursor_error", "ListDocsCursorError")
                     .map(Self::CursorError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3820,44 +3553,16 @@ impl crate::wire::Decode for ListPaperDocsFilterBy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "docs_accessed" => ::std::result::Result::Ok(Self::DocsAccessed),
-                "docs_created" => ::std::result::Result::Ok(Self::DocsCreated),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListPaperDocsFilterBy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListPaperDocsFilterBy")?;
         match &*tag {
             "docs_accessed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocsAccessed)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocsAccessed)
             }
             "docs_created" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocsCreated)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocsCreated)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3905,49 +3610,13 @@ impl crate::wire::Decode for ListPaperDocsSortBy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "accessed" => ::std::result::Result::Ok(Self::Accessed),
-                "modified" => ::std::result::Result::Ok(Self::Modified),
-                "created" => ::std::result::Result::Ok(Self::Created),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListPaperDocsSortBy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListPaperDocsSortBy")?;
         match &*tag {
-            "accessed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Accessed)
-            }
-            "modified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Modified)
-            }
-            "created" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Created)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "accessed" => crate::wire::read_void_at(r, at).map(|()| Self::Accessed),
+            "modified" => crate::wire::read_void_at(r, at).map(|()| Self::Modified),
+            "created" => crate::wire::read_void_at(r, at).map(|()| Self::Created),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3992,44 +3661,12 @@ impl crate::wire::Decode for ListPaperDocsSortOrder {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "ascending" => ::std::result::Result::Ok(Self::Ascending),
-                "descending" => ::std::result::Result::Ok(Self::Descending),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListPaperDocsSortOrder",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListPaperDocsSortOrder")?;
         match &*tag {
-            "ascending" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Ascending)
-            }
-            "descending" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Descending)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "ascending" => crate::wire::read_void_at(r, at).map(|()| Self::Ascending),
+            "descending" => crate::wire::read_void_at(r, at).map(|()| Self::Descending),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4084,50 +3721,25 @@ impl crate::wire::Decode for ListUsersCursorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "doc_not_found" => ::std::result::Result::Ok(Self::DocNotFound),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListUsersCursorError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListUsersCursorError")?;
         match &*tag {
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "doc_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocNotFound)
             }
             "cursor_error" => {
-                crate::wire::read_nested(r, "cursor_error", "ListUsersCursorError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "cursor_error",
+                        "ListUsersCursorError",
+                    )
                     .map(Self::CursorError)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4171,39 +3783,13 @@ impl crate::wire::Decode for PaperApiBaseError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for PaperApiBaseError"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperApiBaseError")?;
         match &*tag {
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4254,56 +3840,20 @@ impl crate::wire::Decode for PaperApiCursorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "expired_cursor" => ::std::result::Result::Ok(Self::ExpiredCursor),
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "wrong_user_in_cursor" => {
-                    ::std::result::Result::Ok(Self::WrongUserInCursor)
-                }
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperApiCursorError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperApiCursorError")?;
         match &*tag {
             "expired_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ExpiredCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::ExpiredCursor)
             }
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
             "wrong_user_in_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::WrongUserInCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::WrongUserInCursor)
             }
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4359,65 +3909,25 @@ impl crate::wire::Decode for PaperDocCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "content_malformed" => ::std::result::Result::Ok(Self::ContentMalformed),
-                "folder_not_found" => ::std::result::Result::Ok(Self::FolderNotFound),
-                "doc_length_exceeded" => {
-                    ::std::result::Result::Ok(Self::DocLengthExceeded)
-                }
-                "image_size_exceeded" => {
-                    ::std::result::Result::Ok(Self::ImageSizeExceeded)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperDocCreateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperDocCreateError")?;
         match &*tag {
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "content_malformed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentMalformed)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
             }
             "folder_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderNotFound)
             }
             "doc_length_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocLengthExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
             }
             "image_size_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ImageSizeExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4462,44 +3972,14 @@ impl crate::wire::Decode for PaperDocPermissionLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "edit" => ::std::result::Result::Ok(Self::Edit),
-                "view_and_comment" => ::std::result::Result::Ok(Self::ViewAndComment),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperDocPermissionLevel",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperDocPermissionLevel")?;
         match &*tag {
-            "edit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Edit)
-            }
+            "edit" => crate::wire::read_void_at(r, at).map(|()| Self::Edit),
             "view_and_comment" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ViewAndComment)
+                crate::wire::read_void_at(r, at).map(|()| Self::ViewAndComment)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4545,39 +4025,12 @@ impl crate::wire::Decode for PaperDocStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "active" => ::std::result::Result::Ok(Self::Active),
-                "deleted" => ::std::result::Result::Ok(Self::Deleted),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PaperDocStatus"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperDocStatus")?;
         match &*tag {
-            "active" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Active)
-            }
-            "deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Deleted)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
+            "deleted" => crate::wire::read_void_at(r, at).map(|()| Self::Deleted),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4642,80 +4095,32 @@ impl crate::wire::Decode for PaperDocUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "doc_not_found" => ::std::result::Result::Ok(Self::DocNotFound),
-                "content_malformed" => ::std::result::Result::Ok(Self::ContentMalformed),
-                "revision_mismatch" => ::std::result::Result::Ok(Self::RevisionMismatch),
-                "doc_length_exceeded" => {
-                    ::std::result::Result::Ok(Self::DocLengthExceeded)
-                }
-                "image_size_exceeded" => {
-                    ::std::result::Result::Ok(Self::ImageSizeExceeded)
-                }
-                "doc_archived" => ::std::result::Result::Ok(Self::DocArchived),
-                "doc_deleted" => ::std::result::Result::Ok(Self::DocDeleted),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperDocUpdateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperDocUpdateError")?;
         match &*tag {
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "doc_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocNotFound)
             }
             "content_malformed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContentMalformed)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
             }
             "revision_mismatch" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RevisionMismatch)
+                crate::wire::read_void_at(r, at).map(|()| Self::RevisionMismatch)
             }
             "doc_length_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocLengthExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
             }
             "image_size_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ImageSizeExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
             }
             "doc_archived" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocArchived)
+                crate::wire::read_void_at(r, at).map(|()| Self::DocArchived)
             }
-            "doc_deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DocDeleted)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "doc_deleted" => crate::wire::read_void_at(r, at).map(|()| Self::DocDeleted),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4763,49 +4168,15 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "append" => ::std::result::Result::Ok(Self::Append),
-                "prepend" => ::std::result::Result::Ok(Self::Prepend),
-                "overwrite_all" => ::std::result::Result::Ok(Self::OverwriteAll),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperDocUpdatePolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperDocUpdatePolicy")?;
         match &*tag {
-            "append" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Append)
-            }
-            "prepend" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Prepend)
-            }
+            "append" => crate::wire::read_void_at(r, at).map(|()| Self::Append),
+            "prepend" => crate::wire::read_void_at(r, at).map(|()| Self::Prepend),
             "overwrite_all" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OverwriteAll)
+                crate::wire::read_void_at(r, at).map(|()| Self::OverwriteAll)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4855,51 +4226,19 @@ impl crate::wire::Decode for PaperFolderCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "folder_not_found" => ::std::result::Result::Ok(Self::FolderNotFound),
-                "invalid_folder_id" => ::std::result::Result::Ok(Self::InvalidFolderId),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperFolderCreateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperFolderCreateError")?;
         match &*tag {
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "folder_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderNotFound)
             }
             "invalid_folder_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidFolderId)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFolderId)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4948,57 +4287,17 @@ impl crate::wire::Decode for SharingPublicPolicyType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "people_with_link_can_edit" => {
-                    ::std::result::Result::Ok(Self::PeopleWithLinkCanEdit)
-                }
-                "people_with_link_can_view_and_comment" => {
-                    ::std::result::Result::Ok(Self::PeopleWithLinkCanViewAndComment)
-                }
-                "invite_only" => ::std::result::Result::Ok(Self::InviteOnly),
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for SharingPublicPolicyType",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharingPublicPolicyType",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharingPublicPolicyType")?;
         match &*tag {
             "people_with_link_can_edit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PeopleWithLinkCanEdit)
+                crate::wire::read_void_at(r, at).map(|()| Self::PeopleWithLinkCanEdit)
             }
             "people_with_link_can_view_and_comment" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PeopleWithLinkCanViewAndComment)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::PeopleWithLinkCanViewAndComment)
             }
-            "invite_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteOnly)
-            }
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
+            "invite_only" => crate::wire::read_void_at(r, at).map(|()| Self::InviteOnly),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -5055,52 +4354,16 @@ impl crate::wire::Decode for SharingTeamPolicyType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "people_with_link_can_edit" => {
-                    ::std::result::Result::Ok(Self::PeopleWithLinkCanEdit)
-                }
-                "people_with_link_can_view_and_comment" => {
-                    ::std::result::Result::Ok(Self::PeopleWithLinkCanViewAndComment)
-                }
-                "invite_only" => ::std::result::Result::Ok(Self::InviteOnly),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for SharingTeamPolicyType",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharingTeamPolicyType",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharingTeamPolicyType")?;
         match &*tag {
             "people_with_link_can_edit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PeopleWithLinkCanEdit)
+                crate::wire::read_void_at(r, at).map(|()| Self::PeopleWithLinkCanEdit)
             }
             "people_with_link_can_view_and_comment" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PeopleWithLinkCanViewAndComment)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::PeopleWithLinkCanViewAndComment)
             }
-            "invite_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteOnly)
-            }
+            "invite_only" => crate::wire::read_void_at(r, at).map(|()| Self::InviteOnly),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -5155,44 +4418,12 @@ impl crate::wire::Decode for UserOnPaperDocFilter {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "visited" => ::std::result::Result::Ok(Self::Visited),
-                "shared" => ::std::result::Result::Ok(Self::Shared),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UserOnPaperDocFilter",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserOnPaperDocFilter")?;
         match &*tag {
-            "visited" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Visited)
-            }
-            "shared" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Shared)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "visited" => crate::wire::read_void_at(r, at).map(|()| Self::Visited),
+            "shared" => crate::wire::read_void_at(r, at).map(|()| Self::Shared),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

@@ -2369,94 +2369,42 @@ impl crate::wire::Decode for ContentApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "media_duration_error" => {
-                    ::std::result::Result::Ok(
-                        Self::MediaDurationError({
-                            let v = <crate::riviera::MediaDurationError as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "no_audio_error" => ::std::result::Result::Ok(Self::NoAudioError),
-                "link_download_disabled_error" => {
-                    ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
-                }
-                "shared_link_password_protected" => {
-                    ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
-                }
-                "limit_exceeded_error" => {
-                    ::std::result::Result::Ok(Self::LimitExceededError)
-                }
-                "not_found_error" => ::std::result::Result::Ok(Self::NotFoundError),
-                "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for ContentApiV2Error"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ContentApiV2Error")?;
         match &*tag {
             "server_error" => {
-                crate::wire::read_nested(r, "server_error", "ContentApiV2Error")
+                crate::wire::read_nested_at(r, at, "server_error", "ContentApiV2Error")
                     .map(Self::ServerError)
             }
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "ContentApiV2Error")
+                crate::wire::read_nested_at(r, at, "user_error", "ContentApiV2Error")
                     .map(Self::UserError)
             }
             "media_duration_error" => {
-                <crate::riviera::MediaDurationError as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::MediaDurationError>(r, at)
                     .map(Self::MediaDurationError)
             }
             "no_audio_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoAudioError)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoAudioError)
             }
             "link_download_disabled_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LimitExceededError)
+                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
             }
             "not_found_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFoundError)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
             }
             "is_a_folder_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsAFolderError)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2510,34 +2458,20 @@ impl crate::wire::Decode for FileIdOrUrl {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FileIdOrUrl"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileIdOrUrl")?;
         match &*tag {
             "file_id" => {
-                crate::wire::read_nested(r, "file_id", "FileIdOrUrl").map(Self::FileId)
+                crate::wire::read_nested_at(r, at, "file_id", "FileIdOrUrl")
+                    .map(Self::FileId)
             }
-            "url" => crate::wire::read_nested(r, "url", "FileIdOrUrl").map(Self::Url),
-            "path" => crate::wire::read_nested(r, "path", "FileIdOrUrl").map(Self::Path),
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
+            "url" => {
+                crate::wire::read_nested_at(r, at, "url", "FileIdOrUrl").map(Self::Url)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "path" => {
+                crate::wire::read_nested_at(r, at, "path", "FileIdOrUrl").map(Self::Path)
+            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2587,61 +2521,24 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::riviera::GetMarkdownResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetMarkdownAsyncCheckResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetMarkdownAsyncCheckResult")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::riviera::GetMarkdownResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::GetMarkdownResult>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "GetMarkdownAsyncCheckResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "failed",
+                        "GetMarkdownAsyncCheckResult",
+                    )
                     .map(Self::Failed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2691,61 +2588,24 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::riviera::GetMetadataResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetMetadataAsyncCheckResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetMetadataAsyncCheckResult")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::riviera::GetMetadataResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::GetMetadataResult>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "GetMetadataAsyncCheckResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "failed",
+                        "GetMetadataAsyncCheckResult",
+                    )
                     .map(Self::Failed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2795,61 +2655,19 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::riviera::GetOcrResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetOcrAsyncCheckResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetOcrAsyncCheckResult")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::riviera::GetOcrResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::GetOcrResult>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "GetOcrAsyncCheckResult")
+                crate::wire::read_nested_at(r, at, "failed", "GetOcrAsyncCheckResult")
                     .map(Self::Failed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2899,61 +2717,19 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::riviera::GetTextResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetTextAsyncCheckResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetTextAsyncCheckResult")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::riviera::GetTextResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::GetTextResult>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "GetTextAsyncCheckResult")
+                crate::wire::read_nested_at(r, at, "failed", "GetTextAsyncCheckResult")
                     .map(Self::Failed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3003,61 +2779,24 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::riviera::GetTranscriptResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetTranscriptAsyncCheckResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetTranscriptAsyncCheckResult")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::riviera::GetTranscriptResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::GetTranscriptResult>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "GetTranscriptAsyncCheckResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "failed",
+                        "GetTranscriptAsyncCheckResult",
+                    )
                     .map(Self::Failed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3139,91 +2878,51 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unsupported_format_error" => {
-                    ::std::result::Result::Ok(Self::UnsupportedFormatError)
-                }
-                "link_download_disabled_error" => {
-                    ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
-                }
-                "shared_link_password_protected" => {
-                    ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
-                }
-                "limit_exceeded_error" => {
-                    ::std::result::Result::Ok(Self::LimitExceededError)
-                }
-                "conversion_failure_error" => {
-                    ::std::result::Result::Ok(Self::ConversionFailureError)
-                }
-                "not_found_error" => ::std::result::Result::Ok(Self::NotFoundError),
-                "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MarkdownConversionApiV2Error",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MarkdownConversionApiV2Error")?;
         match &*tag {
             "server_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "server_error",
                         "MarkdownConversionApiV2Error",
                     )
                     .map(Self::ServerError)
             }
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "MarkdownConversionApiV2Error")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_error",
+                        "MarkdownConversionApiV2Error",
+                    )
                     .map(Self::UserError)
             }
             "unsupported_format_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFormatError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFormatError)
             }
             "link_download_disabled_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LimitExceededError)
+                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
             }
             "conversion_failure_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConversionFailureError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ConversionFailureError)
             }
             "not_found_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFoundError)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
             }
             "is_a_folder_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsAFolderError)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3305,91 +3004,51 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unsupported_format_error" => {
-                    ::std::result::Result::Ok(Self::UnsupportedFormatError)
-                }
-                "link_download_disabled_error" => {
-                    ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
-                }
-                "shared_link_password_protected" => {
-                    ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
-                }
-                "limit_exceeded_error" => {
-                    ::std::result::Result::Ok(Self::LimitExceededError)
-                }
-                "conversion_failure_error" => {
-                    ::std::result::Result::Ok(Self::ConversionFailureError)
-                }
-                "not_found_error" => ::std::result::Result::Ok(Self::NotFoundError),
-                "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MetadataExtractionApiV2Error",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MetadataExtractionApiV2Error")?;
         match &*tag {
             "server_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "server_error",
                         "MetadataExtractionApiV2Error",
                     )
                     .map(Self::ServerError)
             }
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "MetadataExtractionApiV2Error")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_error",
+                        "MetadataExtractionApiV2Error",
+                    )
                     .map(Self::UserError)
             }
             "unsupported_format_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFormatError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFormatError)
             }
             "link_download_disabled_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LimitExceededError)
+                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
             }
             "conversion_failure_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConversionFailureError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ConversionFailureError)
             }
             "not_found_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFoundError)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
             }
             "is_a_folder_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsAFolderError)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3441,60 +3100,25 @@ impl crate::wire::Decode for MetadataType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "metadata_type_unknown" => {
-                    ::std::result::Result::Ok(Self::MetadataTypeUnknown)
-                }
-                "metadata_type_exif" => ::std::result::Result::Ok(Self::MetadataTypeExif),
-                "metadata_type_media" => {
-                    ::std::result::Result::Ok(Self::MetadataTypeMedia)
-                }
-                "metadata_type_pdf" => ::std::result::Result::Ok(Self::MetadataTypePdf),
-                "metadata_type_office" => {
-                    ::std::result::Result::Ok(Self::MetadataTypeOffice)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MetadataType"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MetadataType")?;
         match &*tag {
             "metadata_type_unknown" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MetadataTypeUnknown)
+                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypeUnknown)
             }
             "metadata_type_exif" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MetadataTypeExif)
+                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypeExif)
             }
             "metadata_type_media" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MetadataTypeMedia)
+                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypeMedia)
             }
             "metadata_type_pdf" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MetadataTypePdf)
+                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypePdf)
             }
             "metadata_type_office" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MetadataTypeOffice)
+                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypeOffice)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3576,87 +3200,51 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unsupported_format_error" => {
-                    ::std::result::Result::Ok(Self::UnsupportedFormatError)
-                }
-                "link_download_disabled_error" => {
-                    ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
-                }
-                "shared_link_password_protected" => {
-                    ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
-                }
-                "limit_exceeded_error" => {
-                    ::std::result::Result::Ok(Self::LimitExceededError)
-                }
-                "conversion_failure_error" => {
-                    ::std::result::Result::Ok(Self::ConversionFailureError)
-                }
-                "not_found_error" => ::std::result::Result::Ok(Self::NotFoundError),
-                "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for OcrExtractionApiV2Error",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "OcrExtractionApiV2Error")?;
         match &*tag {
             "server_error" => {
-                crate::wire::read_nested(r, "server_error", "OcrExtractionApiV2Error")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "server_error",
+                        "OcrExtractionApiV2Error",
+                    )
                     .map(Self::ServerError)
             }
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "OcrExtractionApiV2Error")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_error",
+                        "OcrExtractionApiV2Error",
+                    )
                     .map(Self::UserError)
             }
             "unsupported_format_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFormatError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFormatError)
             }
             "link_download_disabled_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LimitExceededError)
+                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
             }
             "conversion_failure_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConversionFailureError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ConversionFailureError)
             }
             "not_found_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFoundError)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
             }
             "is_a_folder_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsAFolderError)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3710,57 +3298,22 @@ impl crate::wire::Decode for OfficeFileType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "office_filetype_unknown" => {
-                    ::std::result::Result::Ok(Self::OfficeFiletypeUnknown)
-                }
-                "office_filetype_word" => {
-                    ::std::result::Result::Ok(Self::OfficeFiletypeWord)
-                }
-                "office_filetype_powerpoint" => {
-                    ::std::result::Result::Ok(Self::OfficeFiletypePowerpoint)
-                }
-                "office_filetype_excel" => {
-                    ::std::result::Result::Ok(Self::OfficeFiletypeExcel)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for OfficeFileType"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "OfficeFileType")?;
         match &*tag {
             "office_filetype_unknown" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OfficeFiletypeUnknown)
+                crate::wire::read_void_at(r, at).map(|()| Self::OfficeFiletypeUnknown)
             }
             "office_filetype_word" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OfficeFiletypeWord)
+                crate::wire::read_void_at(r, at).map(|()| Self::OfficeFiletypeWord)
             }
             "office_filetype_powerpoint" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OfficeFiletypePowerpoint)
+                crate::wire::read_void_at(r, at).map(|()| Self::OfficeFiletypePowerpoint)
             }
             "office_filetype_excel" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OfficeFiletypeExcel)
+                crate::wire::read_void_at(r, at).map(|()| Self::OfficeFiletypeExcel)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3842,87 +3395,51 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unsupported_format_error" => {
-                    ::std::result::Result::Ok(Self::UnsupportedFormatError)
-                }
-                "link_download_disabled_error" => {
-                    ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
-                }
-                "shared_link_password_protected" => {
-                    ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
-                }
-                "limit_exceeded_error" => {
-                    ::std::result::Result::Ok(Self::LimitExceededError)
-                }
-                "conversion_failure_error" => {
-                    ::std::result::Result::Ok(Self::ConversionFailureError)
-                }
-                "not_found_error" => ::std::result::Result::Ok(Self::NotFoundError),
-                "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TextExtractionApiV2Error",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TextExtractionApiV2Error")?;
         match &*tag {
             "server_error" => {
-                crate::wire::read_nested(r, "server_error", "TextExtractionApiV2Error")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "server_error",
+                        "TextExtractionApiV2Error",
+                    )
                     .map(Self::ServerError)
             }
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "TextExtractionApiV2Error")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_error",
+                        "TextExtractionApiV2Error",
+                    )
                     .map(Self::UserError)
             }
             "unsupported_format_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedFormatError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFormatError)
             }
             "link_download_disabled_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LinkDownloadDisabledError)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkPasswordProtected)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LimitExceededError)
+                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
             }
             "conversion_failure_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ConversionFailureError)
+                crate::wire::read_void_at(r, at).map(|()| Self::ConversionFailureError)
             }
             "not_found_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotFoundError)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
             }
             "is_a_folder_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsAFolderError)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3965,39 +3482,12 @@ impl crate::wire::Decode for TimestampLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "sentence" => ::std::result::Result::Ok(Self::Sentence),
-                "word" => ::std::result::Result::Ok(Self::Word),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for TimestampLevel"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TimestampLevel")?;
         match &*tag {
-            "sentence" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Sentence)
-            }
-            "word" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Word)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "sentence" => crate::wire::read_void_at(r, at).map(|()| Self::Sentence),
+            "word" => crate::wire::read_void_at(r, at).map(|()| Self::Word),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4053,101 +3543,26 @@ impl crate::wire::Decode for metadata_union {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "exif" => {
-                    ::std::result::Result::Ok(
-                        Self::Exif({
-                            let v = <crate::riviera::ApiExifMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "media" => {
-                    ::std::result::Result::Ok(
-                        Self::Media({
-                            let v = <crate::riviera::ApiMediaMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "pdf" => {
-                    ::std::result::Result::Ok(
-                        Self::Pdf({
-                            let v = <crate::riviera::ApiPdfMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "office" => {
-                    ::std::result::Result::Ok(
-                        Self::Office({
-                            let v = <crate::riviera::ApiOfficeMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for metadata_union"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "metadata_union")?;
         match &*tag {
             "exif" => {
-                <crate::riviera::ApiExifMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::ApiExifMetadata>(r, at)
                     .map(Self::Exif)
             }
             "media" => {
-                <crate::riviera::ApiMediaMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::ApiMediaMetadata>(r, at)
                     .map(Self::Media)
             }
             "pdf" => {
-                <crate::riviera::ApiPdfMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::ApiPdfMetadata>(r, at)
                     .map(Self::Pdf)
             }
             "office" => {
-                <crate::riviera::ApiOfficeMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::riviera::ApiOfficeMetadata>(r, at)
                     .map(Self::Office)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

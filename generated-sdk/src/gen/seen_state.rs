@@ -47,64 +47,19 @@ impl crate::wire::Decode for PlatformType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "web" => ::std::result::Result::Ok(Self::Web),
-                "desktop" => ::std::result::Result::Ok(Self::Desktop),
-                "mobile_ios" => ::std::result::Result::Ok(Self::MobileIos),
-                "mobile_android" => ::std::result::Result::Ok(Self::MobileAndroid),
-                "api" => ::std::result::Result::Ok(Self::Api),
-                "unknown" => ::std::result::Result::Ok(Self::Unknown),
-                "mobile" => ::std::result::Result::Ok(Self::Mobile),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for PlatformType"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PlatformType")?;
         match &*tag {
-            "web" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Web)
-            }
-            "desktop" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Desktop)
-            }
-            "mobile_ios" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MobileIos)
-            }
+            "web" => crate::wire::read_void_at(r, at).map(|()| Self::Web),
+            "desktop" => crate::wire::read_void_at(r, at).map(|()| Self::Desktop),
+            "mobile_ios" => crate::wire::read_void_at(r, at).map(|()| Self::MobileIos),
             "mobile_android" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MobileAndroid)
+                crate::wire::read_void_at(r, at).map(|()| Self::MobileAndroid)
             }
-            "api" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Api)
-            }
-            "unknown" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Unknown)
-            }
-            "mobile" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Mobile)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "api" => crate::wire::read_void_at(r, at).map(|()| Self::Api),
+            "unknown" => crate::wire::read_void_at(r, at).map(|()| Self::Unknown),
+            "mobile" => crate::wire::read_void_at(r, at).map(|()| Self::Mobile),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

@@ -11510,42 +11510,12 @@ impl crate::wire::Decode for AccessInheritance {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "inherit" => ::std::result::Result::Ok(Self::Inherit),
-                "no_inherit" => ::std::result::Result::Ok(Self::NoInherit),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for AccessInheritance"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AccessInheritance")?;
         match &*tag {
-            "inherit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Inherit)
-            }
-            "no_inherit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoInherit)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "inherit" => crate::wire::read_void_at(r, at).map(|()| Self::Inherit),
+            "no_inherit" => crate::wire::read_void_at(r, at).map(|()| Self::NoInherit),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -11603,59 +11573,18 @@ impl crate::wire::Decode for AccessLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "owner" => ::std::result::Result::Ok(Self::Owner),
-                "editor" => ::std::result::Result::Ok(Self::Editor),
-                "viewer" => ::std::result::Result::Ok(Self::Viewer),
-                "viewer_no_comment" => ::std::result::Result::Ok(Self::ViewerNoComment),
-                "traverse" => ::std::result::Result::Ok(Self::Traverse),
-                "no_access" => ::std::result::Result::Ok(Self::NoAccess),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for AccessLevel"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AccessLevel")?;
         match &*tag {
-            "owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Owner)
-            }
-            "editor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Editor)
-            }
-            "viewer" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Viewer)
-            }
+            "owner" => crate::wire::read_void_at(r, at).map(|()| Self::Owner),
+            "editor" => crate::wire::read_void_at(r, at).map(|()| Self::Editor),
+            "viewer" => crate::wire::read_void_at(r, at).map(|()| Self::Viewer),
             "viewer_no_comment" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ViewerNoComment)
+                crate::wire::read_void_at(r, at).map(|()| Self::ViewerNoComment)
             }
-            "traverse" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Traverse)
-            }
-            "no_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoAccess)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "traverse" => crate::wire::read_void_at(r, at).map(|()| Self::Traverse),
+            "no_access" => crate::wire::read_void_at(r, at).map(|()| Self::NoAccess),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -11701,39 +11630,12 @@ impl crate::wire::Decode for AclUpdatePolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "owner" => ::std::result::Result::Ok(Self::Owner),
-                "editors" => ::std::result::Result::Ok(Self::Editors),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for AclUpdatePolicy"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AclUpdatePolicy")?;
         match &*tag {
-            "owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Owner)
-            }
-            "editors" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Editors)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "owner" => crate::wire::read_void_at(r, at).map(|()| Self::Owner),
+            "editors" => crate::wire::read_void_at(r, at).map(|()| Self::Editors),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -11798,57 +11700,25 @@ impl crate::wire::Decode for AddFileMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "rate_limit" => ::std::result::Result::Ok(Self::RateLimit),
-                "invalid_comment" => ::std::result::Result::Ok(Self::InvalidComment),
-                "banned_member" => ::std::result::Result::Ok(Self::BannedMember),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AddFileMemberError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AddFileMemberError")?;
         match &*tag {
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "AddFileMemberError")
+                crate::wire::read_nested_at(r, at, "user_error", "AddFileMemberError")
                     .map(Self::UserError)
             }
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "AddFileMemberError")
+                crate::wire::read_nested_at(r, at, "access_error", "AddFileMemberError")
                     .map(Self::AccessError)
             }
-            "rate_limit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RateLimit)
-            }
+            "rate_limit" => crate::wire::read_void_at(r, at).map(|()| Self::RateLimit),
             "invalid_comment" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidComment)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidComment)
             }
             "banned_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::BannedMember)
+                crate::wire::read_void_at(r, at).map(|()| Self::BannedMember)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -11955,103 +11825,64 @@ impl crate::wire::Decode for AddFolderMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "banned_member" => ::std::result::Result::Ok(Self::BannedMember),
-                "cant_share_outside_team" => {
-                    ::std::result::Result::Ok(Self::CantShareOutsideTeam)
-                }
-                "rate_limit" => ::std::result::Result::Ok(Self::RateLimit),
-                "too_many_invitees" => ::std::result::Result::Ok(Self::TooManyInvitees),
-                "insufficient_plan" => ::std::result::Result::Ok(Self::InsufficientPlan),
-                "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "invalid_shared_folder" => {
-                    ::std::result::Result::Ok(Self::InvalidSharedFolder)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AddFolderMemberError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AddFolderMemberError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "AddFolderMemberError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "AddFolderMemberError",
+                    )
                     .map(Self::AccessError)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "banned_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::BannedMember)
+                crate::wire::read_void_at(r, at).map(|()| Self::BannedMember)
             }
             "bad_member" => {
-                crate::wire::read_nested(r, "bad_member", "AddFolderMemberError")
+                crate::wire::read_nested_at(r, at, "bad_member", "AddFolderMemberError")
                     .map(Self::BadMember)
             }
             "cant_share_outside_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CantShareOutsideTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::CantShareOutsideTeam)
             }
             "too_many_members" => {
-                crate::wire::read_nested(r, "too_many_members", "AddFolderMemberError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "too_many_members",
+                        "AddFolderMemberError",
+                    )
                     .map(Self::TooManyMembers)
             }
             "too_many_pending_invites" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "too_many_pending_invites",
                         "AddFolderMemberError",
                     )
                     .map(Self::TooManyPendingInvites)
             }
-            "rate_limit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RateLimit)
-            }
+            "rate_limit" => crate::wire::read_void_at(r, at).map(|()| Self::RateLimit),
             "too_many_invitees" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyInvitees)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyInvitees)
             }
             "insufficient_plan" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPlan)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPlan)
             }
-            "team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamFolder)
-            }
+            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "invalid_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidSharedFolder)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12129,74 +11960,49 @@ impl crate::wire::Decode for AddMemberSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "automatic_group" => ::std::result::Result::Ok(Self::AutomaticGroup),
-                "invalid_group" => ::std::result::Result::Ok(Self::InvalidGroup),
-                "group_deleted" => ::std::result::Result::Ok(Self::GroupDeleted),
-                "group_not_on_team" => ::std::result::Result::Ok(Self::GroupNotOnTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AddMemberSelectorError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AddMemberSelectorError")?;
         match &*tag {
             "automatic_group" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AutomaticGroup)
+                crate::wire::read_void_at(r, at).map(|()| Self::AutomaticGroup)
             }
             "invalid_dropbox_id" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "invalid_dropbox_id",
                         "AddMemberSelectorError",
                     )
                     .map(Self::InvalidDropboxId)
             }
             "invalid_email" => {
-                crate::wire::read_nested(r, "invalid_email", "AddMemberSelectorError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "invalid_email",
+                        "AddMemberSelectorError",
+                    )
                     .map(Self::InvalidEmail)
             }
             "invalid_group" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidGroup)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidGroup)
             }
             "unverified_dropbox_id" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "unverified_dropbox_id",
                         "AddMemberSelectorError",
                     )
                     .map(Self::UnverifiedDropboxId)
             }
             "group_deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupDeleted)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupDeleted)
             }
             "group_not_on_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotOnTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotOnTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12257,69 +12063,21 @@ impl crate::wire::Decode for AlphaResolvedVisibility {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "public" => ::std::result::Result::Ok(Self::Public),
-                "team_only" => ::std::result::Result::Ok(Self::TeamOnly),
-                "password" => ::std::result::Result::Ok(Self::Password),
-                "team_and_password" => ::std::result::Result::Ok(Self::TeamAndPassword),
-                "shared_folder_only" => ::std::result::Result::Ok(Self::SharedFolderOnly),
-                "no_one" => ::std::result::Result::Ok(Self::NoOne),
-                "only_you" => ::std::result::Result::Ok(Self::OnlyYou),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AlphaResolvedVisibility",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AlphaResolvedVisibility")?;
         match &*tag {
-            "public" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Public)
-            }
-            "team_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamOnly)
-            }
-            "password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Password)
-            }
+            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
+            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
+            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
             "team_and_password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamAndPassword)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndPassword)
             }
             "shared_folder_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedFolderOnly)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedFolderOnly)
             }
-            "no_one" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoOne)
-            }
-            "only_you" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OnlyYou)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "no_one" => crate::wire::read_void_at(r, at).map(|()| Self::NoOne),
+            "only_you" => crate::wire::read_void_at(r, at).map(|()| Self::OnlyYou),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12363,44 +12121,12 @@ impl crate::wire::Decode for ChangeLinkExpirationPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "allowed" => ::std::result::Result::Ok(Self::Allowed),
-                "not_allowed" => ::std::result::Result::Ok(Self::NotAllowed),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ChangeLinkExpirationPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ChangeLinkExpirationPolicy")?;
         match &*tag {
-            "allowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Allowed)
-            }
-            "not_allowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAllowed)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "allowed" => crate::wire::read_void_at(r, at).map(|()| Self::Allowed),
+            "not_allowed" => crate::wire::read_void_at(r, at).map(|()| Self::NotAllowed),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12443,38 +12169,14 @@ impl crate::wire::Decode for CreateSharedLinkError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CreateSharedLinkError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CreateSharedLinkError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "CreateSharedLinkError")
+                crate::wire::read_nested_at(r, at, "path", "CreateSharedLinkError")
                     .map(Self::Path)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12541,75 +12243,41 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "email_not_verified" => ::std::result::Result::Ok(Self::EmailNotVerified),
-                "shared_link_already_exists" => {
-                    ::std::result::Result::Ok(
-                        Self::SharedLinkAlreadyExists(::std::option::Option::None),
-                    )
-                }
-                "access_denied" => ::std::result::Result::Ok(Self::AccessDenied),
-                "banned_member" => ::std::result::Result::Ok(Self::BannedMember),
-                "too_many_shared_folders" => {
-                    ::std::result::Result::Ok(Self::TooManySharedFolders)
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for CreateSharedLinkWithSettingsError",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CreateSharedLinkWithSettingsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CreateSharedLinkWithSettingsError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "CreateSharedLinkWithSettingsError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "path",
+                        "CreateSharedLinkWithSettingsError",
+                    )
                     .map(Self::Path)
             }
             "email_not_verified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailNotVerified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailNotVerified)
             }
             "shared_link_already_exists" => {
-                crate::wire::read_nested_opt(r, "shared_link_already_exists")
+                crate::wire::read_nested_opt_at(r, at, "shared_link_already_exists")
                     .map(Self::SharedLinkAlreadyExists)
             }
             "settings_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "settings_error",
                         "CreateSharedLinkWithSettingsError",
                     )
                     .map(Self::SettingsError)
             }
             "access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::AccessDenied)
             }
             "banned_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::BannedMember)
+                crate::wire::read_void_at(r, at).map(|()| Self::BannedMember)
             }
             "too_many_shared_folders" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManySharedFolders)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManySharedFolders)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -12702,95 +12370,40 @@ impl crate::wire::Decode for FileAction {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disable_viewer_info" => {
-                    ::std::result::Result::Ok(Self::DisableViewerInfo)
-                }
-                "edit_contents" => ::std::result::Result::Ok(Self::EditContents),
-                "enable_viewer_info" => ::std::result::Result::Ok(Self::EnableViewerInfo),
-                "invite_viewer" => ::std::result::Result::Ok(Self::InviteViewer),
-                "invite_viewer_no_comment" => {
-                    ::std::result::Result::Ok(Self::InviteViewerNoComment)
-                }
-                "invite_editor" => ::std::result::Result::Ok(Self::InviteEditor),
-                "unshare" => ::std::result::Result::Ok(Self::Unshare),
-                "relinquish_membership" => {
-                    ::std::result::Result::Ok(Self::RelinquishMembership)
-                }
-                "share_link" => ::std::result::Result::Ok(Self::ShareLink),
-                "create_link" => ::std::result::Result::Ok(Self::CreateLink),
-                "create_view_link" => ::std::result::Result::Ok(Self::CreateViewLink),
-                "create_edit_link" => ::std::result::Result::Ok(Self::CreateEditLink),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FileAction"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileAction")?;
         match &*tag {
             "disable_viewer_info" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisableViewerInfo)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisableViewerInfo)
             }
             "edit_contents" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EditContents)
+                crate::wire::read_void_at(r, at).map(|()| Self::EditContents)
             }
             "enable_viewer_info" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EnableViewerInfo)
+                crate::wire::read_void_at(r, at).map(|()| Self::EnableViewerInfo)
             }
             "invite_viewer" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteViewer)
+                crate::wire::read_void_at(r, at).map(|()| Self::InviteViewer)
             }
             "invite_viewer_no_comment" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteViewerNoComment)
+                crate::wire::read_void_at(r, at).map(|()| Self::InviteViewerNoComment)
             }
             "invite_editor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteEditor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InviteEditor)
             }
-            "unshare" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Unshare)
-            }
+            "unshare" => crate::wire::read_void_at(r, at).map(|()| Self::Unshare),
             "relinquish_membership" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RelinquishMembership)
+                crate::wire::read_void_at(r, at).map(|()| Self::RelinquishMembership)
             }
-            "share_link" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ShareLink)
-            }
-            "create_link" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CreateLink)
-            }
+            "share_link" => crate::wire::read_void_at(r, at).map(|()| Self::ShareLink),
+            "create_link" => crate::wire::read_void_at(r, at).map(|()| Self::CreateLink),
             "create_view_link" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CreateViewLink)
+                crate::wire::read_void_at(r, at).map(|()| Self::CreateViewLink)
             }
             "create_edit_link" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CreateEditLink)
+                crate::wire::read_void_at(r, at).map(|()| Self::CreateEditLink)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12856,45 +12469,37 @@ impl crate::wire::Decode for FileErrorResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FileErrorResult"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileErrorResult")?;
         match &*tag {
             "file_not_found_error" => {
-                crate::wire::read_nested(r, "file_not_found_error", "FileErrorResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "file_not_found_error",
+                        "FileErrorResult",
+                    )
                     .map(Self::FileNotFoundError)
             }
             "invalid_file_action_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "invalid_file_action_error",
                         "FileErrorResult",
                     )
                     .map(Self::InvalidFileActionError)
             }
             "permission_denied_error" => {
-                crate::wire::read_nested(r, "permission_denied_error", "FileErrorResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "permission_denied_error",
+                        "FileErrorResult",
+                    )
                     .map(Self::PermissionDeniedError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12957,66 +12562,31 @@ impl crate::wire::Decode for FileMemberActionError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_member" => ::std::result::Result::Ok(Self::InvalidMember),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "no_explicit_access" => {
-                    ::std::result::Result::Ok(
-                        Self::NoExplicitAccess({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for FileMemberActionError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileMemberActionError")?;
         match &*tag {
             "invalid_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidMember)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidMember)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "FileMemberActionError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "FileMemberActionError",
+                    )
                     .map(Self::AccessError)
             }
             "no_explicit_access" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::sharing::MemberAccessLevelResult,
+                >(r, at)
                     .map(Self::NoExplicitAccess)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13061,40 +12631,15 @@ impl crate::wire::Decode for FileMemberActionIndividualResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(Self::Success(::std::option::Option::None))
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for FileMemberActionIndividualResult",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for FileMemberActionIndividualResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileMemberActionIndividualResult")?;
         match &*tag {
-            "success" => crate::wire::read_nested_opt(r, "success").map(Self::Success),
+            "success" => {
+                crate::wire::read_nested_opt_at(r, at, "success").map(Self::Success)
+            }
             "member_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "member_error",
                         "FileMemberActionIndividualResult",
                     )
@@ -13162,60 +12707,25 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for FileMemberRemoveActionResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileMemberRemoveActionResult")?;
         match &*tag {
             "success" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::sharing::MemberAccessLevelResult,
+                >(r, at)
                     .map(Self::Success)
             }
             "member_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "member_error",
                         "FileMemberRemoveActionResult",
                     )
                     .map(Self::MemberError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13311,117 +12821,48 @@ impl crate::wire::Decode for FolderAction {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "change_options" => ::std::result::Result::Ok(Self::ChangeOptions),
-                "disable_viewer_info" => {
-                    ::std::result::Result::Ok(Self::DisableViewerInfo)
-                }
-                "edit_contents" => ::std::result::Result::Ok(Self::EditContents),
-                "enable_viewer_info" => ::std::result::Result::Ok(Self::EnableViewerInfo),
-                "invite_editor" => ::std::result::Result::Ok(Self::InviteEditor),
-                "invite_viewer" => ::std::result::Result::Ok(Self::InviteViewer),
-                "invite_viewer_no_comment" => {
-                    ::std::result::Result::Ok(Self::InviteViewerNoComment)
-                }
-                "relinquish_membership" => {
-                    ::std::result::Result::Ok(Self::RelinquishMembership)
-                }
-                "unmount" => ::std::result::Result::Ok(Self::Unmount),
-                "unshare" => ::std::result::Result::Ok(Self::Unshare),
-                "leave_a_copy" => ::std::result::Result::Ok(Self::LeaveACopy),
-                "share_link" => ::std::result::Result::Ok(Self::ShareLink),
-                "create_link" => ::std::result::Result::Ok(Self::CreateLink),
-                "create_view_link" => ::std::result::Result::Ok(Self::CreateViewLink),
-                "create_edit_link" => ::std::result::Result::Ok(Self::CreateEditLink),
-                "set_access_inheritance" => {
-                    ::std::result::Result::Ok(Self::SetAccessInheritance)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FolderAction"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FolderAction")?;
         match &*tag {
             "change_options" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ChangeOptions)
+                crate::wire::read_void_at(r, at).map(|()| Self::ChangeOptions)
             }
             "disable_viewer_info" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisableViewerInfo)
+                crate::wire::read_void_at(r, at).map(|()| Self::DisableViewerInfo)
             }
             "edit_contents" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EditContents)
+                crate::wire::read_void_at(r, at).map(|()| Self::EditContents)
             }
             "enable_viewer_info" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EnableViewerInfo)
+                crate::wire::read_void_at(r, at).map(|()| Self::EnableViewerInfo)
             }
             "invite_editor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteEditor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InviteEditor)
             }
             "invite_viewer" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteViewer)
+                crate::wire::read_void_at(r, at).map(|()| Self::InviteViewer)
             }
             "invite_viewer_no_comment" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteViewerNoComment)
+                crate::wire::read_void_at(r, at).map(|()| Self::InviteViewerNoComment)
             }
             "relinquish_membership" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RelinquishMembership)
+                crate::wire::read_void_at(r, at).map(|()| Self::RelinquishMembership)
             }
-            "unmount" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Unmount)
-            }
-            "unshare" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Unshare)
-            }
-            "leave_a_copy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LeaveACopy)
-            }
-            "share_link" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ShareLink)
-            }
-            "create_link" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CreateLink)
-            }
+            "unmount" => crate::wire::read_void_at(r, at).map(|()| Self::Unmount),
+            "unshare" => crate::wire::read_void_at(r, at).map(|()| Self::Unshare),
+            "leave_a_copy" => crate::wire::read_void_at(r, at).map(|()| Self::LeaveACopy),
+            "share_link" => crate::wire::read_void_at(r, at).map(|()| Self::ShareLink),
+            "create_link" => crate::wire::read_void_at(r, at).map(|()| Self::CreateLink),
             "create_view_link" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CreateViewLink)
+                crate::wire::read_void_at(r, at).map(|()| Self::CreateViewLink)
             }
             "create_edit_link" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CreateEditLink)
+                crate::wire::read_void_at(r, at).map(|()| Self::CreateEditLink)
             }
             "set_access_inheritance" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SetAccessInheritance)
+                crate::wire::read_void_at(r, at).map(|()| Self::SetAccessInheritance)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13477,42 +12918,23 @@ impl crate::wire::Decode for GetFileMetadataError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetFileMetadataError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetFileMetadataError")?;
         match &*tag {
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "GetFileMetadataError")
+                crate::wire::read_nested_at(r, at, "user_error", "GetFileMetadataError")
                     .map(Self::UserError)
             }
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "GetFileMetadataError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "GetFileMetadataError",
+                    )
                     .map(Self::AccessError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13565,60 +12987,23 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "metadata" => {
-                    ::std::result::Result::Ok(
-                        Self::Metadata({
-                            let v = <crate::sharing::SharedFileMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetFileMetadataIndividualResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetFileMetadataIndividualResult")?;
         match &*tag {
             "metadata" => {
-                <crate::sharing::SharedFileMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::sharing::SharedFileMetadata>(r, at)
                     .map(Self::Metadata)
             }
             "access_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "access_error",
                         "GetFileMetadataIndividualResult",
                     )
                     .map(Self::AccessError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13682,69 +13067,26 @@ impl crate::wire::Decode for GetSharedLinkFileError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "shared_link_not_found" => {
-                    ::std::result::Result::Ok(Self::SharedLinkNotFound)
-                }
-                "shared_link_access_denied" => {
-                    ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
-                }
-                "unsupported_link_type" => {
-                    ::std::result::Result::Ok(Self::UnsupportedLinkType)
-                }
-                "unsupported_parameter_field" => {
-                    ::std::result::Result::Ok(Self::UnsupportedParameterField)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "shared_link_is_directory" => {
-                    ::std::result::Result::Ok(Self::SharedLinkIsDirectory)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetSharedLinkFileError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetSharedLinkFileError")?;
         match &*tag {
             "shared_link_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedLinkType)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedParameterField)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UnsupportedParameterField)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "shared_link_is_directory" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkIsDirectory)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkIsDirectory)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13787,38 +13129,14 @@ impl crate::wire::Decode for GetSharedLinksError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetSharedLinksError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetSharedLinksError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "GetSharedLinksError")
+                crate::wire::read_nested_at(r, at, "path", "GetSharedLinksError")
                     .map(Self::Path)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13863,32 +13181,14 @@ impl crate::wire::Decode for InviteeInfo {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for InviteeInfo"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "InviteeInfo")?;
         match &*tag {
             "email" => {
-                crate::wire::read_nested(r, "email", "InviteeInfo").map(Self::Email)
+                crate::wire::read_nested_at(r, at, "email", "InviteeInfo")
+                    .map(Self::Email)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13955,45 +13255,32 @@ impl crate::wire::Decode for JobError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for JobError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "JobError")?;
         match &*tag {
             "unshare_folder_error" => {
-                crate::wire::read_nested(r, "unshare_folder_error", "JobError")
+                crate::wire::read_nested_at(r, at, "unshare_folder_error", "JobError")
                     .map(Self::UnshareFolderError)
             }
             "remove_folder_member_error" => {
-                crate::wire::read_nested(r, "remove_folder_member_error", "JobError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "remove_folder_member_error",
+                        "JobError",
+                    )
                     .map(Self::RemoveFolderMemberError)
             }
             "relinquish_folder_membership_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "relinquish_folder_membership_error",
                         "JobError",
                     )
                     .map(Self::RelinquishFolderMembershipError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14037,35 +13324,13 @@ impl crate::wire::Decode for JobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => ::std::result::Result::Ok(Self::Complete),
-                _ => {
-                    ::std::result::Result::Err(
-                        r.error(::std::string::String::from("unknown tag for JobStatus")),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for JobStatus"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "JobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
-            "complete" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Complete)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "complete" => crate::wire::read_void_at(r, at).map(|()| Self::Complete),
             "failed" => {
-                crate::wire::read_nested(r, "failed", "JobStatus").map(Self::Failed)
+                crate::wire::read_nested_at(r, at, "failed", "JobStatus")
+                    .map(Self::Failed)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -14116,39 +13381,12 @@ impl crate::wire::Decode for LinkAccessLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "viewer" => ::std::result::Result::Ok(Self::Viewer),
-                "editor" => ::std::result::Result::Ok(Self::Editor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LinkAccessLevel"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LinkAccessLevel")?;
         match &*tag {
-            "viewer" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Viewer)
-            }
-            "editor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Editor)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "viewer" => crate::wire::read_void_at(r, at).map(|()| Self::Viewer),
+            "editor" => crate::wire::read_void_at(r, at).map(|()| Self::Editor),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14206,61 +13444,26 @@ impl crate::wire::Decode for LinkAction {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "change_access_level" => {
-                    ::std::result::Result::Ok(Self::ChangeAccessLevel)
-                }
-                "change_audience" => ::std::result::Result::Ok(Self::ChangeAudience),
-                "remove_expiry" => ::std::result::Result::Ok(Self::RemoveExpiry),
-                "remove_password" => ::std::result::Result::Ok(Self::RemovePassword),
-                "set_expiry" => ::std::result::Result::Ok(Self::SetExpiry),
-                "set_password" => ::std::result::Result::Ok(Self::SetPassword),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LinkAction"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LinkAction")?;
         match &*tag {
             "change_access_level" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ChangeAccessLevel)
+                crate::wire::read_void_at(r, at).map(|()| Self::ChangeAccessLevel)
             }
             "change_audience" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ChangeAudience)
+                crate::wire::read_void_at(r, at).map(|()| Self::ChangeAudience)
             }
             "remove_expiry" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemoveExpiry)
+                crate::wire::read_void_at(r, at).map(|()| Self::RemoveExpiry)
             }
             "remove_password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemovePassword)
+                crate::wire::read_void_at(r, at).map(|()| Self::RemovePassword)
             }
-            "set_expiry" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SetExpiry)
-            }
+            "set_expiry" => crate::wire::read_void_at(r, at).map(|()| Self::SetExpiry),
             "set_password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SetPassword)
+                crate::wire::read_void_at(r, at).map(|()| Self::SetPassword)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14316,54 +13519,15 @@ impl crate::wire::Decode for LinkAudience {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "public" => ::std::result::Result::Ok(Self::Public),
-                "team" => ::std::result::Result::Ok(Self::Team),
-                "no_one" => ::std::result::Result::Ok(Self::NoOne),
-                "password" => ::std::result::Result::Ok(Self::Password),
-                "members" => ::std::result::Result::Ok(Self::Members),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LinkAudience"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LinkAudience")?;
         match &*tag {
-            "public" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Public)
-            }
-            "team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Team)
-            }
-            "no_one" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoOne)
-            }
-            "password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Password)
-            }
-            "members" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Members)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
+            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
+            "no_one" => crate::wire::read_void_at(r, at).map(|()| Self::NoOne),
+            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
+            "members" => crate::wire::read_void_at(r, at).map(|()| Self::Members),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14423,68 +13587,28 @@ impl crate::wire::Decode for LinkAudienceDisallowedReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "delete_and_recreate" => {
-                    ::std::result::Result::Ok(Self::DeleteAndRecreate)
-                }
-                "restricted_by_shared_folder" => {
-                    ::std::result::Result::Ok(Self::RestrictedBySharedFolder)
-                }
-                "restricted_by_team" => ::std::result::Result::Ok(Self::RestrictedByTeam),
-                "user_not_on_team" => ::std::result::Result::Ok(Self::UserNotOnTeam),
-                "user_account_type" => ::std::result::Result::Ok(Self::UserAccountType),
-                "permission_denied" => ::std::result::Result::Ok(Self::PermissionDenied),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LinkAudienceDisallowedReason",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LinkAudienceDisallowedReason")?;
         match &*tag {
             "delete_and_recreate" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DeleteAndRecreate)
+                crate::wire::read_void_at(r, at).map(|()| Self::DeleteAndRecreate)
             }
             "restricted_by_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedBySharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedBySharedFolder)
             }
             "restricted_by_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedByTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedByTeam)
             }
             "user_not_on_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotOnTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotOnTeam)
             }
             "user_account_type" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserAccountType)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserAccountType)
             }
             "permission_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PermissionDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::PermissionDenied)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14535,38 +13659,17 @@ impl crate::wire::Decode for LinkExpiry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "remove_expiry" => ::std::result::Result::Ok(Self::RemoveExpiry),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LinkExpiry"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LinkExpiry")?;
         match &*tag {
             "remove_expiry" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemoveExpiry)
+                crate::wire::read_void_at(r, at).map(|()| Self::RemoveExpiry)
             }
             "set_expiry" => {
-                crate::wire::read_nested(r, "set_expiry", "LinkExpiry")
+                crate::wire::read_nested_at(r, at, "set_expiry", "LinkExpiry")
                     .map(Self::SetExpiry)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14617,38 +13720,17 @@ impl crate::wire::Decode for LinkPassword {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "remove_password" => ::std::result::Result::Ok(Self::RemovePassword),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LinkPassword"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LinkPassword")?;
         match &*tag {
             "remove_password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemovePassword)
+                crate::wire::read_void_at(r, at).map(|()| Self::RemovePassword)
             }
             "set_password" => {
-                crate::wire::read_nested(r, "set_password", "LinkPassword")
+                crate::wire::read_nested_at(r, at, "set_password", "LinkPassword")
                     .map(Self::SetPassword)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14707,51 +13789,31 @@ impl crate::wire::Decode for ListFileMembersContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFileMembersContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFileMembersContinueError")?;
         match &*tag {
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "ListFileMembersContinueError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_error",
+                        "ListFileMembersContinueError",
+                    )
                     .map(Self::UserError)
             }
             "access_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "access_error",
                         "ListFileMembersContinueError",
                     )
                     .map(Self::AccessError)
             }
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14807,42 +13869,23 @@ impl crate::wire::Decode for ListFileMembersError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFileMembersError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFileMembersError")?;
         match &*tag {
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "ListFileMembersError")
+                crate::wire::read_nested_at(r, at, "user_error", "ListFileMembersError")
                     .map(Self::UserError)
             }
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "ListFileMembersError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "ListFileMembersError",
+                    )
                     .map(Self::AccessError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14895,60 +13938,25 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "result" => {
-                    ::std::result::Result::Ok(
-                        Self::Result({
-                            let v = <crate::sharing::ListFileMembersCountResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFileMembersIndividualResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFileMembersIndividualResult")?;
         match &*tag {
             "result" => {
-                <crate::sharing::ListFileMembersCountResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::sharing::ListFileMembersCountResult,
+                >(r, at)
                     .map(Self::Result)
             }
             "access_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "access_error",
                         "ListFileMembersIndividualResult",
                     )
                     .map(Self::AccessError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15000,43 +14008,22 @@ impl crate::wire::Decode for ListFilesContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFilesContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFilesContinueError")?;
         match &*tag {
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "ListFilesContinueError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_error",
+                        "ListFilesContinueError",
+                    )
                     .map(Self::UserError)
             }
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15086,47 +14073,22 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFolderMembersContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFolderMembersContinueError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "access_error",
                         "ListFolderMembersContinueError",
                     )
                     .map(Self::AccessError)
             }
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15168,39 +14130,13 @@ impl crate::wire::Decode for ListFoldersContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListFoldersContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListFoldersContinueError")?;
         match &*tag {
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15246,43 +14182,15 @@ impl crate::wire::Decode for ListSharedLinksError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListSharedLinksError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListSharedLinksError")?;
         match &*tag {
             "path" => {
-                crate::wire::read_nested(r, "path", "ListSharedLinksError")
+                crate::wire::read_nested_at(r, at, "path", "ListSharedLinksError")
                     .map(Self::Path)
             }
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15342,61 +14250,18 @@ impl crate::wire::Decode for MemberAction {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "leave_a_copy" => ::std::result::Result::Ok(Self::LeaveACopy),
-                "make_editor" => ::std::result::Result::Ok(Self::MakeEditor),
-                "make_owner" => ::std::result::Result::Ok(Self::MakeOwner),
-                "make_viewer" => ::std::result::Result::Ok(Self::MakeViewer),
-                "make_viewer_no_comment" => {
-                    ::std::result::Result::Ok(Self::MakeViewerNoComment)
-                }
-                "remove" => ::std::result::Result::Ok(Self::Remove),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MemberAction"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MemberAction")?;
         match &*tag {
-            "leave_a_copy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LeaveACopy)
-            }
-            "make_editor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MakeEditor)
-            }
-            "make_owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MakeOwner)
-            }
-            "make_viewer" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MakeViewer)
-            }
+            "leave_a_copy" => crate::wire::read_void_at(r, at).map(|()| Self::LeaveACopy),
+            "make_editor" => crate::wire::read_void_at(r, at).map(|()| Self::MakeEditor),
+            "make_owner" => crate::wire::read_void_at(r, at).map(|()| Self::MakeOwner),
+            "make_viewer" => crate::wire::read_void_at(r, at).map(|()| Self::MakeViewer),
             "make_viewer_no_comment" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MakeViewerNoComment)
+                crate::wire::read_void_at(r, at).map(|()| Self::MakeViewerNoComment)
             }
-            "remove" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Remove)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "remove" => crate::wire::read_void_at(r, at).map(|()| Self::Remove),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15445,44 +14310,15 @@ impl crate::wire::Decode for MemberPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "team" => ::std::result::Result::Ok(Self::Team),
-                "anyone" => ::std::result::Result::Ok(Self::Anyone),
-                "team_and_approved" => ::std::result::Result::Ok(Self::TeamAndApproved),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MemberPolicy"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MemberPolicy")?;
         match &*tag {
-            "team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Team)
-            }
-            "anyone" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Anyone)
-            }
+            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
+            "anyone" => crate::wire::read_void_at(r, at).map(|()| Self::Anyone),
             "team_and_approved" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamAndApproved)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndApproved)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15536,36 +14372,18 @@ impl crate::wire::Decode for MemberSelector {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MemberSelector"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MemberSelector")?;
         match &*tag {
             "dropbox_id" => {
-                crate::wire::read_nested(r, "dropbox_id", "MemberSelector")
+                crate::wire::read_nested_at(r, at, "dropbox_id", "MemberSelector")
                     .map(Self::DropboxId)
             }
             "email" => {
-                crate::wire::read_nested(r, "email", "MemberSelector").map(Self::Email)
+                crate::wire::read_nested_at(r, at, "email", "MemberSelector")
+                    .map(Self::Email)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15667,75 +14485,35 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "shared_link_not_found" => {
-                    ::std::result::Result::Ok(Self::SharedLinkNotFound)
-                }
-                "shared_link_access_denied" => {
-                    ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
-                }
-                "unsupported_link_type" => {
-                    ::std::result::Result::Ok(Self::UnsupportedLinkType)
-                }
-                "unsupported_parameter_field" => {
-                    ::std::result::Result::Ok(Self::UnsupportedParameterField)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "email_not_verified" => ::std::result::Result::Ok(Self::EmailNotVerified),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ModifySharedLinkSettingsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ModifySharedLinkSettingsError")?;
         match &*tag {
             "shared_link_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedLinkType)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedParameterField)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UnsupportedParameterField)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "settings_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "settings_error",
                         "ModifySharedLinkSettingsError",
                     )
                     .map(Self::SettingsError)
             }
             "email_not_verified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailNotVerified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailNotVerified)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15806,78 +14584,35 @@ impl crate::wire::Decode for MountFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "inside_shared_folder" => {
-                    ::std::result::Result::Ok(Self::InsideSharedFolder)
-                }
-                "insufficient_quota" => {
-                    ::std::result::Result::Ok(
-                        Self::InsufficientQuota({
-                            let v = <crate::sharing::InsufficientQuotaAmounts as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "already_mounted" => ::std::result::Result::Ok(Self::AlreadyMounted),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "not_mountable" => ::std::result::Result::Ok(Self::NotMountable),
-                "must_automount" => ::std::result::Result::Ok(Self::MustAutomount),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MountFolderError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MountFolderError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "MountFolderError")
+                crate::wire::read_nested_at(r, at, "access_error", "MountFolderError")
                     .map(Self::AccessError)
             }
             "inside_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideSharedFolder)
             }
             "insufficient_quota" => {
-                <crate::sharing::InsufficientQuotaAmounts as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::sharing::InsufficientQuotaAmounts,
+                >(r, at)
                     .map(Self::InsufficientQuota)
             }
             "already_mounted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyMounted)
+                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyMounted)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "not_mountable" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotMountable)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotMountable)
             }
             "must_automount" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MustAutomount)
+                crate::wire::read_void_at(r, at).map(|()| Self::MustAutomount)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15917,41 +14652,10 @@ impl crate::wire::Decode for PendingUploadMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "file" => ::std::result::Result::Ok(Self::File),
-                "folder" => ::std::result::Result::Ok(Self::Folder),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for PendingUploadMode",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for PendingUploadMode"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PendingUploadMode")?;
         match &*tag {
-            "file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::File)
-            }
-            "folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Folder)
-            }
+            "file" => crate::wire::read_void_at(r, at).map(|()| Self::File),
+            "folder" => crate::wire::read_void_at(r, at).map(|()| Self::Folder),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -16063,134 +14767,58 @@ impl crate::wire::Decode for PermissionDeniedReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_same_team_as_owner" => {
-                    ::std::result::Result::Ok(Self::UserNotSameTeamAsOwner)
-                }
-                "user_not_allowed_by_owner" => {
-                    ::std::result::Result::Ok(Self::UserNotAllowedByOwner)
-                }
-                "target_is_indirect_member" => {
-                    ::std::result::Result::Ok(Self::TargetIsIndirectMember)
-                }
-                "target_is_owner" => ::std::result::Result::Ok(Self::TargetIsOwner),
-                "target_is_self" => ::std::result::Result::Ok(Self::TargetIsSelf),
-                "target_not_active" => ::std::result::Result::Ok(Self::TargetNotActive),
-                "folder_is_limited_team_folder" => {
-                    ::std::result::Result::Ok(Self::FolderIsLimitedTeamFolder)
-                }
-                "owner_not_on_team" => ::std::result::Result::Ok(Self::OwnerNotOnTeam),
-                "permission_denied" => ::std::result::Result::Ok(Self::PermissionDenied),
-                "restricted_by_team" => ::std::result::Result::Ok(Self::RestrictedByTeam),
-                "user_account_type" => ::std::result::Result::Ok(Self::UserAccountType),
-                "user_not_on_team" => ::std::result::Result::Ok(Self::UserNotOnTeam),
-                "folder_is_inside_shared_folder" => {
-                    ::std::result::Result::Ok(Self::FolderIsInsideSharedFolder)
-                }
-                "restricted_by_parent_folder" => {
-                    ::std::result::Result::Ok(Self::RestrictedByParentFolder)
-                }
-                "insufficient_plan" => {
-                    ::std::result::Result::Ok(
-                        Self::InsufficientPlan({
-                            let v = <crate::sharing::InsufficientPlan as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PermissionDeniedReason",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PermissionDeniedReason")?;
         match &*tag {
             "user_not_same_team_as_owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotSameTeamAsOwner)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotSameTeamAsOwner)
             }
             "user_not_allowed_by_owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotAllowedByOwner)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotAllowedByOwner)
             }
             "target_is_indirect_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TargetIsIndirectMember)
+                crate::wire::read_void_at(r, at).map(|()| Self::TargetIsIndirectMember)
             }
             "target_is_owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TargetIsOwner)
+                crate::wire::read_void_at(r, at).map(|()| Self::TargetIsOwner)
             }
             "target_is_self" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TargetIsSelf)
+                crate::wire::read_void_at(r, at).map(|()| Self::TargetIsSelf)
             }
             "target_not_active" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TargetNotActive)
+                crate::wire::read_void_at(r, at).map(|()| Self::TargetNotActive)
             }
             "folder_is_limited_team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderIsLimitedTeamFolder)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::FolderIsLimitedTeamFolder)
             }
             "owner_not_on_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OwnerNotOnTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::OwnerNotOnTeam)
             }
             "permission_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PermissionDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::PermissionDenied)
             }
             "restricted_by_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedByTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedByTeam)
             }
             "user_account_type" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserAccountType)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserAccountType)
             }
             "user_not_on_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotOnTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotOnTeam)
             }
             "folder_is_inside_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderIsInsideSharedFolder)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::FolderIsInsideSharedFolder)
             }
             "restricted_by_parent_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedByParentFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedByParentFolder)
             }
             "insufficient_plan" => {
-                <crate::sharing::InsufficientPlan as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::sharing::InsufficientPlan>(r, at)
                     .map(Self::InsufficientPlan)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16248,64 +14876,24 @@ impl crate::wire::Decode for RelinquishAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_file_id" => ::std::result::Result::Ok(Self::InvalidFileId),
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "owner" => ::std::result::Result::Ok(Self::Owner),
-                "no_explicit_access" => ::std::result::Result::Ok(Self::NoExplicitAccess),
-                "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelinquishAccessError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelinquishAccessError")?;
         match &*tag {
             "invalid_file_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidFileId)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFileId)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
-            "owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Owner)
-            }
+            "owner" => crate::wire::read_void_at(r, at).map(|()| Self::Owner),
             "no_explicit_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoExplicitAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoExplicitAccess)
             }
-            "team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamFolder)
-            }
+            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16358,52 +14946,25 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_access" => ::std::result::Result::Ok(Self::GroupAccess),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelinquishFileMembershipError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelinquishFileMembershipError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "access_error",
                         "RelinquishFileMembershipError",
                     )
                     .map(Self::AccessError)
             }
             "group_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupAccess)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16468,72 +15029,33 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "folder_owner" => ::std::result::Result::Ok(Self::FolderOwner),
-                "mounted" => ::std::result::Result::Ok(Self::Mounted),
-                "group_access" => ::std::result::Result::Ok(Self::GroupAccess),
-                "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "no_explicit_access" => ::std::result::Result::Ok(Self::NoExplicitAccess),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RelinquishFolderMembershipError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RelinquishFolderMembershipError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "access_error",
                         "RelinquishFolderMembershipError",
                     )
                     .map(Self::AccessError)
             }
             "folder_owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderOwner)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderOwner)
             }
-            "mounted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Mounted)
-            }
+            "mounted" => crate::wire::read_void_at(r, at).map(|()| Self::Mounted),
             "group_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupAccess)
             }
-            "team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamFolder)
-            }
+            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "no_explicit_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoExplicitAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoExplicitAccess)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16598,60 +15120,29 @@ impl crate::wire::Decode for RemoveFileMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_explicit_access" => {
-                    ::std::result::Result::Ok(
-                        Self::NoExplicitAccess({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RemoveFileMemberError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RemoveFileMemberError")?;
         match &*tag {
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "RemoveFileMemberError")
+                crate::wire::read_nested_at(r, at, "user_error", "RemoveFileMemberError")
                     .map(Self::UserError)
             }
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "RemoveFileMemberError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "RemoveFileMemberError",
+                    )
                     .map(Self::AccessError)
             }
             "no_explicit_access" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::sharing::MemberAccessLevelResult,
+                >(r, at)
                     .map(Self::NoExplicitAccess)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16721,67 +15212,41 @@ impl crate::wire::Decode for RemoveFolderMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "folder_owner" => ::std::result::Result::Ok(Self::FolderOwner),
-                "group_access" => ::std::result::Result::Ok(Self::GroupAccess),
-                "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RemoveFolderMemberError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RemoveFolderMemberError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "RemoveFolderMemberError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "RemoveFolderMemberError",
+                    )
                     .map(Self::AccessError)
             }
             "member_error" => {
-                crate::wire::read_nested(r, "member_error", "RemoveFolderMemberError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "member_error",
+                        "RemoveFolderMemberError",
+                    )
                     .map(Self::MemberError)
             }
             "folder_owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderOwner)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderOwner)
             }
             "group_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupAccess)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupAccess)
             }
-            "team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamFolder)
-            }
+            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16826,58 +15291,17 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for RemoveMemberJobStatus",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RemoveMemberJobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RemoveMemberJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::sharing::MemberAccessLevelResult,
+                >(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "RemoveMemberJobStatus")
+                crate::wire::read_nested_at(r, at, "failed", "RemoveMemberJobStatus")
                     .map(Self::Failed)
             }
             _ => {
@@ -16940,54 +15364,14 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "viewer" => ::std::result::Result::Ok(Self::Viewer),
-                "editor" => ::std::result::Result::Ok(Self::Editor),
-                "max" => ::std::result::Result::Ok(Self::Max),
-                "default" => ::std::result::Result::Ok(Self::Default),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RequestedLinkAccessLevel",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RequestedLinkAccessLevel")?;
         match &*tag {
-            "viewer" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Viewer)
-            }
-            "editor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Editor)
-            }
-            "max" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Max)
-            }
-            "default" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Default)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "viewer" => crate::wire::read_void_at(r, at).map(|()| Self::Viewer),
+            "editor" => crate::wire::read_void_at(r, at).map(|()| Self::Editor),
+            "max" => crate::wire::read_void_at(r, at).map(|()| Self::Max),
+            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17030,48 +15414,11 @@ impl crate::wire::Decode for RequestedVisibility {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "public" => ::std::result::Result::Ok(Self::Public),
-                "team_only" => ::std::result::Result::Ok(Self::TeamOnly),
-                "password" => ::std::result::Result::Ok(Self::Password),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for RequestedVisibility",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RequestedVisibility",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RequestedVisibility")?;
         match &*tag {
-            "public" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Public)
-            }
-            "team_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamOnly)
-            }
-            "password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Password)
-            }
+            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
+            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
+            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -17142,69 +15489,21 @@ impl crate::wire::Decode for ResolvedVisibility {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "public" => ::std::result::Result::Ok(Self::Public),
-                "team_only" => ::std::result::Result::Ok(Self::TeamOnly),
-                "password" => ::std::result::Result::Ok(Self::Password),
-                "team_and_password" => ::std::result::Result::Ok(Self::TeamAndPassword),
-                "shared_folder_only" => ::std::result::Result::Ok(Self::SharedFolderOnly),
-                "no_one" => ::std::result::Result::Ok(Self::NoOne),
-                "only_you" => ::std::result::Result::Ok(Self::OnlyYou),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ResolvedVisibility",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ResolvedVisibility")?;
         match &*tag {
-            "public" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Public)
-            }
-            "team_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamOnly)
-            }
-            "password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Password)
-            }
+            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
+            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
+            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
             "team_and_password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamAndPassword)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndPassword)
             }
             "shared_folder_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedFolderOnly)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedFolderOnly)
             }
-            "no_one" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoOne)
-            }
-            "only_you" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OnlyYou)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "no_one" => crate::wire::read_void_at(r, at).map(|()| Self::NoOne),
+            "only_you" => crate::wire::read_void_at(r, at).map(|()| Self::OnlyYou),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17268,69 +15567,26 @@ impl crate::wire::Decode for RevokeSharedLinkError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "shared_link_not_found" => {
-                    ::std::result::Result::Ok(Self::SharedLinkNotFound)
-                }
-                "shared_link_access_denied" => {
-                    ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
-                }
-                "unsupported_link_type" => {
-                    ::std::result::Result::Ok(Self::UnsupportedLinkType)
-                }
-                "unsupported_parameter_field" => {
-                    ::std::result::Result::Ok(Self::UnsupportedParameterField)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "shared_link_malformed" => {
-                    ::std::result::Result::Ok(Self::SharedLinkMalformed)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RevokeSharedLinkError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RevokeSharedLinkError")?;
         match &*tag {
             "shared_link_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedLinkType)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedParameterField)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UnsupportedParameterField)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "shared_link_malformed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkMalformed)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkMalformed)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17381,43 +15637,22 @@ impl crate::wire::Decode for SetAccessInheritanceError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SetAccessInheritanceError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SetAccessInheritanceError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "SetAccessInheritanceError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "SetAccessInheritanceError",
+                    )
                     .map(Self::AccessError)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17477,57 +15712,28 @@ impl crate::wire::Decode for ShareFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "team_policy_disallows_member_policy" => {
-                    ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
-                }
-                "disallowed_shared_link_policy" => {
-                    ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ShareFolderError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ShareFolderError")?;
         match &*tag {
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "bad_path" => {
-                crate::wire::read_nested(r, "bad_path", "ShareFolderError")
+                crate::wire::read_nested_at(r, at, "bad_path", "ShareFolderError")
                     .map(Self::BadPath)
             }
             "team_policy_disallows_member_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::DisallowedSharedLinkPolicy)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17584,57 +15790,25 @@ impl crate::wire::Decode for ShareFolderErrorBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "team_policy_disallows_member_policy" => {
-                    ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
-                }
-                "disallowed_shared_link_policy" => {
-                    ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ShareFolderErrorBase",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ShareFolderErrorBase")?;
         match &*tag {
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "bad_path" => {
-                crate::wire::read_nested(r, "bad_path", "ShareFolderErrorBase")
+                crate::wire::read_nested_at(r, at, "bad_path", "ShareFolderErrorBase")
                     .map(Self::BadPath)
             }
             "team_policy_disallows_member_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::DisallowedSharedLinkPolicy)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17686,53 +15860,21 @@ impl crate::wire::Decode for ShareFolderErrorBaseV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "team_policy_disallows_member_policy" => {
-                    ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
-                }
-                "disallowed_shared_link_policy" => {
-                    ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ShareFolderErrorBaseV2",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ShareFolderErrorBaseV2")?;
         match &*tag {
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "team_policy_disallows_member_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::DisallowedSharedLinkPolicy)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17787,58 +15929,24 @@ impl crate::wire::Decode for ShareFolderErrorV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "team_policy_disallows_member_policy" => {
-                    ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
-                }
-                "disallowed_shared_link_policy" => {
-                    ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ShareFolderErrorV2",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ShareFolderErrorV2")?;
         match &*tag {
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
             "team_policy_disallows_member_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::DisallowedSharedLinkPolicy)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17883,58 +15991,15 @@ impl crate::wire::Decode for ShareFolderJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for ShareFolderJobStatus",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ShareFolderJobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ShareFolderJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::sharing::SharedFolderMetadata>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "ShareFolderJobStatus")
+                crate::wire::read_nested_at(r, at, "failed", "ShareFolderJobStatus")
                     .map(Self::Failed)
             }
             _ => {
@@ -17992,51 +16057,14 @@ impl crate::wire::Decode for ShareFolderLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for ShareFolderLaunch",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for ShareFolderLaunch"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ShareFolderLaunch")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "ShareFolderLaunch")
+                crate::wire::read_nested_at(r, at, "async_job_id", "ShareFolderLaunch")
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::sharing::SharedFolderMetadata>(r, at)
                     .map(Self::Complete)
             }
             _ => {
@@ -18143,132 +16171,53 @@ impl crate::wire::Decode for SharePathError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "is_file" => ::std::result::Result::Ok(Self::IsFile),
-                "inside_shared_folder" => {
-                    ::std::result::Result::Ok(Self::InsideSharedFolder)
-                }
-                "contains_shared_folder" => {
-                    ::std::result::Result::Ok(Self::ContainsSharedFolder)
-                }
-                "contains_app_folder" => {
-                    ::std::result::Result::Ok(Self::ContainsAppFolder)
-                }
-                "contains_team_folder" => {
-                    ::std::result::Result::Ok(Self::ContainsTeamFolder)
-                }
-                "is_app_folder" => ::std::result::Result::Ok(Self::IsAppFolder),
-                "inside_app_folder" => ::std::result::Result::Ok(Self::InsideAppFolder),
-                "is_public_folder" => ::std::result::Result::Ok(Self::IsPublicFolder),
-                "inside_public_folder" => {
-                    ::std::result::Result::Ok(Self::InsidePublicFolder)
-                }
-                "already_shared" => {
-                    ::std::result::Result::Ok(
-                        Self::AlreadyShared({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "invalid_path" => ::std::result::Result::Ok(Self::InvalidPath),
-                "is_osx_package" => ::std::result::Result::Ok(Self::IsOsxPackage),
-                "inside_osx_package" => ::std::result::Result::Ok(Self::InsideOsxPackage),
-                "is_vault" => ::std::result::Result::Ok(Self::IsVault),
-                "is_vault_locked" => ::std::result::Result::Ok(Self::IsVaultLocked),
-                "is_family" => ::std::result::Result::Ok(Self::IsFamily),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SharePathError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharePathError")?;
         match &*tag {
-            "is_file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsFile)
-            }
+            "is_file" => crate::wire::read_void_at(r, at).map(|()| Self::IsFile),
             "inside_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideSharedFolder)
             }
             "contains_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContainsSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContainsSharedFolder)
             }
             "contains_app_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContainsAppFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContainsAppFolder)
             }
             "contains_team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContainsTeamFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContainsTeamFolder)
             }
             "is_app_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsAppFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsAppFolder)
             }
             "inside_app_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideAppFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideAppFolder)
             }
             "is_public_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsPublicFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsPublicFolder)
             }
             "inside_public_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsidePublicFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsidePublicFolder)
             }
             "already_shared" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::sharing::SharedFolderMetadata>(r, at)
                     .map(Self::AlreadyShared)
             }
             "invalid_path" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidPath)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidPath)
             }
             "is_osx_package" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsOsxPackage)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsOsxPackage)
             }
             "inside_osx_package" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideOsxPackage)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideOsxPackage)
             }
-            "is_vault" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsVault)
-            }
+            "is_vault" => crate::wire::read_void_at(r, at).map(|()| Self::IsVault),
             "is_vault_locked" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsVaultLocked)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsVaultLocked)
             }
-            "is_family" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsFamily)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "is_family" => crate::wire::read_void_at(r, at).map(|()| Self::IsFamily),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18357,125 +16306,49 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "is_file" => ::std::result::Result::Ok(Self::IsFile),
-                "inside_shared_folder" => {
-                    ::std::result::Result::Ok(Self::InsideSharedFolder)
-                }
-                "contains_shared_folder" => {
-                    ::std::result::Result::Ok(Self::ContainsSharedFolder)
-                }
-                "contains_team_folder" => {
-                    ::std::result::Result::Ok(Self::ContainsTeamFolder)
-                }
-                "is_app_folder" => ::std::result::Result::Ok(Self::IsAppFolder),
-                "inside_app_folder" => ::std::result::Result::Ok(Self::InsideAppFolder),
-                "is_public_folder" => ::std::result::Result::Ok(Self::IsPublicFolder),
-                "inside_public_folder" => {
-                    ::std::result::Result::Ok(Self::InsidePublicFolder)
-                }
-                "already_shared" => {
-                    ::std::result::Result::Ok(
-                        Self::AlreadyShared({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "invalid_path" => ::std::result::Result::Ok(Self::InvalidPath),
-                "is_osx_package" => ::std::result::Result::Ok(Self::IsOsxPackage),
-                "inside_osx_package" => ::std::result::Result::Ok(Self::InsideOsxPackage),
-                "is_vault" => ::std::result::Result::Ok(Self::IsVault),
-                "is_vault_locked" => ::std::result::Result::Ok(Self::IsVaultLocked),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharePathErrorBaseV2",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharePathErrorBaseV2")?;
         match &*tag {
-            "is_file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsFile)
-            }
+            "is_file" => crate::wire::read_void_at(r, at).map(|()| Self::IsFile),
             "inside_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideSharedFolder)
             }
             "contains_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContainsSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContainsSharedFolder)
             }
             "contains_team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContainsTeamFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContainsTeamFolder)
             }
             "is_app_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsAppFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsAppFolder)
             }
             "inside_app_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideAppFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideAppFolder)
             }
             "is_public_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsPublicFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsPublicFolder)
             }
             "inside_public_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsidePublicFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsidePublicFolder)
             }
             "already_shared" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::sharing::SharedFolderMetadata>(r, at)
                     .map(Self::AlreadyShared)
             }
             "invalid_path" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidPath)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidPath)
             }
             "is_osx_package" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsOsxPackage)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsOsxPackage)
             }
             "inside_osx_package" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideOsxPackage)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideOsxPackage)
             }
-            "is_vault" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsVault)
-            }
+            "is_vault" => crate::wire::read_void_at(r, at).map(|()| Self::IsVault),
             "is_vault_locked" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsVaultLocked)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsVaultLocked)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18570,132 +16443,53 @@ impl crate::wire::Decode for SharePathErrorV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "is_file" => ::std::result::Result::Ok(Self::IsFile),
-                "inside_shared_folder" => {
-                    ::std::result::Result::Ok(Self::InsideSharedFolder)
-                }
-                "contains_shared_folder" => {
-                    ::std::result::Result::Ok(Self::ContainsSharedFolder)
-                }
-                "contains_team_folder" => {
-                    ::std::result::Result::Ok(Self::ContainsTeamFolder)
-                }
-                "is_app_folder" => ::std::result::Result::Ok(Self::IsAppFolder),
-                "inside_app_folder" => ::std::result::Result::Ok(Self::InsideAppFolder),
-                "is_public_folder" => ::std::result::Result::Ok(Self::IsPublicFolder),
-                "inside_public_folder" => {
-                    ::std::result::Result::Ok(Self::InsidePublicFolder)
-                }
-                "already_shared" => {
-                    ::std::result::Result::Ok(
-                        Self::AlreadyShared({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "invalid_path" => ::std::result::Result::Ok(Self::InvalidPath),
-                "is_osx_package" => ::std::result::Result::Ok(Self::IsOsxPackage),
-                "inside_osx_package" => ::std::result::Result::Ok(Self::InsideOsxPackage),
-                "is_vault" => ::std::result::Result::Ok(Self::IsVault),
-                "is_vault_locked" => ::std::result::Result::Ok(Self::IsVaultLocked),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "is_family" => ::std::result::Result::Ok(Self::IsFamily),
-                "contains_app_folder" => {
-                    ::std::result::Result::Ok(Self::ContainsAppFolder)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SharePathErrorV2"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharePathErrorV2")?;
         match &*tag {
-            "is_file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsFile)
-            }
+            "is_file" => crate::wire::read_void_at(r, at).map(|()| Self::IsFile),
             "inside_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideSharedFolder)
             }
             "contains_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContainsSharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContainsSharedFolder)
             }
             "contains_team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContainsTeamFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContainsTeamFolder)
             }
             "is_app_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsAppFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsAppFolder)
             }
             "inside_app_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideAppFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideAppFolder)
             }
             "is_public_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsPublicFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsPublicFolder)
             }
             "inside_public_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsidePublicFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsidePublicFolder)
             }
             "already_shared" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::sharing::SharedFolderMetadata>(r, at)
                     .map(Self::AlreadyShared)
             }
             "invalid_path" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidPath)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidPath)
             }
             "is_osx_package" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsOsxPackage)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsOsxPackage)
             }
             "inside_osx_package" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideOsxPackage)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideOsxPackage)
             }
-            "is_vault" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsVault)
-            }
+            "is_vault" => crate::wire::read_void_at(r, at).map(|()| Self::IsVault),
             "is_vault_locked" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsVaultLocked)
+                crate::wire::read_void_at(r, at).map(|()| Self::IsVaultLocked)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            "is_family" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsFamily)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "is_family" => crate::wire::read_void_at(r, at).map(|()| Self::IsFamily),
             "contains_app_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ContainsAppFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::ContainsAppFolder)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18751,59 +16545,19 @@ impl crate::wire::Decode for SharedFolderAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_id" => ::std::result::Result::Ok(Self::InvalidId),
-                "not_a_member" => ::std::result::Result::Ok(Self::NotAMember),
-                "invalid_member" => ::std::result::Result::Ok(Self::InvalidMember),
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "unmounted" => ::std::result::Result::Ok(Self::Unmounted),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedFolderAccessError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedFolderAccessError")?;
         match &*tag {
-            "invalid_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidId)
-            }
-            "not_a_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAMember)
-            }
+            "invalid_id" => crate::wire::read_void_at(r, at).map(|()| Self::InvalidId),
+            "not_a_member" => crate::wire::read_void_at(r, at).map(|()| Self::NotAMember),
             "invalid_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidMember)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidMember)
             }
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
-            "unmounted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Unmounted)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "unmounted" => crate::wire::read_void_at(r, at).map(|()| Self::Unmounted),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18857,62 +16611,20 @@ impl crate::wire::Decode for SharedFolderMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_dropbox_id" => ::std::result::Result::Ok(Self::InvalidDropboxId),
-                "not_a_member" => ::std::result::Result::Ok(Self::NotAMember),
-                "no_explicit_access" => {
-                    ::std::result::Result::Ok(
-                        Self::NoExplicitAccess({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedFolderMemberError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedFolderMemberError")?;
         match &*tag {
             "invalid_dropbox_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidDropboxId)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidDropboxId)
             }
-            "not_a_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAMember)
-            }
+            "not_a_member" => crate::wire::read_void_at(r, at).map(|()| Self::NotAMember),
             "no_explicit_access" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::sharing::MemberAccessLevelResult,
+                >(r, at)
                     .map(Self::NoExplicitAccess)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18968,61 +16680,21 @@ impl crate::wire::Decode for SharedLinkAccessFailureReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "login_required" => ::std::result::Result::Ok(Self::LoginRequired),
-                "email_verify_required" => {
-                    ::std::result::Result::Ok(Self::EmailVerifyRequired)
-                }
-                "password_required" => ::std::result::Result::Ok(Self::PasswordRequired),
-                "team_only" => ::std::result::Result::Ok(Self::TeamOnly),
-                "owner_only" => ::std::result::Result::Ok(Self::OwnerOnly),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedLinkAccessFailureReason",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedLinkAccessFailureReason")?;
         match &*tag {
             "login_required" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LoginRequired)
+                crate::wire::read_void_at(r, at).map(|()| Self::LoginRequired)
             }
             "email_verify_required" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailVerifyRequired)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailVerifyRequired)
             }
             "password_required" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PasswordRequired)
+                crate::wire::read_void_at(r, at).map(|()| Self::PasswordRequired)
             }
-            "team_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamOnly)
-            }
-            "owner_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OwnerOnly)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
+            "owner_only" => crate::wire::read_void_at(r, at).map(|()| Self::OwnerOnly),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19066,42 +16738,19 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedLinkAlreadyExistsMetadata",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedLinkAlreadyExistsMetadata")?;
         match &*tag {
             "metadata" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "metadata",
                         "SharedLinkAlreadyExistsMetadata",
                     )
                     .map(Self::Metadata)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19160,57 +16809,23 @@ impl crate::wire::Decode for SharedLinkError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "shared_link_not_found" => {
-                    ::std::result::Result::Ok(Self::SharedLinkNotFound)
-                }
-                "shared_link_access_denied" => {
-                    ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
-                }
-                "unsupported_link_type" => {
-                    ::std::result::Result::Ok(Self::UnsupportedLinkType)
-                }
-                "unsupported_parameter_field" => {
-                    ::std::result::Result::Ok(Self::UnsupportedParameterField)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SharedLinkError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedLinkError")?;
         match &*tag {
             "shared_link_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedLinkType)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedParameterField)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UnsupportedParameterField)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19270,62 +16885,23 @@ impl crate::wire::Decode for SharedLinkMetadataError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "shared_link_not_found" => {
-                    ::std::result::Result::Ok(Self::SharedLinkNotFound)
-                }
-                "shared_link_access_denied" => {
-                    ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
-                }
-                "unsupported_link_type" => {
-                    ::std::result::Result::Ok(Self::UnsupportedLinkType)
-                }
-                "unsupported_parameter_field" => {
-                    ::std::result::Result::Ok(Self::UnsupportedParameterField)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedLinkMetadataError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedLinkMetadataError")?;
         match &*tag {
             "shared_link_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedLinkAccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedLinkType)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsupportedParameterField)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UnsupportedParameterField)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19375,44 +16951,13 @@ impl crate::wire::Decode for SharedLinkPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "anyone" => ::std::result::Result::Ok(Self::Anyone),
-                "team" => ::std::result::Result::Ok(Self::Team),
-                "members" => ::std::result::Result::Ok(Self::Members),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SharedLinkPolicy"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedLinkPolicy")?;
         match &*tag {
-            "anyone" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Anyone)
-            }
-            "team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Team)
-            }
-            "members" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Members)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "anyone" => crate::wire::read_void_at(r, at).map(|()| Self::Anyone),
+            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
+            "members" => crate::wire::read_void_at(r, at).map(|()| Self::Members),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19451,42 +16996,13 @@ impl crate::wire::Decode for SharedLinkSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_settings" => ::std::result::Result::Ok(Self::InvalidSettings),
-                "not_authorized" => ::std::result::Result::Ok(Self::NotAuthorized),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for SharedLinkSettingsError",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedLinkSettingsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedLinkSettingsError")?;
         match &*tag {
             "invalid_settings" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidSettings)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidSettings)
             }
             "not_authorized" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotAuthorized)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotAuthorized)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -19552,61 +17068,23 @@ impl crate::wire::Decode for SharingFileAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "invalid_file" => ::std::result::Result::Ok(Self::InvalidFile),
-                "is_folder" => ::std::result::Result::Ok(Self::IsFolder),
-                "inside_public_folder" => {
-                    ::std::result::Result::Ok(Self::InsidePublicFolder)
-                }
-                "inside_osx_package" => ::std::result::Result::Ok(Self::InsideOsxPackage),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharingFileAccessError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharingFileAccessError")?;
         match &*tag {
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "invalid_file" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidFile)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFile)
             }
-            "is_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::IsFolder)
-            }
+            "is_folder" => crate::wire::read_void_at(r, at).map(|()| Self::IsFolder),
             "inside_public_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsidePublicFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsidePublicFolder)
             }
             "inside_osx_package" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsideOsxPackage)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsideOsxPackage)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19649,34 +17127,13 @@ impl crate::wire::Decode for SharingUserError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SharingUserError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharingUserError")?;
         match &*tag {
             "email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19745,74 +17202,30 @@ impl crate::wire::Decode for TransferFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_dropbox_id" => ::std::result::Result::Ok(Self::InvalidDropboxId),
-                "new_owner_not_a_member" => {
-                    ::std::result::Result::Ok(Self::NewOwnerNotAMember)
-                }
-                "new_owner_unmounted" => {
-                    ::std::result::Result::Ok(Self::NewOwnerUnmounted)
-                }
-                "new_owner_email_unverified" => {
-                    ::std::result::Result::Ok(Self::NewOwnerEmailUnverified)
-                }
-                "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TransferFolderError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TransferFolderError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "TransferFolderError")
+                crate::wire::read_nested_at(r, at, "access_error", "TransferFolderError")
                     .map(Self::AccessError)
             }
             "invalid_dropbox_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidDropboxId)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidDropboxId)
             }
             "new_owner_not_a_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NewOwnerNotAMember)
+                crate::wire::read_void_at(r, at).map(|()| Self::NewOwnerNotAMember)
             }
             "new_owner_unmounted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NewOwnerUnmounted)
+                crate::wire::read_void_at(r, at).map(|()| Self::NewOwnerUnmounted)
             }
             "new_owner_email_unverified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NewOwnerEmailUnverified)
+                crate::wire::read_void_at(r, at).map(|()| Self::NewOwnerEmailUnverified)
             }
-            "team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamFolder)
-            }
+            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19865,48 +17278,20 @@ impl crate::wire::Decode for UnmountFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "not_unmountable" => ::std::result::Result::Ok(Self::NotUnmountable),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UnmountFolderError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UnmountFolderError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "UnmountFolderError")
+                crate::wire::read_nested_at(r, at, "access_error", "UnmountFolderError")
                     .map(Self::AccessError)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "not_unmountable" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotUnmountable)
+                crate::wire::read_void_at(r, at).map(|()| Self::NotUnmountable)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19962,37 +17347,18 @@ impl crate::wire::Decode for UnshareFileError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UnshareFileError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UnshareFileError")?;
         match &*tag {
             "user_error" => {
-                crate::wire::read_nested(r, "user_error", "UnshareFileError")
+                crate::wire::read_nested_at(r, at, "user_error", "UnshareFileError")
                     .map(Self::UserError)
             }
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "UnshareFileError")
+                crate::wire::read_nested_at(r, at, "access_error", "UnshareFileError")
                     .map(Self::AccessError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20048,53 +17414,21 @@ impl crate::wire::Decode for UnshareFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UnshareFolderError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UnshareFolderError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "UnshareFolderError")
+                crate::wire::read_nested_at(r, at, "access_error", "UnshareFolderError")
                     .map(Self::AccessError)
             }
-            "team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamFolder)
-            }
+            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
             "too_many_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20150,50 +17484,25 @@ impl crate::wire::Decode for UpdateFilePolicyError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_file_settings" => {
-                    ::std::result::Result::Ok(Self::InvalidFileSettings)
-                }
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UpdateFilePolicyError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UpdateFilePolicyError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "UpdateFilePolicyError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "UpdateFilePolicyError",
+                    )
                     .map(Self::AccessError)
             }
             "invalid_file_settings" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidFileSettings)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFileSettings)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20263,60 +17572,43 @@ impl crate::wire::Decode for UpdateFolderMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "insufficient_plan" => ::std::result::Result::Ok(Self::InsufficientPlan),
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UpdateFolderMemberError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UpdateFolderMemberError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "UpdateFolderMemberError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "UpdateFolderMemberError",
+                    )
                     .map(Self::AccessError)
             }
             "member_error" => {
-                crate::wire::read_nested(r, "member_error", "UpdateFolderMemberError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "member_error",
+                        "UpdateFolderMemberError",
+                    )
                     .map(Self::MemberError)
             }
             "no_explicit_access" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "no_explicit_access",
                         "UpdateFolderMemberError",
                     )
                     .map(Self::NoExplicitAccess)
             }
             "insufficient_plan" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPlan)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPlan)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20382,67 +17674,32 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "not_on_team" => ::std::result::Result::Ok(Self::NotOnTeam),
-                "team_policy_disallows_member_policy" => {
-                    ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
-                }
-                "disallowed_shared_link_policy" => {
-                    ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
-                }
-                "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
-                "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UpdateFolderPolicyError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UpdateFolderPolicyError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "UpdateFolderPolicyError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "UpdateFolderPolicyError",
+                    )
                     .map(Self::AccessError)
             }
-            "not_on_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NotOnTeam)
-            }
+            "not_on_team" => crate::wire::read_void_at(r, at).map(|()| Self::NotOnTeam),
             "team_policy_disallows_member_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DisallowedSharedLinkPolicy)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::DisallowedSharedLinkPolicy)
             }
             "no_permission" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoPermission)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
             }
-            "team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamFolder)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20487,39 +17744,12 @@ impl crate::wire::Decode for ViewerInfoPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for ViewerInfoPolicy"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ViewerInfoPolicy")?;
         match &*tag {
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20574,54 +17804,19 @@ impl crate::wire::Decode for Visibility {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "public" => ::std::result::Result::Ok(Self::Public),
-                "team_only" => ::std::result::Result::Ok(Self::TeamOnly),
-                "password" => ::std::result::Result::Ok(Self::Password),
-                "team_and_password" => ::std::result::Result::Ok(Self::TeamAndPassword),
-                "shared_folder_only" => ::std::result::Result::Ok(Self::SharedFolderOnly),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for Visibility"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "Visibility")?;
         match &*tag {
-            "public" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Public)
-            }
-            "team_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamOnly)
-            }
-            "password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Password)
-            }
+            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
+            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
+            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
             "team_and_password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamAndPassword)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndPassword)
             }
             "shared_folder_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedFolderOnly)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedFolderOnly)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20680,68 +17875,28 @@ impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "delete_and_recreate" => {
-                    ::std::result::Result::Ok(Self::DeleteAndRecreate)
-                }
-                "restricted_by_shared_folder" => {
-                    ::std::result::Result::Ok(Self::RestrictedBySharedFolder)
-                }
-                "restricted_by_team" => ::std::result::Result::Ok(Self::RestrictedByTeam),
-                "user_not_on_team" => ::std::result::Result::Ok(Self::UserNotOnTeam),
-                "user_account_type" => ::std::result::Result::Ok(Self::UserAccountType),
-                "permission_denied" => ::std::result::Result::Ok(Self::PermissionDenied),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for VisibilityPolicyDisallowedReason",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "VisibilityPolicyDisallowedReason")?;
         match &*tag {
             "delete_and_recreate" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DeleteAndRecreate)
+                crate::wire::read_void_at(r, at).map(|()| Self::DeleteAndRecreate)
             }
             "restricted_by_shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedBySharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedBySharedFolder)
             }
             "restricted_by_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RestrictedByTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedByTeam)
             }
             "user_not_on_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotOnTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotOnTeam)
             }
             "user_account_type" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserAccountType)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserAccountType)
             }
             "permission_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PermissionDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::PermissionDenied)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

@@ -15892,92 +15892,88 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::secondary_emails::SecondaryEmail as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AddSecondaryEmailResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AddSecondaryEmailResult")?;
         match &*tag {
             "success" => {
-                <crate::secondary_emails::SecondaryEmail as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::secondary_emails::SecondaryEmail,
+                >(r, at)
                     .map(Self::Success)
             }
             "unavailable" => {
-                crate::wire::read_nested(r, "unavailable", "AddSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "unavailable",
+                        "AddSecondaryEmailResult",
+                    )
                     .map(Self::Unavailable)
             }
             "already_pending" => {
-                crate::wire::read_nested(r, "already_pending", "AddSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "already_pending",
+                        "AddSecondaryEmailResult",
+                    )
                     .map(Self::AlreadyPending)
             }
             "already_owned_by_user" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "already_owned_by_user",
                         "AddSecondaryEmailResult",
                     )
                     .map(Self::AlreadyOwnedByUser)
             }
             "reached_limit" => {
-                crate::wire::read_nested(r, "reached_limit", "AddSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "reached_limit",
+                        "AddSecondaryEmailResult",
+                    )
                     .map(Self::ReachedLimit)
             }
             "transient_error" => {
-                crate::wire::read_nested(r, "transient_error", "AddSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "transient_error",
+                        "AddSecondaryEmailResult",
+                    )
                     .map(Self::TransientError)
             }
             "too_many_updates" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "too_many_updates",
                         "AddSecondaryEmailResult",
                     )
                     .map(Self::TooManyUpdates)
             }
             "unknown_error" => {
-                crate::wire::read_nested(r, "unknown_error", "AddSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "unknown_error",
+                        "AddSecondaryEmailResult",
+                    )
                     .map(Self::UnknownError)
             }
             "rate_limited" => {
-                crate::wire::read_nested(r, "rate_limited", "AddSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "rate_limited",
+                        "AddSecondaryEmailResult",
+                    )
                     .map(Self::RateLimited)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16025,46 +16021,16 @@ impl crate::wire::Decode for AddSecondaryEmailsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "secondary_emails_disabled" => {
-                    ::std::result::Result::Ok(Self::SecondaryEmailsDisabled)
-                }
-                "too_many_emails" => ::std::result::Result::Ok(Self::TooManyEmails),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for AddSecondaryEmailsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AddSecondaryEmailsError")?;
         match &*tag {
             "secondary_emails_disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SecondaryEmailsDisabled)
+                crate::wire::read_void_at(r, at).map(|()| Self::SecondaryEmailsDisabled)
             }
             "too_many_emails" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyEmails)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyEmails)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16112,45 +16078,16 @@ impl crate::wire::Decode for AdminTier {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "team_admin" => ::std::result::Result::Ok(Self::TeamAdmin),
-                "user_management_admin" => {
-                    ::std::result::Result::Ok(Self::UserManagementAdmin)
-                }
-                "support_admin" => ::std::result::Result::Ok(Self::SupportAdmin),
-                "member_only" => ::std::result::Result::Ok(Self::MemberOnly),
-                _ => {
-                    ::std::result::Result::Err(
-                        r.error(::std::string::String::from("unknown tag for AdminTier")),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for AdminTier"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AdminTier")?;
         match &*tag {
-            "team_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamAdmin)
-            }
+            "team_admin" => crate::wire::read_void_at(r, at).map(|()| Self::TeamAdmin),
             "user_management_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserManagementAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserManagementAdmin)
             }
             "support_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SupportAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::SupportAdmin)
             }
-            "member_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberOnly)
-            }
+            "member_only" => crate::wire::read_void_at(r, at).map(|()| Self::MemberOnly),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for AdminTier")),
@@ -16219,50 +16156,27 @@ impl crate::wire::Decode for BaseTeamFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for BaseTeamFolderError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "BaseTeamFolderError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "BaseTeamFolderError")
+                crate::wire::read_nested_at(r, at, "access_error", "BaseTeamFolderError")
                     .map(Self::AccessError)
             }
             "status_error" => {
-                crate::wire::read_nested(r, "status_error", "BaseTeamFolderError")
+                crate::wire::read_nested_at(r, at, "status_error", "BaseTeamFolderError")
                     .map(Self::StatusError)
             }
             "team_shared_dropbox_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "team_shared_dropbox_error",
                         "BaseTeamFolderError",
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16318,63 +16232,26 @@ impl crate::wire::Decode for BulkSuspendError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_request" => ::std::result::Result::Ok(Self::InvalidRequest),
-                "too_many_members" => ::std::result::Result::Ok(Self::TooManyMembers),
-                "duplicate_client_item_id" => {
-                    ::std::result::Result::Ok(Self::DuplicateClientItemId)
-                }
-                "duplicate_team_member_id" => {
-                    ::std::result::Result::Ok(Self::DuplicateTeamMemberId)
-                }
-                "acting_admin" => ::std::result::Result::Ok(Self::ActingAdmin),
-                "last_admin" => ::std::result::Result::Ok(Self::LastAdmin),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for BulkSuspendError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendError")?;
         match &*tag {
             "invalid_request" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidRequest)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidRequest)
             }
             "too_many_members" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyMembers)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyMembers)
             }
             "duplicate_client_item_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DuplicateClientItemId)
+                crate::wire::read_void_at(r, at).map(|()| Self::DuplicateClientItemId)
             }
             "duplicate_team_member_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DuplicateTeamMemberId)
+                crate::wire::read_void_at(r, at).map(|()| Self::DuplicateTeamMemberId)
             }
             "acting_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ActingAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::ActingAdmin)
             }
-            "last_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LastAdmin)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "last_admin" => crate::wire::read_void_at(r, at).map(|()| Self::LastAdmin),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16425,61 +16302,19 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::team::BulkSuspendComplete as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for BulkSuspendJobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::team::BulkSuspendComplete as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::BulkSuspendComplete>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "BulkSuspendJobStatus")
+                crate::wire::read_nested_at(r, at, "failed", "BulkSuspendJobStatus")
                     .map(Self::Failed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16540,72 +16375,26 @@ impl crate::wire::Decode for BulkSuspendReportDeliveryStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "bulk_suspend_report_delivery_status_unspecified" => {
-                    ::std::result::Result::Ok(
-                        Self::BulkSuspendReportDeliveryStatusUnspecified,
-                    )
-                }
-                "bulk_suspend_report_delivery_status_pending" => {
-                    ::std::result::Result::Ok(
-                        Self::BulkSuspendReportDeliveryStatusPending,
-                    )
-                }
-                "bulk_suspend_report_delivery_status_delivered" => {
-                    ::std::result::Result::Ok(
-                        Self::BulkSuspendReportDeliveryStatusDelivered,
-                    )
-                }
-                "bulk_suspend_report_delivery_status_failed" => {
-                    ::std::result::Result::Ok(
-                        Self::BulkSuspendReportDeliveryStatusFailed,
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for BulkSuspendReportDeliveryStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendReportDeliveryStatus")?;
         match &*tag {
             "bulk_suspend_report_delivery_status_unspecified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(
-                    Self::BulkSuspendReportDeliveryStatusUnspecified,
-                )
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::BulkSuspendReportDeliveryStatusUnspecified)
             }
             "bulk_suspend_report_delivery_status_pending" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::BulkSuspendReportDeliveryStatusPending)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::BulkSuspendReportDeliveryStatusPending)
             }
             "bulk_suspend_report_delivery_status_delivered" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::BulkSuspendReportDeliveryStatusDelivered)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::BulkSuspendReportDeliveryStatusDelivered)
             }
             "bulk_suspend_report_delivery_status_failed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::BulkSuspendReportDeliveryStatusFailed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::BulkSuspendReportDeliveryStatusFailed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16670,80 +16459,34 @@ impl crate::wire::Decode for BulkSuspendRowFailure {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "suspend_inactive_user" => {
-                    ::std::result::Result::Ok(Self::SuspendInactiveUser)
-                }
-                "suspend_last_admin" => ::std::result::Result::Ok(Self::SuspendLastAdmin),
-                "team_license_limit" => ::std::result::Result::Ok(Self::TeamLicenseLimit),
-                "protected_acting_admin" => {
-                    ::std::result::Result::Ok(Self::ProtectedActingAdmin)
-                }
-                "permission_changed" => {
-                    ::std::result::Result::Ok(Self::PermissionChanged)
-                }
-                "suspend_failed" => ::std::result::Result::Ok(Self::SuspendFailed),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for BulkSuspendRowFailure",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendRowFailure")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "suspend_inactive_user" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SuspendInactiveUser)
+                crate::wire::read_void_at(r, at).map(|()| Self::SuspendInactiveUser)
             }
             "suspend_last_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SuspendLastAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::SuspendLastAdmin)
             }
             "team_license_limit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamLicenseLimit)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
             }
             "protected_acting_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ProtectedActingAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::ProtectedActingAdmin)
             }
             "permission_changed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PermissionChanged)
+                crate::wire::read_void_at(r, at).map(|()| Self::PermissionChanged)
             }
             "suspend_failed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SuspendFailed)
+                crate::wire::read_void_at(r, at).map(|()| Self::SuspendFailed)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16791,48 +16534,16 @@ impl crate::wire::Decode for BulkSuspendRowOutcome {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "suspended" => ::std::result::Result::Ok(Self::Suspended),
-                "unknown" => ::std::result::Result::Ok(Self::Unknown),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for BulkSuspendRowOutcome",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendRowOutcome")?;
         match &*tag {
-            "suspended" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Suspended)
-            }
+            "suspended" => crate::wire::read_void_at(r, at).map(|()| Self::Suspended),
             "failed" => {
-                crate::wire::read_nested(r, "failed", "BulkSuspendRowOutcome")
+                crate::wire::read_nested_at(r, at, "failed", "BulkSuspendRowOutcome")
                     .map(Self::Failed)
             }
-            "unknown" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Unknown)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "unknown" => crate::wire::read_void_at(r, at).map(|()| Self::Unknown),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16873,39 +16584,13 @@ impl crate::wire::Decode for BulkSuspendTaskFailure {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unusable_result" => ::std::result::Result::Ok(Self::UnusableResult),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for BulkSuspendTaskFailure",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendTaskFailure")?;
         match &*tag {
             "unusable_result" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnusableResult)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnusableResult)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16948,34 +16633,13 @@ impl crate::wire::Decode for CustomQuotaError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_many_users" => ::std::result::Result::Ok(Self::TooManyUsers),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for CustomQuotaError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CustomQuotaError")?;
         match &*tag {
             "too_many_users" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyUsers)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyUsers)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17029,54 +16693,18 @@ impl crate::wire::Decode for CustomQuotaResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::team::UserCustomQuotaResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for CustomQuotaResult"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CustomQuotaResult")?;
         match &*tag {
             "success" => {
-                <crate::team::UserCustomQuotaResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::UserCustomQuotaResult>(r, at)
                     .map(Self::Success)
             }
             "invalid_user" => {
-                crate::wire::read_nested(r, "invalid_user", "CustomQuotaResult")
+                crate::wire::read_nested_at(r, at, "invalid_user", "CustomQuotaResult")
                     .map(Self::InvalidUser)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17116,29 +16744,10 @@ impl crate::wire::Decode for DateRangeError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for DateRangeError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DateRangeError")?;
         match &*tag {
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17197,50 +16806,37 @@ impl crate::wire::Decode for DeleteSecondaryEmailResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for DeleteSecondaryEmailResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DeleteSecondaryEmailResult")?;
         match &*tag {
             "success" => {
-                crate::wire::read_nested(r, "success", "DeleteSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "success",
+                        "DeleteSecondaryEmailResult",
+                    )
                     .map(Self::Success)
             }
             "not_found" => {
-                crate::wire::read_nested(r, "not_found", "DeleteSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "not_found",
+                        "DeleteSecondaryEmailResult",
+                    )
                     .map(Self::NotFound)
             }
             "cannot_remove_primary" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "cannot_remove_primary",
                         "DeleteSecondaryEmailResult",
                     )
                     .map(Self::CannotRemovePrimary)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17288,44 +16884,13 @@ impl crate::wire::Decode for DesktopPlatform {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "windows" => ::std::result::Result::Ok(Self::Windows),
-                "mac" => ::std::result::Result::Ok(Self::Mac),
-                "linux" => ::std::result::Result::Ok(Self::Linux),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for DesktopPlatform"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DesktopPlatform")?;
         match &*tag {
-            "windows" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Windows)
-            }
-            "mac" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Mac)
-            }
-            "linux" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Linux)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "windows" => crate::wire::read_void_at(r, at).map(|()| Self::Windows),
+            "mac" => crate::wire::read_void_at(r, at).map(|()| Self::Mac),
+            "linux" => crate::wire::read_void_at(r, at).map(|()| Self::Linux),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17368,39 +16933,13 @@ impl crate::wire::Decode for ExcludedUsersListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ExcludedUsersListContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ExcludedUsersListContinueError")?;
         match &*tag {
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17443,39 +16982,11 @@ impl crate::wire::Decode for ExcludedUsersListError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "list_error" => ::std::result::Result::Ok(Self::ListError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ExcludedUsersListError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ExcludedUsersListError")?;
         match &*tag {
-            "list_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ListError)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "list_error" => crate::wire::read_void_at(r, at).map(|()| Self::ListError),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17521,44 +17032,16 @@ impl crate::wire::Decode for ExcludedUsersUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "users_not_in_team" => ::std::result::Result::Ok(Self::UsersNotInTeam),
-                "too_many_users" => ::std::result::Result::Ok(Self::TooManyUsers),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ExcludedUsersUpdateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ExcludedUsersUpdateError")?;
         match &*tag {
             "users_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UsersNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UsersNotInTeam)
             }
             "too_many_users" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyUsers)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyUsers)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17601,39 +17084,11 @@ impl crate::wire::Decode for ExcludedUsersUpdateStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => ::std::result::Result::Ok(Self::Success),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ExcludedUsersUpdateStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ExcludedUsersUpdateStatus")?;
         match &*tag {
-            "success" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Success)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "success" => crate::wire::read_void_at(r, at).map(|()| Self::Success),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17696,64 +17151,25 @@ impl crate::wire::Decode for Feature {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "upload_api_rate_limit" => {
-                    ::std::result::Result::Ok(Self::UploadApiRateLimit)
-                }
-                "has_team_shared_dropbox" => {
-                    ::std::result::Result::Ok(Self::HasTeamSharedDropbox)
-                }
-                "has_team_file_events" => {
-                    ::std::result::Result::Ok(Self::HasTeamFileEvents)
-                }
-                "has_team_selective_sync" => {
-                    ::std::result::Result::Ok(Self::HasTeamSelectiveSync)
-                }
-                "has_distinct_member_homes" => {
-                    ::std::result::Result::Ok(Self::HasDistinctMemberHomes)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for Feature"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "Feature")?;
         match &*tag {
             "upload_api_rate_limit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UploadApiRateLimit)
+                crate::wire::read_void_at(r, at).map(|()| Self::UploadApiRateLimit)
             }
             "has_team_shared_dropbox" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::HasTeamSharedDropbox)
+                crate::wire::read_void_at(r, at).map(|()| Self::HasTeamSharedDropbox)
             }
             "has_team_file_events" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::HasTeamFileEvents)
+                crate::wire::read_void_at(r, at).map(|()| Self::HasTeamFileEvents)
             }
             "has_team_selective_sync" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::HasTeamSelectiveSync)
+                crate::wire::read_void_at(r, at).map(|()| Self::HasTeamSelectiveSync)
             }
             "has_distinct_member_homes" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::HasDistinctMemberHomes)
+                crate::wire::read_void_at(r, at).map(|()| Self::HasDistinctMemberHomes)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17833,49 +17249,55 @@ impl crate::wire::Decode for FeatureValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FeatureValue"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FeatureValue")?;
         match &*tag {
             "upload_api_rate_limit" => {
-                crate::wire::read_nested(r, "upload_api_rate_limit", "FeatureValue")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "upload_api_rate_limit",
+                        "FeatureValue",
+                    )
                     .map(Self::UploadApiRateLimit)
             }
             "has_team_shared_dropbox" => {
-                crate::wire::read_nested(r, "has_team_shared_dropbox", "FeatureValue")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "has_team_shared_dropbox",
+                        "FeatureValue",
+                    )
                     .map(Self::HasTeamSharedDropbox)
             }
             "has_team_file_events" => {
-                crate::wire::read_nested(r, "has_team_file_events", "FeatureValue")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "has_team_file_events",
+                        "FeatureValue",
+                    )
                     .map(Self::HasTeamFileEvents)
             }
             "has_team_selective_sync" => {
-                crate::wire::read_nested(r, "has_team_selective_sync", "FeatureValue")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "has_team_selective_sync",
+                        "FeatureValue",
+                    )
                     .map(Self::HasTeamSelectiveSync)
             }
             "has_distinct_member_homes" => {
-                crate::wire::read_nested(r, "has_distinct_member_homes", "FeatureValue")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "has_distinct_member_homes",
+                        "FeatureValue",
+                    )
                     .map(Self::HasDistinctMemberHomes)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17917,41 +17339,13 @@ impl crate::wire::Decode for FeaturesGetValuesBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "empty_features_list" => {
-                    ::std::result::Result::Ok(Self::EmptyFeaturesList)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for FeaturesGetValuesBatchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FeaturesGetValuesBatchError")?;
         match &*tag {
             "empty_features_list" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmptyFeaturesList)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmptyFeaturesList)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17991,38 +17385,10 @@ impl crate::wire::Decode for GroupAccessType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "member" => ::std::result::Result::Ok(Self::Member),
-                "owner" => ::std::result::Result::Ok(Self::Owner),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for GroupAccessType",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GroupAccessType"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupAccessType")?;
         match &*tag {
-            "member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Member)
-            }
-            "owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Owner)
-            }
+            "member" => crate::wire::read_void_at(r, at).map(|()| Self::Member),
+            "owner" => crate::wire::read_void_at(r, at).map(|()| Self::Owner),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -18089,55 +17455,23 @@ impl crate::wire::Decode for GroupCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_name_already_used" => {
-                    ::std::result::Result::Ok(Self::GroupNameAlreadyUsed)
-                }
-                "group_name_invalid" => ::std::result::Result::Ok(Self::GroupNameInvalid),
-                "external_id_already_in_use" => {
-                    ::std::result::Result::Ok(Self::ExternalIdAlreadyInUse)
-                }
-                "system_managed_group_disallowed" => {
-                    ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GroupCreateError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupCreateError")?;
         match &*tag {
             "group_name_already_used" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNameAlreadyUsed)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNameAlreadyUsed)
             }
             "group_name_invalid" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNameInvalid)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNameInvalid)
             }
             "external_id_already_in_use" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ExternalIdAlreadyInUse)
+                crate::wire::read_void_at(r, at).map(|()| Self::ExternalIdAlreadyInUse)
             }
             "system_managed_group_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SystemManagedGroupDisallowed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18189,48 +17523,20 @@ impl crate::wire::Decode for GroupDeleteError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_found" => ::std::result::Result::Ok(Self::GroupNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "system_managed_group_disallowed" => {
-                    ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
-                }
-                "group_already_deleted" => {
-                    ::std::result::Result::Ok(Self::GroupAlreadyDeleted)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GroupDeleteError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupDeleteError")?;
         match &*tag {
             "group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "system_managed_group_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SystemManagedGroupDisallowed)
             }
             "group_already_deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupAlreadyDeleted)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupAlreadyDeleted)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18281,53 +17587,20 @@ impl crate::wire::Decode for GroupMemberSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_found" => ::std::result::Result::Ok(Self::GroupNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "system_managed_group_disallowed" => {
-                    ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
-                }
-                "member_not_in_group" => {
-                    ::std::result::Result::Ok(Self::MemberNotInGroup)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupMemberSelectorError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupMemberSelectorError")?;
         match &*tag {
             "group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "system_managed_group_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SystemManagedGroupDisallowed)
             }
             "member_not_in_group" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberNotInGroup)
+                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotInGroup)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18385,62 +17658,24 @@ impl crate::wire::Decode for GroupMemberSetAccessTypeError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_found" => ::std::result::Result::Ok(Self::GroupNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "system_managed_group_disallowed" => {
-                    ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
-                }
-                "member_not_in_group" => {
-                    ::std::result::Result::Ok(Self::MemberNotInGroup)
-                }
-                "user_cannot_be_manager_of_company_managed_group" => {
-                    ::std::result::Result::Ok(
-                        Self::UserCannotBeManagerOfCompanyManagedGroup,
-                    )
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupMemberSetAccessTypeError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupMemberSetAccessTypeError")?;
         match &*tag {
             "group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "system_managed_group_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SystemManagedGroupDisallowed)
             }
             "member_not_in_group" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberNotInGroup)
+                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotInGroup)
             }
             "user_cannot_be_manager_of_company_managed_group" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserCannotBeManagerOfCompanyManagedGroup)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UserCannotBeManagerOfCompanyManagedGroup)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18525,83 +17760,54 @@ impl crate::wire::Decode for GroupMembersAddError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_found" => ::std::result::Result::Ok(Self::GroupNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "system_managed_group_disallowed" => {
-                    ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
-                }
-                "duplicate_user" => ::std::result::Result::Ok(Self::DuplicateUser),
-                "group_not_in_team" => ::std::result::Result::Ok(Self::GroupNotInTeam),
-                "user_must_be_active_to_be_owner" => {
-                    ::std::result::Result::Ok(Self::UserMustBeActiveToBeOwner)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupMembersAddError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupMembersAddError")?;
         match &*tag {
             "group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "system_managed_group_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SystemManagedGroupDisallowed)
             }
             "duplicate_user" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DuplicateUser)
+                crate::wire::read_void_at(r, at).map(|()| Self::DuplicateUser)
             }
             "group_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotInTeam)
             }
             "members_not_in_team" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "members_not_in_team",
                         "GroupMembersAddError",
                     )
                     .map(Self::MembersNotInTeam)
             }
             "users_not_found" => {
-                crate::wire::read_nested(r, "users_not_found", "GroupMembersAddError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "users_not_found",
+                        "GroupMembersAddError",
+                    )
                     .map(Self::UsersNotFound)
             }
             "user_must_be_active_to_be_owner" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserMustBeActiveToBeOwner)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UserMustBeActiveToBeOwner)
             }
             "user_cannot_be_manager_of_company_managed_group" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "user_cannot_be_manager_of_company_managed_group",
                         "GroupMembersAddError",
                     )
                     .map(Self::UserCannotBeManagerOfCompanyManagedGroup)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18672,70 +17878,41 @@ impl crate::wire::Decode for GroupMembersRemoveError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_found" => ::std::result::Result::Ok(Self::GroupNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "system_managed_group_disallowed" => {
-                    ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
-                }
-                "member_not_in_group" => {
-                    ::std::result::Result::Ok(Self::MemberNotInGroup)
-                }
-                "group_not_in_team" => ::std::result::Result::Ok(Self::GroupNotInTeam),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupMembersRemoveError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupMembersRemoveError")?;
         match &*tag {
             "group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "system_managed_group_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SystemManagedGroupDisallowed)
             }
             "member_not_in_group" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberNotInGroup)
+                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotInGroup)
             }
             "group_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotInTeam)
             }
             "members_not_in_team" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "members_not_in_team",
                         "GroupMembersRemoveError",
                     )
                     .map(Self::MembersNotInTeam)
             }
             "users_not_found" => {
-                crate::wire::read_nested(r, "users_not_found", "GroupMembersRemoveError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "users_not_found",
+                        "GroupMembersRemoveError",
+                    )
                     .map(Self::UsersNotFound)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18786,53 +17963,20 @@ impl crate::wire::Decode for GroupMembersSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_found" => ::std::result::Result::Ok(Self::GroupNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "system_managed_group_disallowed" => {
-                    ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
-                }
-                "member_not_in_group" => {
-                    ::std::result::Result::Ok(Self::MemberNotInGroup)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupMembersSelectorError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupMembersSelectorError")?;
         match &*tag {
             "group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "system_managed_group_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SystemManagedGroupDisallowed)
             }
             "member_not_in_group" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberNotInGroup)
+                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotInGroup)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18880,32 +18024,14 @@ impl crate::wire::Decode for GroupSelector {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from("unknown tag for GroupSelector"),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GroupSelector"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupSelector")?;
         match &*tag {
             "group_id" => {
-                crate::wire::read_nested(r, "group_id", "GroupSelector")
+                crate::wire::read_nested_at(r, at, "group_id", "GroupSelector")
                     .map(Self::GroupId)
             }
             "group_external_id" => {
-                crate::wire::read_nested(r, "group_external_id", "GroupSelector")
+                crate::wire::read_nested_at(r, at, "group_external_id", "GroupSelector")
                     .map(Self::GroupExternalId)
             }
             _ => {
@@ -18955,39 +18081,13 @@ impl crate::wire::Decode for GroupSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_found" => ::std::result::Result::Ok(Self::GroupNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupSelectorError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupSelectorError")?;
         match &*tag {
             "group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19035,46 +18135,17 @@ impl crate::wire::Decode for GroupSelectorWithTeamGroupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_found" => ::std::result::Result::Ok(Self::GroupNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "system_managed_group_disallowed" => {
-                    ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupSelectorWithTeamGroupError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupSelectorWithTeamGroupError")?;
         match &*tag {
             "group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "system_managed_group_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SystemManagedGroupDisallowed)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19134,60 +18205,26 @@ impl crate::wire::Decode for GroupUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_found" => ::std::result::Result::Ok(Self::GroupNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "system_managed_group_disallowed" => {
-                    ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
-                }
-                "group_name_already_used" => {
-                    ::std::result::Result::Ok(Self::GroupNameAlreadyUsed)
-                }
-                "group_name_invalid" => ::std::result::Result::Ok(Self::GroupNameInvalid),
-                "external_id_already_in_use" => {
-                    ::std::result::Result::Ok(Self::ExternalIdAlreadyInUse)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GroupUpdateError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupUpdateError")?;
         match &*tag {
             "group_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "system_managed_group_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::SystemManagedGroupDisallowed)
             }
             "group_name_already_used" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNameAlreadyUsed)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNameAlreadyUsed)
             }
             "group_name_invalid" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNameInvalid)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNameInvalid)
             }
             "external_id_already_in_use" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ExternalIdAlreadyInUse)
+                crate::wire::read_void_at(r, at).map(|()| Self::ExternalIdAlreadyInUse)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19229,39 +18266,13 @@ impl crate::wire::Decode for GroupsGetInfoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_not_on_team" => ::std::result::Result::Ok(Self::GroupNotOnTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupsGetInfoError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupsGetInfoError")?;
         match &*tag {
             "group_not_on_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::GroupNotOnTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotOnTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19308,48 +18319,14 @@ impl crate::wire::Decode for GroupsGetInfoItem {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "group_info" => {
-                    ::std::result::Result::Ok(
-                        Self::GroupInfo({
-                            let v = <crate::team::GroupFullInfo as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for GroupsGetInfoItem",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for GroupsGetInfoItem"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupsGetInfoItem")?;
         match &*tag {
             "id_not_found" => {
-                crate::wire::read_nested(r, "id_not_found", "GroupsGetInfoItem")
+                crate::wire::read_nested_at(r, at, "id_not_found", "GroupsGetInfoItem")
                     .map(Self::IdNotFound)
             }
             "group_info" => {
-                <crate::team::GroupFullInfo as crate::wire::Decode>::decode_fields(r, at)
+                crate::wire::read_flat_at::<crate::team::GroupFullInfo>(r, at)
                     .map(Self::GroupInfo)
             }
             _ => {
@@ -19403,39 +18380,13 @@ impl crate::wire::Decode for GroupsListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupsListContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupsListContinueError")?;
         match &*tag {
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19477,39 +18428,13 @@ impl crate::wire::Decode for GroupsMembersListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupsMembersListContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupsMembersListContinueError")?;
         match &*tag {
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19557,46 +18482,19 @@ impl crate::wire::Decode for GroupsPollError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_async_job_id" => {
-                    ::std::result::Result::Ok(Self::InvalidAsyncJobId)
-                }
-                "internal_error" => ::std::result::Result::Ok(Self::InternalError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "access_denied" => ::std::result::Result::Ok(Self::AccessDenied),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GroupsPollError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupsPollError")?;
         match &*tag {
             "invalid_async_job_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidAsyncJobId)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidAsyncJobId)
             }
             "internal_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InternalError)
+                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "access_denied" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AccessDenied)
+                crate::wire::read_void_at(r, at).map(|()| Self::AccessDenied)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19644,34 +18542,19 @@ impl crate::wire::Decode for GroupsSelector {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for GroupsSelector",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GroupsSelector"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupsSelector")?;
         match &*tag {
             "group_ids" => {
-                crate::wire::read_nested(r, "group_ids", "GroupsSelector")
+                crate::wire::read_nested_at(r, at, "group_ids", "GroupsSelector")
                     .map(Self::GroupIds)
             }
             "group_external_ids" => {
-                crate::wire::read_nested(r, "group_external_ids", "GroupsSelector")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "group_external_ids",
+                        "GroupsSelector",
+                    )
                     .map(Self::GroupExternalIds)
             }
             _ => {
@@ -19730,42 +18613,19 @@ impl crate::wire::Decode for HasDistinctMemberHomesValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for HasDistinctMemberHomesValue",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "HasDistinctMemberHomesValue")?;
         match &*tag {
             "has_distinct_member_homes" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "has_distinct_member_homes",
                         "HasDistinctMemberHomesValue",
                     )
                     .map(Self::HasDistinctMemberHomes)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19810,38 +18670,14 @@ impl crate::wire::Decode for HasTeamFileEventsValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for HasTeamFileEventsValue",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "HasTeamFileEventsValue")?;
         match &*tag {
             "enabled" => {
-                crate::wire::read_nested(r, "enabled", "HasTeamFileEventsValue")
+                crate::wire::read_nested_at(r, at, "enabled", "HasTeamFileEventsValue")
                     .map(Self::Enabled)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19890,42 +18726,19 @@ impl crate::wire::Decode for HasTeamSelectiveSyncValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for HasTeamSelectiveSyncValue",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "HasTeamSelectiveSyncValue")?;
         match &*tag {
             "has_team_selective_sync" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "has_team_selective_sync",
                         "HasTeamSelectiveSyncValue",
                     )
                     .map(Self::HasTeamSelectiveSync)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19974,42 +18787,19 @@ impl crate::wire::Decode for HasTeamSharedDropboxValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for HasTeamSharedDropboxValue",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "HasTeamSharedDropboxValue")?;
         match &*tag {
             "has_team_shared_dropbox" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "has_team_shared_dropbox",
                         "HasTeamSharedDropboxValue",
                     )
                     .map(Self::HasTeamSharedDropbox)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20066,59 +18856,16 @@ impl crate::wire::Decode for LegalHoldStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "active" => ::std::result::Result::Ok(Self::Active),
-                "released" => ::std::result::Result::Ok(Self::Released),
-                "activating" => ::std::result::Result::Ok(Self::Activating),
-                "updating" => ::std::result::Result::Ok(Self::Updating),
-                "exporting" => ::std::result::Result::Ok(Self::Exporting),
-                "releasing" => ::std::result::Result::Ok(Self::Releasing),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LegalHoldStatus"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LegalHoldStatus")?;
         match &*tag {
-            "active" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Active)
-            }
-            "released" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Released)
-            }
-            "activating" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Activating)
-            }
-            "updating" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Updating)
-            }
-            "exporting" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Exporting)
-            }
-            "releasing" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Releasing)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
+            "released" => crate::wire::read_void_at(r, at).map(|()| Self::Released),
+            "activating" => crate::wire::read_void_at(r, at).map(|()| Self::Activating),
+            "updating" => crate::wire::read_void_at(r, at).map(|()| Self::Updating),
+            "exporting" => crate::wire::read_void_at(r, at).map(|()| Self::Exporting),
+            "releasing" => crate::wire::read_void_at(r, at).map(|()| Self::Releasing),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20167,43 +18914,16 @@ impl crate::wire::Decode for LegalHoldsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unknown_legal_hold_error" => {
-                    ::std::result::Result::Ok(Self::UnknownLegalHoldError)
-                }
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for LegalHoldsError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsError")?;
         match &*tag {
             "unknown_legal_hold_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownLegalHoldError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20257,55 +18977,19 @@ impl crate::wire::Decode for LegalHoldsGetPolicyError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unknown_legal_hold_error" => {
-                    ::std::result::Result::Ok(Self::UnknownLegalHoldError)
-                }
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "legal_hold_policy_not_found" => {
-                    ::std::result::Result::Ok(Self::LegalHoldPolicyNotFound)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LegalHoldsGetPolicyError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsGetPolicyError")?;
         match &*tag {
             "unknown_legal_hold_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownLegalHoldError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "legal_hold_policy_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LegalHoldPolicyNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::LegalHoldPolicyNotFound)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20355,51 +19039,20 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unknown_legal_hold_error" => {
-                    ::std::result::Result::Ok(Self::UnknownLegalHoldError)
-                }
-                "transient_error" => ::std::result::Result::Ok(Self::TransientError),
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LegalHoldsListHeldRevisionsContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(
+            r,
+            "LegalHoldsListHeldRevisionsContinueError",
+        )?;
         match &*tag {
             "unknown_legal_hold_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownLegalHoldError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
             }
             "transient_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransientError)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
             }
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20459,67 +19112,25 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unknown_legal_hold_error" => {
-                    ::std::result::Result::Ok(Self::UnknownLegalHoldError)
-                }
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "transient_error" => ::std::result::Result::Ok(Self::TransientError),
-                "legal_hold_still_empty" => {
-                    ::std::result::Result::Ok(Self::LegalHoldStillEmpty)
-                }
-                "inactive_legal_hold" => {
-                    ::std::result::Result::Ok(Self::InactiveLegalHold)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LegalHoldsListHeldRevisionsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsListHeldRevisionsError")?;
         match &*tag {
             "unknown_legal_hold_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownLegalHoldError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "transient_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransientError)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
             }
             "legal_hold_still_empty" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LegalHoldStillEmpty)
+                crate::wire::read_void_at(r, at).map(|()| Self::LegalHoldStillEmpty)
             }
             "inactive_legal_hold" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InactiveLegalHold)
+                crate::wire::read_void_at(r, at).map(|()| Self::InactiveLegalHold)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20571,53 +19182,19 @@ impl crate::wire::Decode for LegalHoldsListPoliciesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unknown_legal_hold_error" => {
-                    ::std::result::Result::Ok(Self::UnknownLegalHoldError)
-                }
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "transient_error" => ::std::result::Result::Ok(Self::TransientError),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LegalHoldsListPoliciesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsListPoliciesError")?;
         match &*tag {
             "unknown_legal_hold_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownLegalHoldError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "transient_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransientError)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20699,100 +19276,43 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unknown_legal_hold_error" => {
-                    ::std::result::Result::Ok(Self::UnknownLegalHoldError)
-                }
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "start_date_is_later_than_end_date" => {
-                    ::std::result::Result::Ok(Self::StartDateIsLaterThanEndDate)
-                }
-                "empty_members_list" => ::std::result::Result::Ok(Self::EmptyMembersList),
-                "invalid_members" => ::std::result::Result::Ok(Self::InvalidMembers),
-                "number_of_users_on_hold_is_greater_than_hold_limitation" => {
-                    ::std::result::Result::Ok(
-                        Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation,
-                    )
-                }
-                "transient_error" => ::std::result::Result::Ok(Self::TransientError),
-                "name_must_be_unique" => {
-                    ::std::result::Result::Ok(Self::NameMustBeUnique)
-                }
-                "team_exceeded_legal_hold_quota" => {
-                    ::std::result::Result::Ok(Self::TeamExceededLegalHoldQuota)
-                }
-                "invalid_date" => ::std::result::Result::Ok(Self::InvalidDate),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LegalHoldsPolicyCreateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsPolicyCreateError")?;
         match &*tag {
             "unknown_legal_hold_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownLegalHoldError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "start_date_is_later_than_end_date" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::StartDateIsLaterThanEndDate)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::StartDateIsLaterThanEndDate)
             }
             "empty_members_list" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmptyMembersList)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmptyMembersList)
             }
             "invalid_members" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidMembers)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidMembers)
             }
             "number_of_users_on_hold_is_greater_than_hold_limitation" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(
-                    Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation,
-                )
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation)
             }
             "transient_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransientError)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
             }
             "name_must_be_unique" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NameMustBeUnique)
+                crate::wire::read_void_at(r, at).map(|()| Self::NameMustBeUnique)
             }
             "team_exceeded_legal_hold_quota" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamExceededLegalHoldQuota)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TeamExceededLegalHoldQuota)
             }
             "invalid_date" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidDate)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidDate)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20856,69 +19376,27 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unknown_legal_hold_error" => {
-                    ::std::result::Result::Ok(Self::UnknownLegalHoldError)
-                }
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "legal_hold_performing_another_operation" => {
-                    ::std::result::Result::Ok(Self::LegalHoldPerformingAnotherOperation)
-                }
-                "legal_hold_already_releasing" => {
-                    ::std::result::Result::Ok(Self::LegalHoldAlreadyReleasing)
-                }
-                "legal_hold_policy_not_found" => {
-                    ::std::result::Result::Ok(Self::LegalHoldPolicyNotFound)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LegalHoldsPolicyReleaseError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsPolicyReleaseError")?;
         match &*tag {
             "unknown_legal_hold_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownLegalHoldError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "legal_hold_performing_another_operation" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LegalHoldPerformingAnotherOperation)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::LegalHoldPerformingAnotherOperation)
             }
             "legal_hold_already_releasing" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LegalHoldAlreadyReleasing)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::LegalHoldAlreadyReleasing)
             }
             "legal_hold_policy_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LegalHoldPolicyNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::LegalHoldPolicyNotFound)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21000,102 +19478,42 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unknown_legal_hold_error" => {
-                    ::std::result::Result::Ok(Self::UnknownLegalHoldError)
-                }
-                "insufficient_permissions" => {
-                    ::std::result::Result::Ok(Self::InsufficientPermissions)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "transient_error" => ::std::result::Result::Ok(Self::TransientError),
-                "inactive_legal_hold" => {
-                    ::std::result::Result::Ok(Self::InactiveLegalHold)
-                }
-                "legal_hold_performing_another_operation" => {
-                    ::std::result::Result::Ok(Self::LegalHoldPerformingAnotherOperation)
-                }
-                "invalid_members" => ::std::result::Result::Ok(Self::InvalidMembers),
-                "number_of_users_on_hold_is_greater_than_hold_limitation" => {
-                    ::std::result::Result::Ok(
-                        Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation,
-                    )
-                }
-                "empty_members_list" => ::std::result::Result::Ok(Self::EmptyMembersList),
-                "name_must_be_unique" => {
-                    ::std::result::Result::Ok(Self::NameMustBeUnique)
-                }
-                "legal_hold_policy_not_found" => {
-                    ::std::result::Result::Ok(Self::LegalHoldPolicyNotFound)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for LegalHoldsPolicyUpdateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsPolicyUpdateError")?;
         match &*tag {
             "unknown_legal_hold_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownLegalHoldError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InsufficientPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "transient_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransientError)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
             }
             "inactive_legal_hold" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InactiveLegalHold)
+                crate::wire::read_void_at(r, at).map(|()| Self::InactiveLegalHold)
             }
             "legal_hold_performing_another_operation" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LegalHoldPerformingAnotherOperation)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::LegalHoldPerformingAnotherOperation)
             }
             "invalid_members" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidMembers)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidMembers)
             }
             "number_of_users_on_hold_is_greater_than_hold_limitation" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(
-                    Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation,
-                )
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation)
             }
             "empty_members_list" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmptyMembersList)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmptyMembersList)
             }
             "name_must_be_unique" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NameMustBeUnique)
+                crate::wire::read_void_at(r, at).map(|()| Self::NameMustBeUnique)
             }
             "legal_hold_policy_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LegalHoldPolicyNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::LegalHoldPolicyNotFound)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21138,39 +19556,13 @@ impl crate::wire::Decode for ListMemberAppsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "member_not_found" => ::std::result::Result::Ok(Self::MemberNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListMemberAppsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListMemberAppsError")?;
         match &*tag {
             "member_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21212,39 +19604,13 @@ impl crate::wire::Decode for ListMemberDevicesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "member_not_found" => ::std::result::Result::Ok(Self::MemberNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListMemberDevicesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListMemberDevicesError")?;
         match &*tag {
             "member_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21287,39 +19653,11 @@ impl crate::wire::Decode for ListMembersAppsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListMembersAppsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListMembersAppsError")?;
         match &*tag {
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21361,39 +19699,11 @@ impl crate::wire::Decode for ListMembersDevicesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListMembersDevicesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListMembersDevicesError")?;
         match &*tag {
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21436,37 +19746,11 @@ impl crate::wire::Decode for ListTeamAppsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for ListTeamAppsError"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListTeamAppsError")?;
         match &*tag {
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21508,39 +19792,11 @@ impl crate::wire::Decode for ListTeamDevicesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "reset" => ::std::result::Result::Ok(Self::Reset),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ListTeamDevicesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ListTeamDevicesError")?;
         match &*tag {
-            "reset" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Reset)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21669,96 +19925,100 @@ impl crate::wire::Decode for MemberAddResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::team::TeamMemberInfo as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for MemberAddResult",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MemberAddResult"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MemberAddResult")?;
         match &*tag {
             "team_license_limit" => {
-                crate::wire::read_nested(r, "team_license_limit", "MemberAddResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "team_license_limit",
+                        "MemberAddResult",
+                    )
                     .map(Self::TeamLicenseLimit)
             }
             "free_team_member_limit_reached" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "free_team_member_limit_reached",
                         "MemberAddResult",
                     )
                     .map(Self::FreeTeamMemberLimitReached)
             }
             "user_already_on_team" => {
-                crate::wire::read_nested(r, "user_already_on_team", "MemberAddResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_already_on_team",
+                        "MemberAddResult",
+                    )
                     .map(Self::UserAlreadyOnTeam)
             }
             "user_on_another_team" => {
-                crate::wire::read_nested(r, "user_on_another_team", "MemberAddResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_on_another_team",
+                        "MemberAddResult",
+                    )
                     .map(Self::UserOnAnotherTeam)
             }
             "user_already_paired" => {
-                crate::wire::read_nested(r, "user_already_paired", "MemberAddResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_already_paired",
+                        "MemberAddResult",
+                    )
                     .map(Self::UserAlreadyPaired)
             }
             "user_migration_failed" => {
-                crate::wire::read_nested(r, "user_migration_failed", "MemberAddResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_migration_failed",
+                        "MemberAddResult",
+                    )
                     .map(Self::UserMigrationFailed)
             }
             "duplicate_external_member_id" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "duplicate_external_member_id",
                         "MemberAddResult",
                     )
                     .map(Self::DuplicateExternalMemberId)
             }
             "duplicate_member_persistent_id" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "duplicate_member_persistent_id",
                         "MemberAddResult",
                     )
                     .map(Self::DuplicateMemberPersistentId)
             }
             "persistent_id_disabled" => {
-                crate::wire::read_nested(r, "persistent_id_disabled", "MemberAddResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "persistent_id_disabled",
+                        "MemberAddResult",
+                    )
                     .map(Self::PersistentIdDisabled)
             }
             "user_creation_failed" => {
-                crate::wire::read_nested(r, "user_creation_failed", "MemberAddResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_creation_failed",
+                        "MemberAddResult",
+                    )
                     .map(Self::UserCreationFailed)
             }
             "success" => {
-                <crate::team::TeamMemberInfo as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::TeamMemberInfo>(r, at)
                     .map(Self::Success)
             }
             _ => {
@@ -21893,100 +20153,93 @@ impl crate::wire::Decode for MemberAddResultBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for MemberAddResultBase",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MemberAddResultBase",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MemberAddResultBase")?;
         match &*tag {
             "team_license_limit" => {
-                crate::wire::read_nested(r, "team_license_limit", "MemberAddResultBase")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "team_license_limit",
+                        "MemberAddResultBase",
+                    )
                     .map(Self::TeamLicenseLimit)
             }
             "free_team_member_limit_reached" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "free_team_member_limit_reached",
                         "MemberAddResultBase",
                     )
                     .map(Self::FreeTeamMemberLimitReached)
             }
             "user_already_on_team" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "user_already_on_team",
                         "MemberAddResultBase",
                     )
                     .map(Self::UserAlreadyOnTeam)
             }
             "user_on_another_team" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "user_on_another_team",
                         "MemberAddResultBase",
                     )
                     .map(Self::UserOnAnotherTeam)
             }
             "user_already_paired" => {
-                crate::wire::read_nested(r, "user_already_paired", "MemberAddResultBase")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_already_paired",
+                        "MemberAddResultBase",
+                    )
                     .map(Self::UserAlreadyPaired)
             }
             "user_migration_failed" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "user_migration_failed",
                         "MemberAddResultBase",
                     )
                     .map(Self::UserMigrationFailed)
             }
             "duplicate_external_member_id" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "duplicate_external_member_id",
                         "MemberAddResultBase",
                     )
                     .map(Self::DuplicateExternalMemberId)
             }
             "duplicate_member_persistent_id" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "duplicate_member_persistent_id",
                         "MemberAddResultBase",
                     )
                     .map(Self::DuplicateMemberPersistentId)
             }
             "persistent_id_disabled" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "persistent_id_disabled",
                         "MemberAddResultBase",
                     )
                     .map(Self::PersistentIdDisabled)
             }
             "user_creation_failed" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "user_creation_failed",
                         "MemberAddResultBase",
                     )
@@ -22136,106 +20389,104 @@ impl crate::wire::Decode for MemberAddV2Result {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::team::TeamMemberInfoV2 as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for MemberAddV2Result"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MemberAddV2Result")?;
         match &*tag {
             "team_license_limit" => {
-                crate::wire::read_nested(r, "team_license_limit", "MemberAddV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "team_license_limit",
+                        "MemberAddV2Result",
+                    )
                     .map(Self::TeamLicenseLimit)
             }
             "free_team_member_limit_reached" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "free_team_member_limit_reached",
                         "MemberAddV2Result",
                     )
                     .map(Self::FreeTeamMemberLimitReached)
             }
             "user_already_on_team" => {
-                crate::wire::read_nested(r, "user_already_on_team", "MemberAddV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_already_on_team",
+                        "MemberAddV2Result",
+                    )
                     .map(Self::UserAlreadyOnTeam)
             }
             "user_on_another_team" => {
-                crate::wire::read_nested(r, "user_on_another_team", "MemberAddV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_on_another_team",
+                        "MemberAddV2Result",
+                    )
                     .map(Self::UserOnAnotherTeam)
             }
             "user_already_paired" => {
-                crate::wire::read_nested(r, "user_already_paired", "MemberAddV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_already_paired",
+                        "MemberAddV2Result",
+                    )
                     .map(Self::UserAlreadyPaired)
             }
             "user_migration_failed" => {
-                crate::wire::read_nested(r, "user_migration_failed", "MemberAddV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_migration_failed",
+                        "MemberAddV2Result",
+                    )
                     .map(Self::UserMigrationFailed)
             }
             "duplicate_external_member_id" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "duplicate_external_member_id",
                         "MemberAddV2Result",
                     )
                     .map(Self::DuplicateExternalMemberId)
             }
             "duplicate_member_persistent_id" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "duplicate_member_persistent_id",
                         "MemberAddV2Result",
                     )
                     .map(Self::DuplicateMemberPersistentId)
             }
             "persistent_id_disabled" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "persistent_id_disabled",
                         "MemberAddV2Result",
                     )
                     .map(Self::PersistentIdDisabled)
             }
             "user_creation_failed" => {
-                crate::wire::read_nested(r, "user_creation_failed", "MemberAddV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "user_creation_failed",
+                        "MemberAddV2Result",
+                    )
                     .map(Self::UserCreationFailed)
             }
             "success" => {
-                <crate::team::TeamMemberInfoV2 as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::TeamMemberInfoV2>(r, at)
                     .map(Self::Success)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22274,42 +20525,13 @@ impl crate::wire::Decode for MemberSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for MemberSelectorError",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MemberSelectorError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MemberSelectorError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -22366,44 +20588,15 @@ impl crate::wire::Decode for MembersAddJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for MembersAddJobStatus",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersAddJobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersAddJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                crate::wire::read_nested(r, "complete", "MembersAddJobStatus")
+                crate::wire::read_nested_at(r, at, "complete", "MembersAddJobStatus")
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "MembersAddJobStatus")
+                crate::wire::read_nested_at(r, at, "failed", "MembersAddJobStatus")
                     .map(Self::Failed)
             }
             _ => {
@@ -22467,47 +20660,29 @@ impl crate::wire::Decode for MembersAddJobStatusV2Result {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersAddJobStatusV2Result",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersAddJobStatusV2Result")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                crate::wire::read_nested(r, "complete", "MembersAddJobStatusV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "complete",
+                        "MembersAddJobStatusV2Result",
+                    )
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "MembersAddJobStatusV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "failed",
+                        "MembersAddJobStatusV2Result",
+                    )
                     .map(Self::Failed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22553,34 +20728,14 @@ impl crate::wire::Decode for MembersAddLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for MembersAddLaunch",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MembersAddLaunch"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersAddLaunch")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "MembersAddLaunch")
+                crate::wire::read_nested_at(r, at, "async_job_id", "MembersAddLaunch")
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                crate::wire::read_nested(r, "complete", "MembersAddLaunch")
+                crate::wire::read_nested_at(r, at, "complete", "MembersAddLaunch")
                     .map(Self::Complete)
             }
             _ => {
@@ -22644,42 +20799,28 @@ impl crate::wire::Decode for MembersAddLaunchV2Result {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersAddLaunchV2Result",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersAddLaunchV2Result")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "MembersAddLaunchV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "async_job_id",
+                        "MembersAddLaunchV2Result",
+                    )
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                crate::wire::read_nested(r, "complete", "MembersAddLaunchV2Result")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "complete",
+                        "MembersAddLaunchV2Result",
+                    )
                     .map(Self::Complete)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22724,44 +20865,16 @@ impl crate::wire::Decode for MembersDeactivateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersDeactivateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersDeactivateError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22820,70 +20933,32 @@ impl crate::wire::Decode for MembersDeleteFormerMemberFilesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "transfer_in_progress" => {
-                    ::std::result::Result::Ok(Self::TransferInProgress)
-                }
-                "already_transferred" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferred)
-                }
-                "already_transferred_or_deleted" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
-                }
-                "user_not_removed" => ::std::result::Result::Ok(Self::UserNotRemoved),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersDeleteFormerMemberFilesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(
+            r,
+            "MembersDeleteFormerMemberFilesError",
+        )?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "transfer_in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferInProgress)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
             }
             "already_transferred" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferred)
+                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::AlreadyTransferredOrDeleted)
             }
             "user_not_removed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotRemoved)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotRemoved)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22933,51 +21008,19 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "set_profile_disallowed" => {
-                    ::std::result::Result::Ok(Self::SetProfileDisallowed)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersDeleteProfilePhotoError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersDeleteProfilePhotoError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
             "set_profile_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SetProfileDisallowed)
+                crate::wire::read_void_at(r, at).map(|()| Self::SetProfileDisallowed)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23017,34 +21060,10 @@ impl crate::wire::Decode for MembersGetInfoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersGetInfoError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersGetInfoError")?;
         match &*tag {
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23092,53 +21111,14 @@ impl crate::wire::Decode for MembersGetInfoItem {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "member_info" => {
-                    ::std::result::Result::Ok(
-                        Self::MemberInfo({
-                            let v = <crate::team::TeamMemberInfo as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for MembersGetInfoItem",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersGetInfoItem",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersGetInfoItem")?;
         match &*tag {
             "id_not_found" => {
-                crate::wire::read_nested(r, "id_not_found", "MembersGetInfoItem")
+                crate::wire::read_nested_at(r, at, "id_not_found", "MembersGetInfoItem")
                     .map(Self::IdNotFound)
             }
             "member_info" => {
-                <crate::team::TeamMemberInfo as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::TeamMemberInfo>(r, at)
                     .map(Self::MemberInfo)
             }
             _ => {
@@ -23192,35 +21172,15 @@ impl crate::wire::Decode for MembersGetInfoItemBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for MembersGetInfoItemBase",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersGetInfoItemBase",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersGetInfoItemBase")?;
         match &*tag {
             "id_not_found" => {
-                crate::wire::read_nested(r, "id_not_found", "MembersGetInfoItemBase")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "id_not_found",
+                        "MembersGetInfoItemBase",
+                    )
                     .map(Self::IdNotFound)
             }
             _ => {
@@ -23286,56 +21246,23 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "member_info" => {
-                    ::std::result::Result::Ok(
-                        Self::MemberInfo({
-                            let v = <crate::team::TeamMemberInfoV2 as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersGetInfoItemV2",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersGetInfoItemV2")?;
         match &*tag {
             "id_not_found" => {
-                crate::wire::read_nested(r, "id_not_found", "MembersGetInfoItemV2")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "id_not_found",
+                        "MembersGetInfoItemV2",
+                    )
                     .map(Self::IdNotFound)
             }
             "member_info" => {
-                <crate::team::TeamMemberInfoV2 as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::TeamMemberInfoV2>(r, at)
                     .map(Self::MemberInfo)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23377,39 +21304,13 @@ impl crate::wire::Decode for MembersListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersListContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersListContinueError")?;
         match &*tag {
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23449,29 +21350,10 @@ impl crate::wire::Decode for MembersListError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for MembersListError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersListError")?;
         match &*tag {
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23527,65 +21409,26 @@ impl crate::wire::Decode for MembersPermanentlyDeleteFilesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "transfer_in_progress" => {
-                    ::std::result::Result::Ok(Self::TransferInProgress)
-                }
-                "already_transferred" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferred)
-                }
-                "already_transferred_or_deleted" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersPermanentlyDeleteFilesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersPermanentlyDeleteFilesError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "transfer_in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferInProgress)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
             }
             "already_transferred" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferred)
+                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::AlreadyTransferredOrDeleted)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23636,56 +21479,22 @@ impl crate::wire::Decode for MembersRecoverError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_unrecoverable" => {
-                    ::std::result::Result::Ok(Self::UserUnrecoverable)
-                }
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "team_license_limit" => ::std::result::Result::Ok(Self::TeamLicenseLimit),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersRecoverError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersRecoverError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_unrecoverable" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserUnrecoverable)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserUnrecoverable)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
             "team_license_limit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamLicenseLimit)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23855,230 +21664,113 @@ impl crate::wire::Decode for MembersRemoveError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "transfer_in_progress" => {
-                    ::std::result::Result::Ok(Self::TransferInProgress)
-                }
-                "already_transferred" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferred)
-                }
-                "already_transferred_or_deleted" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
-                }
-                "removed_and_transfer_dest_should_differ" => {
-                    ::std::result::Result::Ok(Self::RemovedAndTransferDestShouldDiffer)
-                }
-                "removed_and_transfer_admin_should_differ" => {
-                    ::std::result::Result::Ok(Self::RemovedAndTransferAdminShouldDiffer)
-                }
-                "transfer_dest_user_not_found" => {
-                    ::std::result::Result::Ok(Self::TransferDestUserNotFound)
-                }
-                "transfer_dest_user_not_in_team" => {
-                    ::std::result::Result::Ok(Self::TransferDestUserNotInTeam)
-                }
-                "transfer_admin_user_not_in_team" => {
-                    ::std::result::Result::Ok(Self::TransferAdminUserNotInTeam)
-                }
-                "transfer_admin_user_not_found" => {
-                    ::std::result::Result::Ok(Self::TransferAdminUserNotFound)
-                }
-                "unspecified_transfer_admin_id" => {
-                    ::std::result::Result::Ok(Self::UnspecifiedTransferAdminId)
-                }
-                "transfer_admin_is_not_admin" => {
-                    ::std::result::Result::Ok(Self::TransferAdminIsNotAdmin)
-                }
-                "recipient_not_verified" => {
-                    ::std::result::Result::Ok(Self::RecipientNotVerified)
-                }
-                "remove_last_admin" => ::std::result::Result::Ok(Self::RemoveLastAdmin),
-                "cannot_keep_account_and_transfer" => {
-                    ::std::result::Result::Ok(Self::CannotKeepAccountAndTransfer)
-                }
-                "cannot_keep_account_and_delete_data" => {
-                    ::std::result::Result::Ok(Self::CannotKeepAccountAndDeleteData)
-                }
-                "cannot_keep_account_and_permanently_delete" => {
-                    ::std::result::Result::Ok(
-                        Self::CannotKeepAccountAndPermanentlyDelete,
-                    )
-                }
-                "email_address_too_long_to_be_disabled" => {
-                    ::std::result::Result::Ok(Self::EmailAddressTooLongToBeDisabled)
-                }
-                "cannot_keep_invited_user_account" => {
-                    ::std::result::Result::Ok(Self::CannotKeepInvitedUserAccount)
-                }
-                "cannot_retain_shares_when_data_wiped" => {
-                    ::std::result::Result::Ok(Self::CannotRetainSharesWhenDataWiped)
-                }
-                "cannot_retain_shares_when_no_account_kept" => {
-                    ::std::result::Result::Ok(Self::CannotRetainSharesWhenNoAccountKept)
-                }
-                "cannot_retain_shares_when_team_external_sharing_off" => {
-                    ::std::result::Result::Ok(
-                        Self::CannotRetainSharesWhenTeamExternalSharingOff,
-                    )
-                }
-                "cannot_keep_account" => {
-                    ::std::result::Result::Ok(Self::CannotKeepAccount)
-                }
-                "cannot_keep_account_under_legal_hold" => {
-                    ::std::result::Result::Ok(Self::CannotKeepAccountUnderLegalHold)
-                }
-                "cannot_keep_account_required_to_sign_tos" => {
-                    ::std::result::Result::Ok(Self::CannotKeepAccountRequiredToSignTos)
-                }
-                "cannot_permanently_delete_and_transfer" => {
-                    ::std::result::Result::Ok(Self::CannotPermanentlyDeleteAndTransfer)
-                }
-                "member_is_transfer_destination" => {
-                    ::std::result::Result::Ok(Self::MemberIsTransferDestination)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersRemoveError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersRemoveError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "transfer_in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferInProgress)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
             }
             "already_transferred" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferred)
+                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::AlreadyTransferredOrDeleted)
             }
             "removed_and_transfer_dest_should_differ" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemovedAndTransferDestShouldDiffer)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::RemovedAndTransferDestShouldDiffer)
             }
             "removed_and_transfer_admin_should_differ" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemovedAndTransferAdminShouldDiffer)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::RemovedAndTransferAdminShouldDiffer)
             }
             "transfer_dest_user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferDestUserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferDestUserNotFound)
             }
             "transfer_dest_user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferDestUserNotInTeam)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TransferDestUserNotInTeam)
             }
             "transfer_admin_user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferAdminUserNotInTeam)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TransferAdminUserNotInTeam)
             }
             "transfer_admin_user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferAdminUserNotFound)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TransferAdminUserNotFound)
             }
             "unspecified_transfer_admin_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnspecifiedTransferAdminId)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UnspecifiedTransferAdminId)
             }
             "transfer_admin_is_not_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferAdminIsNotAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferAdminIsNotAdmin)
             }
             "recipient_not_verified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RecipientNotVerified)
+                crate::wire::read_void_at(r, at).map(|()| Self::RecipientNotVerified)
             }
             "remove_last_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemoveLastAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::RemoveLastAdmin)
             }
             "cannot_keep_account_and_transfer" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotKeepAccountAndTransfer)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotKeepAccountAndTransfer)
             }
             "cannot_keep_account_and_delete_data" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotKeepAccountAndDeleteData)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotKeepAccountAndDeleteData)
             }
             "cannot_keep_account_and_permanently_delete" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotKeepAccountAndPermanentlyDelete)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotKeepAccountAndPermanentlyDelete)
             }
             "email_address_too_long_to_be_disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailAddressTooLongToBeDisabled)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::EmailAddressTooLongToBeDisabled)
             }
             "cannot_keep_invited_user_account" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotKeepInvitedUserAccount)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotKeepInvitedUserAccount)
             }
             "cannot_retain_shares_when_data_wiped" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotRetainSharesWhenDataWiped)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotRetainSharesWhenDataWiped)
             }
             "cannot_retain_shares_when_no_account_kept" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotRetainSharesWhenNoAccountKept)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotRetainSharesWhenNoAccountKept)
             }
             "cannot_retain_shares_when_team_external_sharing_off" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(
-                    Self::CannotRetainSharesWhenTeamExternalSharingOff,
-                )
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotRetainSharesWhenTeamExternalSharingOff)
             }
             "cannot_keep_account" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotKeepAccount)
+                crate::wire::read_void_at(r, at).map(|()| Self::CannotKeepAccount)
             }
             "cannot_keep_account_under_legal_hold" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotKeepAccountUnderLegalHold)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotKeepAccountUnderLegalHold)
             }
             "cannot_keep_account_required_to_sign_tos" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotKeepAccountRequiredToSignTos)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotKeepAccountRequiredToSignTos)
             }
             "cannot_permanently_delete_and_transfer" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotPermanentlyDeleteAndTransfer)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::CannotPermanentlyDeleteAndTransfer)
             }
             "member_is_transfer_destination" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberIsTransferDestination)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::MemberIsTransferDestination)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24124,44 +21816,16 @@ impl crate::wire::Decode for MembersSendWelcomeError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersSendWelcomeError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersSendWelcomeError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24217,61 +21881,23 @@ impl crate::wire::Decode for MembersSetPermissions2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "last_admin" => ::std::result::Result::Ok(Self::LastAdmin),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "cannot_set_permissions" => {
-                    ::std::result::Result::Ok(Self::CannotSetPermissions)
-                }
-                "role_not_found" => ::std::result::Result::Ok(Self::RoleNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersSetPermissions2Error",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersSetPermissions2Error")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
-            "last_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LastAdmin)
-            }
+            "last_admin" => crate::wire::read_void_at(r, at).map(|()| Self::LastAdmin),
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
             "cannot_set_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotSetPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::CannotSetPermissions)
             }
             "role_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RoleNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::RoleNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24327,61 +21953,23 @@ impl crate::wire::Decode for MembersSetPermissionsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "last_admin" => ::std::result::Result::Ok(Self::LastAdmin),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "cannot_set_permissions" => {
-                    ::std::result::Result::Ok(Self::CannotSetPermissions)
-                }
-                "team_license_limit" => ::std::result::Result::Ok(Self::TeamLicenseLimit),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersSetPermissionsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersSetPermissionsError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
-            "last_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::LastAdmin)
-            }
+            "last_admin" => crate::wire::read_void_at(r, at).map(|()| Self::LastAdmin),
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
             "cannot_set_permissions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CannotSetPermissions)
+                crate::wire::read_void_at(r, at).map(|()| Self::CannotSetPermissions)
             }
             "team_license_limit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamLicenseLimit)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24471,107 +22059,47 @@ impl crate::wire::Decode for MembersSetProfileError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "external_id_and_new_external_id_unsafe" => {
-                    ::std::result::Result::Ok(Self::ExternalIdAndNewExternalIdUnsafe)
-                }
-                "no_new_data_specified" => {
-                    ::std::result::Result::Ok(Self::NoNewDataSpecified)
-                }
-                "email_reserved_for_other_user" => {
-                    ::std::result::Result::Ok(Self::EmailReservedForOtherUser)
-                }
-                "external_id_used_by_other_user" => {
-                    ::std::result::Result::Ok(Self::ExternalIdUsedByOtherUser)
-                }
-                "set_profile_disallowed" => {
-                    ::std::result::Result::Ok(Self::SetProfileDisallowed)
-                }
-                "param_cannot_be_empty" => {
-                    ::std::result::Result::Ok(Self::ParamCannotBeEmpty)
-                }
-                "persistent_id_disabled" => {
-                    ::std::result::Result::Ok(Self::PersistentIdDisabled)
-                }
-                "persistent_id_used_by_other_user" => {
-                    ::std::result::Result::Ok(Self::PersistentIdUsedByOtherUser)
-                }
-                "directory_restricted_off" => {
-                    ::std::result::Result::Ok(Self::DirectoryRestrictedOff)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersSetProfileError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersSetProfileError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
             "external_id_and_new_external_id_unsafe" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ExternalIdAndNewExternalIdUnsafe)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ExternalIdAndNewExternalIdUnsafe)
             }
             "no_new_data_specified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoNewDataSpecified)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoNewDataSpecified)
             }
             "email_reserved_for_other_user" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmailReservedForOtherUser)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::EmailReservedForOtherUser)
             }
             "external_id_used_by_other_user" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ExternalIdUsedByOtherUser)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::ExternalIdUsedByOtherUser)
             }
             "set_profile_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SetProfileDisallowed)
+                crate::wire::read_void_at(r, at).map(|()| Self::SetProfileDisallowed)
             }
             "param_cannot_be_empty" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ParamCannotBeEmpty)
+                crate::wire::read_void_at(r, at).map(|()| Self::ParamCannotBeEmpty)
             }
             "persistent_id_disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PersistentIdDisabled)
+                crate::wire::read_void_at(r, at).map(|()| Self::PersistentIdDisabled)
             }
             "persistent_id_used_by_other_user" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PersistentIdUsedByOtherUser)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::PersistentIdUsedByOtherUser)
             }
             "directory_restricted_off" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DirectoryRestrictedOff)
+                crate::wire::read_void_at(r, at).map(|()| Self::DirectoryRestrictedOff)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24629,55 +22157,28 @@ impl crate::wire::Decode for MembersSetProfilePhotoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "set_profile_disallowed" => {
-                    ::std::result::Result::Ok(Self::SetProfileDisallowed)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersSetProfilePhotoError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersSetProfilePhotoError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
             "set_profile_disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SetProfileDisallowed)
+                crate::wire::read_void_at(r, at).map(|()| Self::SetProfileDisallowed)
             }
             "photo_error" => {
-                crate::wire::read_nested(r, "photo_error", "MembersSetProfilePhotoError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "photo_error",
+                        "MembersSetProfilePhotoError",
+                    )
                     .map(Self::PhotoError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24733,61 +22234,25 @@ impl crate::wire::Decode for MembersSuspendError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "suspend_inactive_user" => {
-                    ::std::result::Result::Ok(Self::SuspendInactiveUser)
-                }
-                "suspend_last_admin" => ::std::result::Result::Ok(Self::SuspendLastAdmin),
-                "team_license_limit" => ::std::result::Result::Ok(Self::TeamLicenseLimit),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersSuspendError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersSuspendError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "suspend_inactive_user" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SuspendInactiveUser)
+                crate::wire::read_void_at(r, at).map(|()| Self::SuspendInactiveUser)
             }
             "suspend_last_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SuspendLastAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::SuspendLastAdmin)
             }
             "team_license_limit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamLicenseLimit)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24888,128 +22353,59 @@ impl crate::wire::Decode for MembersTransferFilesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "transfer_in_progress" => {
-                    ::std::result::Result::Ok(Self::TransferInProgress)
-                }
-                "already_transferred" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferred)
-                }
-                "already_transferred_or_deleted" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
-                }
-                "removed_and_transfer_dest_should_differ" => {
-                    ::std::result::Result::Ok(Self::RemovedAndTransferDestShouldDiffer)
-                }
-                "removed_and_transfer_admin_should_differ" => {
-                    ::std::result::Result::Ok(Self::RemovedAndTransferAdminShouldDiffer)
-                }
-                "transfer_dest_user_not_found" => {
-                    ::std::result::Result::Ok(Self::TransferDestUserNotFound)
-                }
-                "transfer_dest_user_not_in_team" => {
-                    ::std::result::Result::Ok(Self::TransferDestUserNotInTeam)
-                }
-                "transfer_admin_user_not_in_team" => {
-                    ::std::result::Result::Ok(Self::TransferAdminUserNotInTeam)
-                }
-                "transfer_admin_user_not_found" => {
-                    ::std::result::Result::Ok(Self::TransferAdminUserNotFound)
-                }
-                "unspecified_transfer_admin_id" => {
-                    ::std::result::Result::Ok(Self::UnspecifiedTransferAdminId)
-                }
-                "transfer_admin_is_not_admin" => {
-                    ::std::result::Result::Ok(Self::TransferAdminIsNotAdmin)
-                }
-                "recipient_not_verified" => {
-                    ::std::result::Result::Ok(Self::RecipientNotVerified)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersTransferFilesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersTransferFilesError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "transfer_in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferInProgress)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
             }
             "already_transferred" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferred)
+                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::AlreadyTransferredOrDeleted)
             }
             "removed_and_transfer_dest_should_differ" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemovedAndTransferDestShouldDiffer)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::RemovedAndTransferDestShouldDiffer)
             }
             "removed_and_transfer_admin_should_differ" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemovedAndTransferAdminShouldDiffer)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::RemovedAndTransferAdminShouldDiffer)
             }
             "transfer_dest_user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferDestUserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferDestUserNotFound)
             }
             "transfer_dest_user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferDestUserNotInTeam)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TransferDestUserNotInTeam)
             }
             "transfer_admin_user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferAdminUserNotInTeam)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TransferAdminUserNotInTeam)
             }
             "transfer_admin_user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferAdminUserNotFound)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TransferAdminUserNotFound)
             }
             "unspecified_transfer_admin_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnspecifiedTransferAdminId)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UnspecifiedTransferAdminId)
             }
             "transfer_admin_is_not_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferAdminIsNotAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferAdminIsNotAdmin)
             }
             "recipient_not_verified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RecipientNotVerified)
+                crate::wire::read_void_at(r, at).map(|()| Self::RecipientNotVerified)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25128,154 +22524,77 @@ impl crate::wire::Decode for MembersTransferFormerMembersFilesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "transfer_in_progress" => {
-                    ::std::result::Result::Ok(Self::TransferInProgress)
-                }
-                "already_transferred" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferred)
-                }
-                "already_transferred_or_deleted" => {
-                    ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
-                }
-                "removed_and_transfer_dest_should_differ" => {
-                    ::std::result::Result::Ok(Self::RemovedAndTransferDestShouldDiffer)
-                }
-                "removed_and_transfer_admin_should_differ" => {
-                    ::std::result::Result::Ok(Self::RemovedAndTransferAdminShouldDiffer)
-                }
-                "transfer_dest_user_not_found" => {
-                    ::std::result::Result::Ok(Self::TransferDestUserNotFound)
-                }
-                "transfer_dest_user_not_in_team" => {
-                    ::std::result::Result::Ok(Self::TransferDestUserNotInTeam)
-                }
-                "transfer_admin_user_not_in_team" => {
-                    ::std::result::Result::Ok(Self::TransferAdminUserNotInTeam)
-                }
-                "transfer_admin_user_not_found" => {
-                    ::std::result::Result::Ok(Self::TransferAdminUserNotFound)
-                }
-                "unspecified_transfer_admin_id" => {
-                    ::std::result::Result::Ok(Self::UnspecifiedTransferAdminId)
-                }
-                "transfer_admin_is_not_admin" => {
-                    ::std::result::Result::Ok(Self::TransferAdminIsNotAdmin)
-                }
-                "recipient_not_verified" => {
-                    ::std::result::Result::Ok(Self::RecipientNotVerified)
-                }
-                "user_data_is_being_transferred" => {
-                    ::std::result::Result::Ok(Self::UserDataIsBeingTransferred)
-                }
-                "user_not_removed" => ::std::result::Result::Ok(Self::UserNotRemoved),
-                "user_data_cannot_be_transferred" => {
-                    ::std::result::Result::Ok(Self::UserDataCannotBeTransferred)
-                }
-                "user_data_already_transferred" => {
-                    ::std::result::Result::Ok(Self::UserDataAlreadyTransferred)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersTransferFormerMembersFilesError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(
+            r,
+            "MembersTransferFormerMembersFilesError",
+        )?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "transfer_in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferInProgress)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
             }
             "already_transferred" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferred)
+                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::AlreadyTransferredOrDeleted)
             }
             "removed_and_transfer_dest_should_differ" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemovedAndTransferDestShouldDiffer)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::RemovedAndTransferDestShouldDiffer)
             }
             "removed_and_transfer_admin_should_differ" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RemovedAndTransferAdminShouldDiffer)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::RemovedAndTransferAdminShouldDiffer)
             }
             "transfer_dest_user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferDestUserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferDestUserNotFound)
             }
             "transfer_dest_user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferDestUserNotInTeam)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TransferDestUserNotInTeam)
             }
             "transfer_admin_user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferAdminUserNotInTeam)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TransferAdminUserNotInTeam)
             }
             "transfer_admin_user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferAdminUserNotFound)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::TransferAdminUserNotFound)
             }
             "unspecified_transfer_admin_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnspecifiedTransferAdminId)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UnspecifiedTransferAdminId)
             }
             "transfer_admin_is_not_admin" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TransferAdminIsNotAdmin)
+                crate::wire::read_void_at(r, at).map(|()| Self::TransferAdminIsNotAdmin)
             }
             "recipient_not_verified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RecipientNotVerified)
+                crate::wire::read_void_at(r, at).map(|()| Self::RecipientNotVerified)
             }
             "user_data_is_being_transferred" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserDataIsBeingTransferred)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UserDataIsBeingTransferred)
             }
             "user_not_removed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotRemoved)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotRemoved)
             }
             "user_data_cannot_be_transferred" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserDataCannotBeTransferred)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UserDataCannotBeTransferred)
             }
             "user_data_already_transferred" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserDataAlreadyTransferred)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UserDataAlreadyTransferred)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25328,56 +22647,23 @@ impl crate::wire::Decode for MembersUnsuspendError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                "user_not_in_team" => ::std::result::Result::Ok(Self::UserNotInTeam),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "unsuspend_non_suspended_member" => {
-                    ::std::result::Result::Ok(Self::UnsuspendNonSuspendedMember)
-                }
-                "team_license_limit" => ::std::result::Result::Ok(Self::TeamLicenseLimit),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MembersUnsuspendError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MembersUnsuspendError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             "user_not_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "unsuspend_non_suspended_member" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnsuspendNonSuspendedMember)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::UnsuspendNonSuspendedMember)
             }
             "team_license_limit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamLicenseLimit)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25431,59 +22717,17 @@ impl crate::wire::Decode for MobileClientPlatform {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "iphone" => ::std::result::Result::Ok(Self::Iphone),
-                "ipad" => ::std::result::Result::Ok(Self::Ipad),
-                "android" => ::std::result::Result::Ok(Self::Android),
-                "windows_phone" => ::std::result::Result::Ok(Self::WindowsPhone),
-                "blackberry" => ::std::result::Result::Ok(Self::Blackberry),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MobileClientPlatform",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MobileClientPlatform")?;
         match &*tag {
-            "iphone" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Iphone)
-            }
-            "ipad" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Ipad)
-            }
-            "android" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Android)
-            }
+            "iphone" => crate::wire::read_void_at(r, at).map(|()| Self::Iphone),
+            "ipad" => crate::wire::read_void_at(r, at).map(|()| Self::Ipad),
+            "android" => crate::wire::read_void_at(r, at).map(|()| Self::Android),
             "windows_phone" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::WindowsPhone)
+                crate::wire::read_void_at(r, at).map(|()| Self::WindowsPhone)
             }
-            "blackberry" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Blackberry)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "blackberry" => crate::wire::read_void_at(r, at).map(|()| Self::Blackberry),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25537,54 +22781,21 @@ impl crate::wire::Decode for NamespaceType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "app_folder" => ::std::result::Result::Ok(Self::AppFolder),
-                "shared_folder" => ::std::result::Result::Ok(Self::SharedFolder),
-                "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
-                "team_member_folder" => ::std::result::Result::Ok(Self::TeamMemberFolder),
-                "team_member_root" => ::std::result::Result::Ok(Self::TeamMemberRoot),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for NamespaceType"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "NamespaceType")?;
         match &*tag {
-            "app_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppFolder)
-            }
+            "app_folder" => crate::wire::read_void_at(r, at).map(|()| Self::AppFolder),
             "shared_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SharedFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::SharedFolder)
             }
-            "team_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamFolder)
-            }
+            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
             "team_member_folder" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamMemberFolder)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamMemberFolder)
             }
             "team_member_root" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamMemberRoot)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamMemberRoot)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25638,42 +22849,23 @@ impl crate::wire::Decode for RemoveCustomQuotaResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RemoveCustomQuotaResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RemoveCustomQuotaResult")?;
         match &*tag {
             "success" => {
-                crate::wire::read_nested(r, "success", "RemoveCustomQuotaResult")
+                crate::wire::read_nested_at(r, at, "success", "RemoveCustomQuotaResult")
                     .map(Self::Success)
             }
             "invalid_user" => {
-                crate::wire::read_nested(r, "invalid_user", "RemoveCustomQuotaResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "invalid_user",
+                        "RemoveCustomQuotaResult",
+                    )
                     .map(Self::InvalidUser)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25736,46 +22928,37 @@ impl crate::wire::Decode for ResendSecondaryEmailResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ResendSecondaryEmailResult",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ResendSecondaryEmailResult")?;
         match &*tag {
             "success" => {
-                crate::wire::read_nested(r, "success", "ResendSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "success",
+                        "ResendSecondaryEmailResult",
+                    )
                     .map(Self::Success)
             }
             "not_pending" => {
-                crate::wire::read_nested(r, "not_pending", "ResendSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "not_pending",
+                        "ResendSecondaryEmailResult",
+                    )
                     .map(Self::NotPending)
             }
             "rate_limited" => {
-                crate::wire::read_nested(r, "rate_limited", "ResendSecondaryEmailResult")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "rate_limited",
+                        "ResendSecondaryEmailResult",
+                    )
                     .map(Self::RateLimited)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25831,85 +23014,18 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "web_session" => {
-                    ::std::result::Result::Ok(
-                        Self::WebSession({
-                            let v = <crate::team::DeviceSessionArg as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "desktop_client" => {
-                    ::std::result::Result::Ok(
-                        Self::DesktopClient({
-                            let v = <crate::team::RevokeDesktopClientArg as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "mobile_client" => {
-                    ::std::result::Result::Ok(
-                        Self::MobileClient({
-                            let v = <crate::team::DeviceSessionArg as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for RevokeDeviceSessionArg",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RevokeDeviceSessionArg",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RevokeDeviceSessionArg")?;
         match &*tag {
             "web_session" => {
-                <crate::team::DeviceSessionArg as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::DeviceSessionArg>(r, at)
                     .map(Self::WebSession)
             }
             "desktop_client" => {
-                <crate::team::RevokeDesktopClientArg as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::RevokeDesktopClientArg>(r, at)
                     .map(Self::DesktopClient)
             }
             "mobile_client" => {
-                <crate::team::DeviceSessionArg as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::DeviceSessionArg>(r, at)
                     .map(Self::MobileClient)
             }
             _ => {
@@ -25961,34 +23077,10 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RevokeDeviceSessionBatchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RevokeDeviceSessionBatchError")?;
         match &*tag {
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26035,46 +23127,16 @@ impl crate::wire::Decode for RevokeDeviceSessionError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "device_session_not_found" => {
-                    ::std::result::Result::Ok(Self::DeviceSessionNotFound)
-                }
-                "member_not_found" => ::std::result::Result::Ok(Self::MemberNotFound),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RevokeDeviceSessionError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RevokeDeviceSessionError")?;
         match &*tag {
             "device_session_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DeviceSessionNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::DeviceSessionNotFound)
             }
             "member_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotFound)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26114,34 +23176,10 @@ impl crate::wire::Decode for RevokeLinkedAppBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RevokeLinkedAppBatchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RevokeLinkedAppBatchError")?;
         match &*tag {
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26192,51 +23230,20 @@ impl crate::wire::Decode for RevokeLinkedAppError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "app_not_found" => ::std::result::Result::Ok(Self::AppNotFound),
-                "member_not_found" => ::std::result::Result::Ok(Self::MemberNotFound),
-                "app_folder_removal_not_supported" => {
-                    ::std::result::Result::Ok(Self::AppFolderRemovalNotSupported)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for RevokeLinkedAppError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RevokeLinkedAppError")?;
         match &*tag {
             "app_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::AppNotFound)
             }
             "member_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MemberNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotFound)
             }
             "app_folder_removal_not_supported" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AppFolderRemovalNotSupported)
+                crate::wire::read_void_at(r, at)
+                    .map(|()| Self::AppFolderRemovalNotSupported)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26284,46 +23291,16 @@ impl crate::wire::Decode for SetCustomQuotaError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "too_many_users" => ::std::result::Result::Ok(Self::TooManyUsers),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "some_users_are_excluded" => {
-                    ::std::result::Result::Ok(Self::SomeUsersAreExcluded)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SetCustomQuotaError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SetCustomQuotaError")?;
         match &*tag {
             "too_many_users" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyUsers)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyUsers)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "some_users_are_excluded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SomeUsersAreExcluded)
+                crate::wire::read_void_at(r, at).map(|()| Self::SomeUsersAreExcluded)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26394,74 +23371,40 @@ impl crate::wire::Decode for SharingAllowlistAddError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_entries_provided" => {
-                    ::std::result::Result::Ok(Self::NoEntriesProvided)
-                }
-                "too_many_entries_provided" => {
-                    ::std::result::Result::Ok(Self::TooManyEntriesProvided)
-                }
-                "team_limit_reached" => ::std::result::Result::Ok(Self::TeamLimitReached),
-                "unknown_error" => ::std::result::Result::Ok(Self::UnknownError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharingAllowlistAddError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharingAllowlistAddError")?;
         match &*tag {
             "malformed_entry" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "malformed_entry",
                         "SharingAllowlistAddError",
                     )
                     .map(Self::MalformedEntry)
             }
             "no_entries_provided" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoEntriesProvided)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoEntriesProvided)
             }
             "too_many_entries_provided" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyEntriesProvided)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyEntriesProvided)
             }
             "team_limit_reached" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamLimitReached)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamLimitReached)
             }
             "unknown_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownError)
             }
             "entries_already_exist" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "entries_already_exist",
                         "SharingAllowlistAddError",
                     )
                     .map(Self::EntriesAlreadyExist)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26503,39 +23446,13 @@ impl crate::wire::Decode for SharingAllowlistListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharingAllowlistListContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharingAllowlistListContinueError")?;
         match &*tag {
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26603,69 +23520,37 @@ impl crate::wire::Decode for SharingAllowlistRemoveError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_entries_provided" => {
-                    ::std::result::Result::Ok(Self::NoEntriesProvided)
-                }
-                "too_many_entries_provided" => {
-                    ::std::result::Result::Ok(Self::TooManyEntriesProvided)
-                }
-                "unknown_error" => ::std::result::Result::Ok(Self::UnknownError),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharingAllowlistRemoveError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharingAllowlistRemoveError")?;
         match &*tag {
             "malformed_entry" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "malformed_entry",
                         "SharingAllowlistRemoveError",
                     )
                     .map(Self::MalformedEntry)
             }
             "entries_do_not_exist" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "entries_do_not_exist",
                         "SharingAllowlistRemoveError",
                     )
                     .map(Self::EntriesDoNotExist)
             }
             "no_entries_provided" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoEntriesProvided)
+                crate::wire::read_void_at(r, at).map(|()| Self::NoEntriesProvided)
             }
             "too_many_entries_provided" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooManyEntriesProvided)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooManyEntriesProvided)
             }
             "unknown_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnknownError)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnknownError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26712,46 +23597,14 @@ impl crate::wire::Decode for TeamFolderAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_team_folder_id" => {
-                    ::std::result::Result::Ok(Self::InvalidTeamFolderId)
-                }
-                "no_access" => ::std::result::Result::Ok(Self::NoAccess),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderAccessError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderAccessError")?;
         match &*tag {
             "invalid_team_folder_id" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidTeamFolderId)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidTeamFolderId)
             }
-            "no_access" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoAccess)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "no_access" => crate::wire::read_void_at(r, at).map(|()| Self::NoAccess),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26819,57 +23672,40 @@ impl crate::wire::Decode for TeamFolderActivateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "folder_count_limit_exceeded" => {
-                    ::std::result::Result::Ok(Self::FolderCountLimitExceeded)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderActivateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderActivateError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "TeamFolderActivateError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "TeamFolderActivateError",
+                    )
                     .map(Self::AccessError)
             }
             "status_error" => {
-                crate::wire::read_nested(r, "status_error", "TeamFolderActivateError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "status_error",
+                        "TeamFolderActivateError",
+                    )
                     .map(Self::StatusError)
             }
             "team_shared_dropbox_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "team_shared_dropbox_error",
                         "TeamFolderActivateError",
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "folder_count_limit_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderCountLimitExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderCountLimitExceeded)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -26933,50 +23769,37 @@ impl crate::wire::Decode for TeamFolderArchiveError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderArchiveError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderArchiveError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "TeamFolderArchiveError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "TeamFolderArchiveError",
+                    )
                     .map(Self::AccessError)
             }
             "status_error" => {
-                crate::wire::read_nested(r, "status_error", "TeamFolderArchiveError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "status_error",
+                        "TeamFolderArchiveError",
+                    )
                     .map(Self::StatusError)
             }
             "team_shared_dropbox_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "team_shared_dropbox_error",
                         "TeamFolderArchiveError",
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -27022,58 +23845,20 @@ impl crate::wire::Decode for TeamFolderArchiveJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "in_progress" => ::std::result::Result::Ok(Self::InProgress),
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for TeamFolderArchiveJobStatus",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderArchiveJobStatus",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderArchiveJobStatus")?;
         match &*tag {
-            "in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InProgress)
-            }
+            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
             "complete" => {
-                <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::TeamFolderMetadata>(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
-                crate::wire::read_nested(r, "failed", "TeamFolderArchiveJobStatus")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "failed",
+                        "TeamFolderArchiveJobStatus",
+                    )
                     .map(Self::Failed)
             }
             _ => {
@@ -27131,53 +23916,19 @@ impl crate::wire::Decode for TeamFolderArchiveLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "complete" => {
-                    ::std::result::Result::Ok(
-                        Self::Complete({
-                            let v = <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for TeamFolderArchiveLaunch",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderArchiveLaunch",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderArchiveLaunch")?;
         match &*tag {
             "async_job_id" => {
-                crate::wire::read_nested(r, "async_job_id", "TeamFolderArchiveLaunch")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "async_job_id",
+                        "TeamFolderArchiveLaunch",
+                    )
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::TeamFolderMetadata>(r, at)
                     .map(Self::Complete)
             }
             _ => {
@@ -27253,70 +24004,31 @@ impl crate::wire::Decode for TeamFolderCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_folder_name" => {
-                    ::std::result::Result::Ok(Self::InvalidFolderName)
-                }
-                "folder_name_already_used" => {
-                    ::std::result::Result::Ok(Self::FolderNameAlreadyUsed)
-                }
-                "folder_name_reserved" => {
-                    ::std::result::Result::Ok(Self::FolderNameReserved)
-                }
-                "folder_count_limit_exceeded" => {
-                    ::std::result::Result::Ok(Self::FolderCountLimitExceeded)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderCreateError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderCreateError")?;
         match &*tag {
             "invalid_folder_name" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidFolderName)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFolderName)
             }
             "folder_name_already_used" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderNameAlreadyUsed)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderNameAlreadyUsed)
             }
             "folder_name_reserved" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderNameReserved)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderNameReserved)
             }
             "sync_settings_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "sync_settings_error",
                         "TeamFolderCreateError",
                     )
                     .map(Self::SyncSettingsError)
             }
             "folder_count_limit_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderCountLimitExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderCountLimitExceeded)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -27367,53 +24079,19 @@ impl crate::wire::Decode for TeamFolderGetInfoItem {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "team_folder_metadata" => {
-                    ::std::result::Result::Ok(
-                        Self::TeamFolderMetadata({
-                            let v = <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for TeamFolderGetInfoItem",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderGetInfoItem",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderGetInfoItem")?;
         match &*tag {
             "id_not_found" => {
-                crate::wire::read_nested(r, "id_not_found", "TeamFolderGetInfoItem")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "id_not_found",
+                        "TeamFolderGetInfoItem",
+                    )
                     .map(Self::IdNotFound)
             }
             "team_folder_metadata" => {
-                <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::TeamFolderMetadata>(r, at)
                     .map(Self::TeamFolderMetadata)
             }
             _ => {
@@ -27473,51 +24151,15 @@ impl crate::wire::Decode for TeamFolderInvalidStatusError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "active" => ::std::result::Result::Ok(Self::Active),
-                "archived" => ::std::result::Result::Ok(Self::Archived),
-                "archive_in_progress" => {
-                    ::std::result::Result::Ok(Self::ArchiveInProgress)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderInvalidStatusError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderInvalidStatusError")?;
         match &*tag {
-            "active" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Active)
-            }
-            "archived" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Archived)
-            }
+            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
+            "archived" => crate::wire::read_void_at(r, at).map(|()| Self::Archived),
             "archive_in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ArchiveInProgress)
+                crate::wire::read_void_at(r, at).map(|()| Self::ArchiveInProgress)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -27559,39 +24201,13 @@ impl crate::wire::Decode for TeamFolderListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderListContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderListContinueError")?;
         match &*tag {
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -27655,58 +24271,37 @@ impl crate::wire::Decode for TeamFolderPermanentlyDeleteError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderPermanentlyDeleteError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderPermanentlyDeleteError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "access_error",
                         "TeamFolderPermanentlyDeleteError",
                     )
                     .map(Self::AccessError)
             }
             "status_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "status_error",
                         "TeamFolderPermanentlyDeleteError",
                     )
                     .map(Self::StatusError)
             }
             "team_shared_dropbox_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "team_shared_dropbox_error",
                         "TeamFolderPermanentlyDeleteError",
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -27780,71 +24375,46 @@ impl crate::wire::Decode for TeamFolderRenameError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "invalid_folder_name" => {
-                    ::std::result::Result::Ok(Self::InvalidFolderName)
-                }
-                "folder_name_already_used" => {
-                    ::std::result::Result::Ok(Self::FolderNameAlreadyUsed)
-                }
-                "folder_name_reserved" => {
-                    ::std::result::Result::Ok(Self::FolderNameReserved)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderRenameError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderRenameError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "TeamFolderRenameError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "TeamFolderRenameError",
+                    )
                     .map(Self::AccessError)
             }
             "status_error" => {
-                crate::wire::read_nested(r, "status_error", "TeamFolderRenameError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "status_error",
+                        "TeamFolderRenameError",
+                    )
                     .map(Self::StatusError)
             }
             "team_shared_dropbox_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "team_shared_dropbox_error",
                         "TeamFolderRenameError",
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "invalid_folder_name" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidFolderName)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFolderName)
             }
             "folder_name_already_used" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderNameAlreadyUsed)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderNameAlreadyUsed)
             }
             "folder_name_reserved" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderNameReserved)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderNameReserved)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -27912,57 +24482,40 @@ impl crate::wire::Decode for TeamFolderRestoreError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "folder_count_limit_exceeded" => {
-                    ::std::result::Result::Ok(Self::FolderCountLimitExceeded)
-                }
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderRestoreError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderRestoreError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(r, "access_error", "TeamFolderRestoreError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "access_error",
+                        "TeamFolderRestoreError",
+                    )
                     .map(Self::AccessError)
             }
             "status_error" => {
-                crate::wire::read_nested(r, "status_error", "TeamFolderRestoreError")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "status_error",
+                        "TeamFolderRestoreError",
+                    )
                     .map(Self::StatusError)
             }
             "team_shared_dropbox_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "team_shared_dropbox_error",
                         "TeamFolderRestoreError",
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "folder_count_limit_exceeded" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FolderCountLimitExceeded)
+                crate::wire::read_void_at(r, at).map(|()| Self::FolderCountLimitExceeded)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -28013,51 +24566,16 @@ impl crate::wire::Decode for TeamFolderStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "active" => ::std::result::Result::Ok(Self::Active),
-                "archived" => ::std::result::Result::Ok(Self::Archived),
-                "archive_in_progress" => {
-                    ::std::result::Result::Ok(Self::ArchiveInProgress)
-                }
-                "inactive" => ::std::result::Result::Ok(Self::Inactive),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for TeamFolderStatus"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderStatus")?;
         match &*tag {
-            "active" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Active)
-            }
-            "archived" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Archived)
-            }
+            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
+            "archived" => crate::wire::read_void_at(r, at).map(|()| Self::Archived),
             "archive_in_progress" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ArchiveInProgress)
+                crate::wire::read_void_at(r, at).map(|()| Self::ArchiveInProgress)
             }
-            "inactive" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Inactive)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "inactive" => crate::wire::read_void_at(r, at).map(|()| Self::Inactive),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -28099,39 +24617,11 @@ impl crate::wire::Decode for TeamFolderTeamSharedDropboxError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disallowed" => ::std::result::Result::Ok(Self::Disallowed),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderTeamSharedDropboxError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderTeamSharedDropboxError")?;
         match &*tag {
-            "disallowed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disallowed)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disallowed" => crate::wire::read_void_at(r, at).map(|()| Self::Disallowed),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -28203,66 +24693,46 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamFolderUpdateSyncSettingsError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamFolderUpdateSyncSettingsError")?;
         match &*tag {
             "access_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "access_error",
                         "TeamFolderUpdateSyncSettingsError",
                     )
                     .map(Self::AccessError)
             }
             "status_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "status_error",
                         "TeamFolderUpdateSyncSettingsError",
                     )
                     .map(Self::StatusError)
             }
             "team_shared_dropbox_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "team_shared_dropbox_error",
                         "TeamFolderUpdateSyncSettingsError",
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "sync_settings_error" => {
-                crate::wire::read_nested(
+                crate::wire::read_nested_at(
                         r,
+                        at,
                         "sync_settings_error",
                         "TeamFolderUpdateSyncSettingsError",
                     )
                     .map(Self::SyncSettingsError)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -28310,56 +24780,13 @@ impl crate::wire::Decode for TeamMemberStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "active" => ::std::result::Result::Ok(Self::Active),
-                "invited" => ::std::result::Result::Ok(Self::Invited),
-                "suspended" => ::std::result::Result::Ok(Self::Suspended),
-                "removed" => {
-                    ::std::result::Result::Ok(
-                        Self::Removed({
-                            let v = <crate::team::RemovedStatus as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for TeamMemberStatus",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for TeamMemberStatus"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamMemberStatus")?;
         match &*tag {
-            "active" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Active)
-            }
-            "invited" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Invited)
-            }
-            "suspended" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Suspended)
-            }
+            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
+            "invited" => crate::wire::read_void_at(r, at).map(|()| Self::Invited),
+            "suspended" => crate::wire::read_void_at(r, at).map(|()| Self::Suspended),
             "removed" => {
-                <crate::team::RemovedStatus as crate::wire::Decode>::decode_fields(r, at)
+                crate::wire::read_flat_at::<crate::team::RemovedStatus>(r, at)
                     .map(Self::Removed)
             }
             _ => {
@@ -28411,43 +24838,10 @@ impl crate::wire::Decode for TeamMembershipType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "full" => ::std::result::Result::Ok(Self::Full),
-                "limited" => ::std::result::Result::Ok(Self::Limited),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for TeamMembershipType",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamMembershipType",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamMembershipType")?;
         match &*tag {
-            "full" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Full)
-            }
-            "limited" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Limited)
-            }
+            "full" => crate::wire::read_void_at(r, at).map(|()| Self::Full),
+            "limited" => crate::wire::read_void_at(r, at).map(|()| Self::Limited),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -28502,44 +24896,14 @@ impl crate::wire::Decode for TeamNamespacesListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_arg" => ::std::result::Result::Ok(Self::InvalidArg),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamNamespacesListContinueError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamNamespacesListContinueError")?;
         match &*tag {
-            "invalid_arg" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidArg)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
+            "invalid_arg" => crate::wire::read_void_at(r, at).map(|()| Self::InvalidArg),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
             "invalid_cursor" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidCursor)
+                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
             }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -28581,39 +24945,11 @@ impl crate::wire::Decode for TeamNamespacesListError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "invalid_arg" => ::std::result::Result::Ok(Self::InvalidArg),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamNamespacesListError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamNamespacesListError")?;
         match &*tag {
-            "invalid_arg" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InvalidArg)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "invalid_arg" => crate::wire::read_void_at(r, at).map(|()| Self::InvalidArg),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -28661,51 +24997,19 @@ impl crate::wire::Decode for TeamReportFailureReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "temporary_error" => ::std::result::Result::Ok(Self::TemporaryError),
-                "many_reports_at_once" => {
-                    ::std::result::Result::Ok(Self::ManyReportsAtOnce)
-                }
-                "too_much_data" => ::std::result::Result::Ok(Self::TooMuchData),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamReportFailureReason",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamReportFailureReason")?;
         match &*tag {
             "temporary_error" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TemporaryError)
+                crate::wire::read_void_at(r, at).map(|()| Self::TemporaryError)
             }
             "many_reports_at_once" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ManyReportsAtOnce)
+                crate::wire::read_void_at(r, at).map(|()| Self::ManyReportsAtOnce)
             }
             "too_much_data" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TooMuchData)
+                crate::wire::read_void_at(r, at).map(|()| Self::TooMuchData)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -28751,44 +25055,16 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "mapping_not_found" => ::std::result::Result::Ok(Self::MappingNotFound),
-                "admin_not_active" => ::std::result::Result::Ok(Self::AdminNotActive),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TokenGetAuthenticatedAdminError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TokenGetAuthenticatedAdminError")?;
         match &*tag {
             "mapping_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MappingNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::MappingNotFound)
             }
             "admin_not_active" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AdminNotActive)
+                crate::wire::read_void_at(r, at).map(|()| Self::AdminNotActive)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -28836,43 +25112,15 @@ impl crate::wire::Decode for UploadApiRateLimitValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unlimited" => ::std::result::Result::Ok(Self::Unlimited),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UploadApiRateLimitValue",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UploadApiRateLimitValue")?;
         match &*tag {
-            "unlimited" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Unlimited)
-            }
+            "unlimited" => crate::wire::read_void_at(r, at).map(|()| Self::Unlimited),
             "limit" => {
-                crate::wire::read_nested(r, "limit", "UploadApiRateLimitValue")
+                crate::wire::read_nested_at(r, at, "limit", "UploadApiRateLimitValue")
                     .map(Self::Limit)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -28944,59 +25192,28 @@ impl crate::wire::Decode for UserAddResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::team::UserSecondaryEmailsResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UserAddResult"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserAddResult")?;
         match &*tag {
             "success" => {
-                <crate::team::UserSecondaryEmailsResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::team::UserSecondaryEmailsResult,
+                >(r, at)
                     .map(Self::Success)
             }
             "invalid_user" => {
-                crate::wire::read_nested(r, "invalid_user", "UserAddResult")
+                crate::wire::read_nested_at(r, at, "invalid_user", "UserAddResult")
                     .map(Self::InvalidUser)
             }
             "unverified" => {
-                crate::wire::read_nested(r, "unverified", "UserAddResult")
+                crate::wire::read_nested_at(r, at, "unverified", "UserAddResult")
                     .map(Self::Unverified)
             }
             "placeholder_user" => {
-                crate::wire::read_nested(r, "placeholder_user", "UserAddResult")
+                crate::wire::read_nested_at(r, at, "placeholder_user", "UserAddResult")
                     .map(Self::PlaceholderUser)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -29050,51 +25267,18 @@ impl crate::wire::Decode for UserDeleteResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::team::UserDeleteEmailsResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UserDeleteResult"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserDeleteResult")?;
         match &*tag {
             "success" => {
-                <crate::team::UserDeleteEmailsResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::UserDeleteEmailsResult>(r, at)
                     .map(Self::Success)
             }
             "invalid_user" => {
-                crate::wire::read_nested(r, "invalid_user", "UserDeleteResult")
+                crate::wire::read_nested_at(r, at, "invalid_user", "UserDeleteResult")
                     .map(Self::InvalidUser)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -29148,51 +25332,18 @@ impl crate::wire::Decode for UserResendResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "success" => {
-                    ::std::result::Result::Ok(
-                        Self::Success({
-                            let v = <crate::team::UserResendEmailsResult as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UserResendResult"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserResendResult")?;
         match &*tag {
             "success" => {
-                <crate::team::UserResendEmailsResult as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::team::UserResendEmailsResult>(r, at)
                     .map(Self::Success)
             }
             "invalid_user" => {
-                crate::wire::read_nested(r, "invalid_user", "UserResendResult")
+                crate::wire::read_nested_at(r, at, "invalid_user", "UserResendResult")
                     .map(Self::InvalidUser)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -29246,38 +25397,19 @@ impl crate::wire::Decode for UserSelectorArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for UserSelectorArg",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UserSelectorArg"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserSelectorArg")?;
         match &*tag {
             "team_member_id" => {
-                crate::wire::read_nested(r, "team_member_id", "UserSelectorArg")
+                crate::wire::read_nested_at(r, at, "team_member_id", "UserSelectorArg")
                     .map(Self::TeamMemberId)
             }
             "external_id" => {
-                crate::wire::read_nested(r, "external_id", "UserSelectorArg")
+                crate::wire::read_nested_at(r, at, "external_id", "UserSelectorArg")
                     .map(Self::ExternalId)
             }
             "email" => {
-                crate::wire::read_nested(r, "email", "UserSelectorArg").map(Self::Email)
+                crate::wire::read_nested_at(r, at, "email", "UserSelectorArg")
+                    .map(Self::Email)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -29357,35 +25489,10 @@ impl crate::wire::Decode for UserSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_not_found" => ::std::result::Result::Ok(Self::UserNotFound),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for UserSelectorError",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for UserSelectorError"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserSelectorError")?;
         match &*tag {
             "user_not_found" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserNotFound)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -29453,38 +25560,18 @@ impl crate::wire::Decode for UsersSelectorArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from(
-                                    "unknown tag for UsersSelectorArg",
-                                ),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UsersSelectorArg"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UsersSelectorArg")?;
         match &*tag {
             "team_member_ids" => {
-                crate::wire::read_nested(r, "team_member_ids", "UsersSelectorArg")
+                crate::wire::read_nested_at(r, at, "team_member_ids", "UsersSelectorArg")
                     .map(Self::TeamMemberIds)
             }
             "external_ids" => {
-                crate::wire::read_nested(r, "external_ids", "UsersSelectorArg")
+                crate::wire::read_nested_at(r, at, "external_ids", "UsersSelectorArg")
                     .map(Self::ExternalIds)
             }
             "emails" => {
-                crate::wire::read_nested(r, "emails", "UsersSelectorArg")
+                crate::wire::read_nested_at(r, at, "emails", "UsersSelectorArg")
                     .map(Self::Emails)
             }
             _ => {

@@ -264,49 +264,19 @@ impl crate::wire::Decode for GroupManagementType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "user_managed" => ::std::result::Result::Ok(Self::UserManaged),
-                "company_managed" => ::std::result::Result::Ok(Self::CompanyManaged),
-                "system_managed" => ::std::result::Result::Ok(Self::SystemManaged),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GroupManagementType",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupManagementType")?;
         match &*tag {
             "user_managed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserManaged)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserManaged)
             }
             "company_managed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::CompanyManaged)
+                crate::wire::read_void_at(r, at).map(|()| Self::CompanyManaged)
             }
             "system_managed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::SystemManaged)
+                crate::wire::read_void_at(r, at).map(|()| Self::SystemManaged)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -352,39 +322,14 @@ impl crate::wire::Decode for GroupType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "team" => ::std::result::Result::Ok(Self::Team),
-                "user_managed" => ::std::result::Result::Ok(Self::UserManaged),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GroupType"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupType")?;
         match &*tag {
-            "team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Team)
-            }
+            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
             "user_managed" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UserManaged)
+                crate::wire::read_void_at(r, at).map(|()| Self::UserManaged)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -433,49 +378,13 @@ impl crate::wire::Decode for MemberSpaceLimitType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "off" => ::std::result::Result::Ok(Self::Off),
-                "alert_only" => ::std::result::Result::Ok(Self::AlertOnly),
-                "stop_sync" => ::std::result::Result::Ok(Self::StopSync),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for MemberSpaceLimitType",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "MemberSpaceLimitType")?;
         match &*tag {
-            "off" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Off)
-            }
-            "alert_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AlertOnly)
-            }
-            "stop_sync" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::StopSync)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "off" => crate::wire::read_void_at(r, at).map(|()| Self::Off),
+            "alert_only" => crate::wire::read_void_at(r, at).map(|()| Self::AlertOnly),
+            "stop_sync" => crate::wire::read_void_at(r, at).map(|()| Self::StopSync),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

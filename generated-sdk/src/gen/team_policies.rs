@@ -447,44 +447,12 @@ impl crate::wire::Decode for CameraUploadsPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for CameraUploadsPolicyState",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "CameraUploadsPolicyState")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -532,49 +500,13 @@ impl crate::wire::Decode for ComputerBackupPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "default" => ::std::result::Result::Ok(Self::Default),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ComputerBackupPolicyState",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ComputerBackupPolicyState")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "default" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Default)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -638,74 +570,18 @@ impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "none" => ::std::result::Result::Ok(Self::None),
-                "day_1" => ::std::result::Result::Ok(Self::Day1),
-                "day_3" => ::std::result::Result::Ok(Self::Day3),
-                "day_7" => ::std::result::Result::Ok(Self::Day7),
-                "day_30" => ::std::result::Result::Ok(Self::Day30),
-                "day_90" => ::std::result::Result::Ok(Self::Day90),
-                "day_180" => ::std::result::Result::Ok(Self::Day180),
-                "year_1" => ::std::result::Result::Ok(Self::Year1),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for DefaultLinkExpirationDaysPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DefaultLinkExpirationDaysPolicy")?;
         match &*tag {
-            "none" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::None)
-            }
-            "day_1" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Day1)
-            }
-            "day_3" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Day3)
-            }
-            "day_7" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Day7)
-            }
-            "day_30" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Day30)
-            }
-            "day_90" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Day90)
-            }
-            "day_180" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Day180)
-            }
-            "year_1" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Year1)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "none" => crate::wire::read_void_at(r, at).map(|()| Self::None),
+            "day_1" => crate::wire::read_void_at(r, at).map(|()| Self::Day1),
+            "day_3" => crate::wire::read_void_at(r, at).map(|()| Self::Day3),
+            "day_7" => crate::wire::read_void_at(r, at).map(|()| Self::Day7),
+            "day_30" => crate::wire::read_void_at(r, at).map(|()| Self::Day30),
+            "day_90" => crate::wire::read_void_at(r, at).map(|()| Self::Day90),
+            "day_180" => crate::wire::read_void_at(r, at).map(|()| Self::Day180),
+            "year_1" => crate::wire::read_void_at(r, at).map(|()| Self::Year1),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -753,44 +629,13 @@ impl crate::wire::Decode for EmmState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "optional" => ::std::result::Result::Ok(Self::Optional),
-                "required" => ::std::result::Result::Ok(Self::Required),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for EmmState"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "EmmState")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "optional" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Optional)
-            }
-            "required" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Required)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "optional" => crate::wire::read_void_at(r, at).map(|()| Self::Optional),
+            "required" => crate::wire::read_void_at(r, at).map(|()| Self::Required),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -836,44 +681,12 @@ impl crate::wire::Decode for EnforceLinkPasswordPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "optional" => ::std::result::Result::Ok(Self::Optional),
-                "required" => ::std::result::Result::Ok(Self::Required),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for EnforceLinkPasswordPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "EnforceLinkPasswordPolicy")?;
         match &*tag {
-            "optional" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Optional)
-            }
-            "required" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Required)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "optional" => crate::wire::read_void_at(r, at).map(|()| Self::Optional),
+            "required" => crate::wire::read_void_at(r, at).map(|()| Self::Required),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -921,49 +734,13 @@ impl crate::wire::Decode for ExternalDriveBackupPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "default" => ::std::result::Result::Ok(Self::Default),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ExternalDriveBackupPolicyState",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ExternalDriveBackupPolicyState")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "default" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Default)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1008,44 +785,12 @@ impl crate::wire::Decode for FileLockingPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for FileLockingPolicyState",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileLockingPolicyState")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1096,54 +841,14 @@ impl crate::wire::Decode for FileProviderMigrationPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "default" => ::std::result::Result::Ok(Self::Default),
-                "immediate" => ::std::result::Result::Ok(Self::Immediate),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for FileProviderMigrationPolicyState",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileProviderMigrationPolicyState")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "default" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Default)
-            }
-            "immediate" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Immediate)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
+            "immediate" => crate::wire::read_void_at(r, at).map(|()| Self::Immediate),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1182,36 +887,12 @@ impl crate::wire::Decode for GroupCreation {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "admins_and_members" => ::std::result::Result::Ok(Self::AdminsAndMembers),
-                "admins_only" => ::std::result::Result::Ok(Self::AdminsOnly),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from("unknown tag for GroupCreation"),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GroupCreation"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GroupCreation")?;
         match &*tag {
             "admins_and_members" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AdminsAndMembers)
+                crate::wire::read_void_at(r, at).map(|()| Self::AdminsAndMembers)
             }
-            "admins_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AdminsOnly)
-            }
+            "admins_only" => crate::wire::read_void_at(r, at).map(|()| Self::AdminsOnly),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for GroupCreation")),
@@ -1261,42 +942,12 @@ impl crate::wire::Decode for OfficeAddInPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for OfficeAddInPolicy"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "OfficeAddInPolicy")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1341,44 +992,14 @@ impl crate::wire::Decode for PaperDefaultFolderPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "everyone_in_team" => ::std::result::Result::Ok(Self::EveryoneInTeam),
-                "invite_only" => ::std::result::Result::Ok(Self::InviteOnly),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperDefaultFolderPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperDefaultFolderPolicy")?;
         match &*tag {
             "everyone_in_team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EveryoneInTeam)
+                crate::wire::read_void_at(r, at).map(|()| Self::EveryoneInTeam)
             }
-            "invite_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::InviteOnly)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "invite_only" => crate::wire::read_void_at(r, at).map(|()| Self::InviteOnly),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1423,44 +1044,12 @@ impl crate::wire::Decode for PaperDeploymentPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "full" => ::std::result::Result::Ok(Self::Full),
-                "partial" => ::std::result::Result::Ok(Self::Partial),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperDeploymentPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperDeploymentPolicy")?;
         match &*tag {
-            "full" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Full)
-            }
-            "partial" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Partial)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "full" => crate::wire::read_void_at(r, at).map(|()| Self::Full),
+            "partial" => crate::wire::read_void_at(r, at).map(|()| Self::Partial),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1505,44 +1094,12 @@ impl crate::wire::Decode for PaperDesktopPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperDesktopPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperDesktopPolicy")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1590,49 +1147,13 @@ impl crate::wire::Decode for PaperEnabledPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "unspecified" => ::std::result::Result::Ok(Self::Unspecified),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PaperEnabledPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperEnabledPolicy")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "unspecified" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Unspecified)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "unspecified" => crate::wire::read_void_at(r, at).map(|()| Self::Unspecified),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1677,44 +1198,12 @@ impl crate::wire::Decode for PasswordControlMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PasswordControlMode",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PasswordControlMode")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1764,51 +1253,19 @@ impl crate::wire::Decode for PasswordStrengthPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "minimal_requirements" => {
-                    ::std::result::Result::Ok(Self::MinimalRequirements)
-                }
-                "moderate_password" => ::std::result::Result::Ok(Self::ModeratePassword),
-                "strong_password" => ::std::result::Result::Ok(Self::StrongPassword),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for PasswordStrengthPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PasswordStrengthPolicy")?;
         match &*tag {
             "minimal_requirements" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::MinimalRequirements)
+                crate::wire::read_void_at(r, at).map(|()| Self::MinimalRequirements)
             }
             "moderate_password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::ModeratePassword)
+                crate::wire::read_void_at(r, at).map(|()| Self::ModeratePassword)
             }
             "strong_password" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::StrongPassword)
+                crate::wire::read_void_at(r, at).map(|()| Self::StrongPassword)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1852,44 +1309,14 @@ impl crate::wire::Decode for RolloutMethod {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "unlink_all" => ::std::result::Result::Ok(Self::UnlinkAll),
-                "unlink_most_inactive" => {
-                    ::std::result::Result::Ok(Self::UnlinkMostInactive)
-                }
-                "add_member_to_exceptions" => {
-                    ::std::result::Result::Ok(Self::AddMemberToExceptions)
-                }
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from("unknown tag for RolloutMethod"),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for RolloutMethod"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "RolloutMethod")?;
         match &*tag {
-            "unlink_all" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnlinkAll)
-            }
+            "unlink_all" => crate::wire::read_void_at(r, at).map(|()| Self::UnlinkAll),
             "unlink_most_inactive" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::UnlinkMostInactive)
+                crate::wire::read_void_at(r, at).map(|()| Self::UnlinkMostInactive)
             }
             "add_member_to_exceptions" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AddMemberToExceptions)
+                crate::wire::read_void_at(r, at).map(|()| Self::AddMemberToExceptions)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -1941,44 +1368,15 @@ impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "members" => ::std::result::Result::Ok(Self::Members),
-                "anyone" => ::std::result::Result::Ok(Self::Anyone),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedFolderBlanketLinkRestrictionPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(
+            r,
+            "SharedFolderBlanketLinkRestrictionPolicy",
+        )?;
         match &*tag {
-            "members" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Members)
-            }
-            "anyone" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Anyone)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "members" => crate::wire::read_void_at(r, at).map(|()| Self::Members),
+            "anyone" => crate::wire::read_void_at(r, at).map(|()| Self::Anyone),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2024,44 +1422,14 @@ impl crate::wire::Decode for SharedFolderJoinPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "from_team_only" => ::std::result::Result::Ok(Self::FromTeamOnly),
-                "from_anyone" => ::std::result::Result::Ok(Self::FromAnyone),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedFolderJoinPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedFolderJoinPolicy")?;
         match &*tag {
             "from_team_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FromTeamOnly)
+                crate::wire::read_void_at(r, at).map(|()| Self::FromTeamOnly)
             }
-            "from_anyone" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FromAnyone)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "from_anyone" => crate::wire::read_void_at(r, at).map(|()| Self::FromAnyone),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2110,49 +1478,15 @@ impl crate::wire::Decode for SharedFolderMemberPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "team" => ::std::result::Result::Ok(Self::Team),
-                "anyone" => ::std::result::Result::Ok(Self::Anyone),
-                "team_and_approved" => ::std::result::Result::Ok(Self::TeamAndApproved),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedFolderMemberPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedFolderMemberPolicy")?;
         match &*tag {
-            "team" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Team)
-            }
-            "anyone" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Anyone)
-            }
+            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
+            "anyone" => crate::wire::read_void_at(r, at).map(|()| Self::Anyone),
             "team_and_approved" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamAndApproved)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndApproved)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2204,54 +1538,20 @@ impl crate::wire::Decode for SharedLinkCreatePolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "default_public" => ::std::result::Result::Ok(Self::DefaultPublic),
-                "default_team_only" => ::std::result::Result::Ok(Self::DefaultTeamOnly),
-                "team_only" => ::std::result::Result::Ok(Self::TeamOnly),
-                "default_no_one" => ::std::result::Result::Ok(Self::DefaultNoOne),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedLinkCreatePolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedLinkCreatePolicy")?;
         match &*tag {
             "default_public" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DefaultPublic)
+                crate::wire::read_void_at(r, at).map(|()| Self::DefaultPublic)
             }
             "default_team_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DefaultTeamOnly)
+                crate::wire::read_void_at(r, at).map(|()| Self::DefaultTeamOnly)
             }
-            "team_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamOnly)
-            }
+            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
             "default_no_one" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DefaultNoOne)
+                crate::wire::read_void_at(r, at).map(|()| Self::DefaultNoOne)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2299,49 +1599,13 @@ impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "default" => ::std::result::Result::Ok(Self::Default),
-                "edit" => ::std::result::Result::Ok(Self::Edit),
-                "view" => ::std::result::Result::Ok(Self::View),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SharedLinkDefaultPermissionsPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SharedLinkDefaultPermissionsPolicy")?;
         match &*tag {
-            "default" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Default)
-            }
-            "edit" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Edit)
-            }
-            "view" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::View)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
+            "edit" => crate::wire::read_void_at(r, at).map(|()| Self::Edit),
+            "view" => crate::wire::read_void_at(r, at).map(|()| Self::View),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2386,44 +1650,12 @@ impl crate::wire::Decode for ShowcaseDownloadPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ShowcaseDownloadPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ShowcaseDownloadPolicy")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2468,44 +1700,12 @@ impl crate::wire::Decode for ShowcaseEnabledPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ShowcaseEnabledPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ShowcaseEnabledPolicy")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2550,44 +1750,12 @@ impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for ShowcaseExternalSharingPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "ShowcaseExternalSharingPolicy")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2632,39 +1800,12 @@ impl crate::wire::Decode for SmartSyncPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "local" => ::std::result::Result::Ok(Self::Local),
-                "on_demand" => ::std::result::Result::Ok(Self::OnDemand),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SmartSyncPolicy"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SmartSyncPolicy")?;
         match &*tag {
-            "local" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Local)
-            }
-            "on_demand" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::OnDemand)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "local" => crate::wire::read_void_at(r, at).map(|()| Self::Local),
+            "on_demand" => crate::wire::read_void_at(r, at).map(|()| Self::OnDemand),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2709,44 +1850,12 @@ impl crate::wire::Decode for SmarterSmartSyncPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SmarterSmartSyncPolicyState",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SmarterSmartSyncPolicyState")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2794,44 +1903,13 @@ impl crate::wire::Decode for SsoPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "optional" => ::std::result::Result::Ok(Self::Optional),
-                "required" => ::std::result::Result::Ok(Self::Required),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SsoPolicy"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SsoPolicy")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "optional" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Optional)
-            }
-            "required" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Required)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "optional" => crate::wire::read_void_at(r, at).map(|()| Self::Optional),
+            "required" => crate::wire::read_void_at(r, at).map(|()| Self::Required),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2876,44 +1954,12 @@ impl crate::wire::Decode for SuggestMembersPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "enabled" => ::std::result::Result::Ok(Self::Enabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for SuggestMembersPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SuggestMembersPolicy")?;
         match &*tag {
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "enabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Enabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2958,44 +2004,12 @@ impl crate::wire::Decode for TopLevelContentPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "admin_only" => ::std::result::Result::Ok(Self::AdminOnly),
-                "everyone" => ::std::result::Result::Ok(Self::Everyone),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TopLevelContentPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TopLevelContentPolicy")?;
         match &*tag {
-            "admin_only" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::AdminOnly)
-            }
-            "everyone" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Everyone)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "admin_only" => crate::wire::read_void_at(r, at).map(|()| Self::AdminOnly),
+            "everyone" => crate::wire::read_void_at(r, at).map(|()| Self::Everyone),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3040,46 +2054,16 @@ impl crate::wire::Decode for TwoStepVerificationPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "require_tfa_enable" => ::std::result::Result::Ok(Self::RequireTfaEnable),
-                "require_tfa_disable" => {
-                    ::std::result::Result::Ok(Self::RequireTfaDisable)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TwoStepVerificationPolicy",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TwoStepVerificationPolicy")?;
         match &*tag {
             "require_tfa_enable" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RequireTfaEnable)
+                crate::wire::read_void_at(r, at).map(|()| Self::RequireTfaEnable)
             }
             "require_tfa_disable" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::RequireTfaDisable)
+                crate::wire::read_void_at(r, at).map(|()| Self::RequireTfaDisable)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3127,49 +2111,13 @@ impl crate::wire::Decode for TwoStepVerificationState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "required" => ::std::result::Result::Ok(Self::Required),
-                "optional" => ::std::result::Result::Ok(Self::Optional),
-                "disabled" => ::std::result::Result::Ok(Self::Disabled),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TwoStepVerificationState",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TwoStepVerificationState")?;
         match &*tag {
-            "required" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Required)
-            }
-            "optional" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Optional)
-            }
-            "disabled" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Disabled)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "required" => crate::wire::read_void_at(r, at).map(|()| Self::Required),
+            "optional" => crate::wire::read_void_at(r, at).map(|()| Self::Optional),
+            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

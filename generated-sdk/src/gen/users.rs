@@ -1615,38 +1615,14 @@ impl crate::wire::Decode for DistinctMemberHomeValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for DistinctMemberHomeValue",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "DistinctMemberHomeValue")?;
         match &*tag {
             "enabled" => {
-                crate::wire::read_nested(r, "enabled", "DistinctMemberHomeValue")
+                crate::wire::read_nested_at(r, at, "enabled", "DistinctMemberHomeValue")
                     .map(Self::Enabled)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1691,33 +1667,14 @@ impl crate::wire::Decode for FileLockingValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for FileLockingValue"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "FileLockingValue")?;
         match &*tag {
             "enabled" => {
-                crate::wire::read_nested(r, "enabled", "FileLockingValue")
+                crate::wire::read_nested_at(r, at, "enabled", "FileLockingValue")
                     .map(Self::Enabled)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1765,38 +1722,14 @@ impl crate::wire::Decode for GetAccountBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for GetAccountBatchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetAccountBatchError")?;
         match &*tag {
             "no_account" => {
-                crate::wire::read_nested(r, "no_account", "GetAccountBatchError")
+                crate::wire::read_nested_at(r, at, "no_account", "GetAccountBatchError")
                     .map(Self::NoAccount)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1838,34 +1771,11 @@ impl crate::wire::Decode for GetAccountError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "no_account" => ::std::result::Result::Ok(Self::NoAccount),
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for GetAccountError"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "GetAccountError")?;
         match &*tag {
-            "no_account" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::NoAccount)
-            }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "no_account" => crate::wire::read_void_at(r, at).map(|()| Self::NoAccount),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1910,36 +1820,14 @@ impl crate::wire::Decode for PaperAsFilesValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from("missing .tag for PaperAsFilesValue"),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "PaperAsFilesValue")?;
         match &*tag {
             "enabled" => {
-                crate::wire::read_nested(r, "enabled", "PaperAsFilesValue")
+                crate::wire::read_nested_at(r, at, "enabled", "PaperAsFilesValue")
                     .map(Self::Enabled)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1989,65 +1877,20 @@ impl crate::wire::Decode for SpaceAllocation {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "individual" => {
-                    ::std::result::Result::Ok(
-                        Self::Individual({
-                            let v = <crate::users::IndividualSpaceAllocation as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "team" => {
-                    ::std::result::Result::Ok(
-                        Self::Team({
-                            let v = <crate::users::TeamSpaceAllocation as crate::wire::Decode>::decode_fields(
-                                &mut crate::wire::Reader::new("{}"),
-                                0,
-                            )?;
-                            v
-                        }),
-                    )
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for SpaceAllocation"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "SpaceAllocation")?;
         match &*tag {
             "individual" => {
-                <crate::users::IndividualSpaceAllocation as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<
+                    crate::users::IndividualSpaceAllocation,
+                >(r, at)
                     .map(Self::Individual)
             }
             "team" => {
-                <crate::users::TeamSpaceAllocation as crate::wire::Decode>::decode_fields(
-                        r,
-                        at,
-                    )
+                crate::wire::read_flat_at::<crate::users::TeamSpaceAllocation>(r, at)
                     .map(Self::Team)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2092,38 +1935,14 @@ impl crate::wire::Decode for TeamSharedDropboxValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for TeamSharedDropboxValue",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "TeamSharedDropboxValue")?;
         match &*tag {
             "enabled" => {
-                crate::wire::read_nested(r, "enabled", "TeamSharedDropboxValue")
+                crate::wire::read_nested_at(r, at, "enabled", "TeamSharedDropboxValue")
                     .map(Self::Enabled)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2175,53 +1994,22 @@ impl crate::wire::Decode for UserFeature {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "paper_as_files" => ::std::result::Result::Ok(Self::PaperAsFiles),
-                "file_locking" => ::std::result::Result::Ok(Self::FileLocking),
-                "team_shared_dropbox" => {
-                    ::std::result::Result::Ok(Self::TeamSharedDropbox)
-                }
-                "distinct_member_home" => {
-                    ::std::result::Result::Ok(Self::DistinctMemberHome)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UserFeature"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserFeature")?;
         match &*tag {
             "paper_as_files" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::PaperAsFiles)
+                crate::wire::read_void_at(r, at).map(|()| Self::PaperAsFiles)
             }
             "file_locking" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::FileLocking)
+                crate::wire::read_void_at(r, at).map(|()| Self::FileLocking)
             }
             "team_shared_dropbox" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::TeamSharedDropbox)
+                crate::wire::read_void_at(r, at).map(|()| Self::TeamSharedDropbox)
             }
             "distinct_member_home" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::DistinctMemberHome)
+                crate::wire::read_void_at(r, at).map(|()| Self::DistinctMemberHome)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2293,45 +2081,36 @@ impl crate::wire::Decode for UserFeatureValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for UserFeatureValue"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserFeatureValue")?;
         match &*tag {
             "paper_as_files" => {
-                crate::wire::read_nested(r, "paper_as_files", "UserFeatureValue")
+                crate::wire::read_nested_at(r, at, "paper_as_files", "UserFeatureValue")
                     .map(Self::PaperAsFiles)
             }
             "file_locking" => {
-                crate::wire::read_nested(r, "file_locking", "UserFeatureValue")
+                crate::wire::read_nested_at(r, at, "file_locking", "UserFeatureValue")
                     .map(Self::FileLocking)
             }
             "team_shared_dropbox" => {
-                crate::wire::read_nested(r, "team_shared_dropbox", "UserFeatureValue")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "team_shared_dropbox",
+                        "UserFeatureValue",
+                    )
                     .map(Self::TeamSharedDropbox)
             }
             "distinct_member_home" => {
-                crate::wire::read_nested(r, "distinct_member_home", "UserFeatureValue")
+                crate::wire::read_nested_at(
+                        r,
+                        at,
+                        "distinct_member_home",
+                        "UserFeatureValue",
+                    )
                     .map(Self::DistinctMemberHome)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2373,41 +2152,13 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "empty_features_list" => {
-                    ::std::result::Result::Ok(Self::EmptyFeaturesList)
-                }
-                "other" => ::std::result::Result::Ok(Self::Other),
-                other => {
-                    ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::unknown_bare(other)),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r
-                    .error(
-                        ::std::string::String::from(
-                            "missing .tag for UserFeaturesGetValuesBatchError",
-                        ),
-                    )
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "UserFeaturesGetValuesBatchError")?;
         match &*tag {
             "empty_features_list" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::EmptyFeaturesList)
+                crate::wire::read_void_at(r, at).map(|()| Self::EmptyFeaturesList)
             }
-            "other" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Other)
-            }
-            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
+            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
 }

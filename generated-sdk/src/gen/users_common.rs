@@ -30,41 +30,11 @@ impl crate::wire::Decode for AccountType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        if r.is_string() {
-            let tag = r.string()?;
-            return match tag.as_str() {
-                "basic" => ::std::result::Result::Ok(Self::Basic),
-                "pro" => ::std::result::Result::Ok(Self::Pro),
-                "business" => ::std::result::Result::Ok(Self::Business),
-                _ => {
-                    ::std::result::Result::Err(
-                        r
-                            .error(
-                                ::std::string::String::from("unknown tag for AccountType"),
-                            ),
-                    )
-                }
-            };
-        }
-        let at = r.pos();
-        let tag = r
-            .peek_tag()?
-            .ok_or_else(|| {
-                r.error(::std::string::String::from("missing .tag for AccountType"))
-            })?;
+        let (tag, at) = crate::wire::union_tag(r, "AccountType")?;
         match &*tag {
-            "basic" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Basic)
-            }
-            "pro" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Pro)
-            }
-            "business" => {
-                r.skip_value()?;
-                ::std::result::Result::Ok(Self::Business)
-            }
+            "basic" => crate::wire::read_void_at(r, at).map(|()| Self::Basic),
+            "pro" => crate::wire::read_void_at(r, at).map(|()| Self::Pro),
+            "business" => crate::wire::read_void_at(r, at).map(|()| Self::Business),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for AccountType")),

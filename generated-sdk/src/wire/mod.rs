@@ -396,6 +396,95 @@ pub fn read_nested_opt<T: Decode>(r: &mut Reader<'_>, tag: &str) -> Result<Optio
     Ok(value)
 }
 
+/// A union's tag, and where its value is: `None` for a bare string tag
+/// (`"tag"`), else the position of the object that holds `.tag`. One match
+/// over the tag then serves both forms (see the `*_at` readers below).
+pub fn union_tag<'a>(
+    r: &mut Reader<'a>,
+    union_name: &str,
+) -> Result<(std::borrow::Cow<'a, str>, Option<usize>), DecodeError> {
+    if r.is_string() {
+        return Ok((r.str_cow()?, None));
+    }
+    let at = r.pos();
+    match r.peek_tag()? {
+        Some(tag) => Ok((tag, Some(at))),
+        None => Err(r.error(format!("missing .tag for {union_name}"))),
+    }
+}
+
+/// A void tag's value (nothing, or the object to pass over).
+pub fn read_void_at(r: &mut Reader<'_>, at: Option<usize>) -> Result<(), DecodeError> {
+    match at {
+        Some(_) => r.skip_value(),
+        None => Ok(()),
+    }
+}
+
+/// A struct under a tag, its fields beside `.tag`; a bare tag is the
+/// struct with no fields given (fine where all of them are optional).
+#[inline]
+pub fn read_flat_at<T: Decode>(r: &mut Reader<'_>, at: Option<usize>) -> Result<T, DecodeError> {
+    match at {
+        Some(at) => T::decode_fields(r, at),
+        None => T::decode_fields(&mut Reader::new("{}"), 0),
+    }
+}
+
+/// As [`read_flat_at`] for a nullable struct: a bare tag is `None`.
+#[inline]
+pub fn read_flat_opt_at<T: Decode>(
+    r: &mut Reader<'_>,
+    at: Option<usize>,
+) -> Result<Option<T>, DecodeError> {
+    match at {
+        Some(at) => T::decode_fields(r, at).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Any other value under a tag; a bare tag has none, which is an error
+/// (as in Stone's own decoder).
+#[inline]
+pub fn read_nested_at<T: Decode>(
+    r: &mut Reader<'_>,
+    at: Option<usize>,
+    tag: &str,
+    type_name: &str,
+) -> Result<T, DecodeError> {
+    match at {
+        Some(_) => read_nested(r, tag, type_name),
+        None => Err(r.error(format!(
+            "tag '{tag}' of {type_name} needs a value: expected an object, got a bare string"
+        ))),
+    }
+}
+
+/// As [`read_nested_at`] for a nullable value: a bare tag is `None`.
+#[inline]
+pub fn read_nested_opt_at<T: Decode>(
+    r: &mut Reader<'_>,
+    at: Option<usize>,
+    tag: &str,
+) -> Result<Option<T>, DecodeError> {
+    match at {
+        Some(_) => read_nested_opt(r, tag),
+        None => Ok(None),
+    }
+}
+
+/// A tag this SDK does not know, in either form.
+pub fn read_unknown_at(
+    r: &mut Reader<'_>,
+    at: Option<usize>,
+    tag: &str,
+) -> Result<Unknown, DecodeError> {
+    match at {
+        Some(_) => read_unknown(r, tag),
+        None => Ok(unknown_bare(tag)),
+    }
+}
+
 /// A tag this SDK does not know, kept with its whole value.
 pub fn read_unknown(r: &mut Reader<'_>, tag: &str) -> Result<Unknown, DecodeError> {
     Ok(Unknown {

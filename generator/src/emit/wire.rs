@@ -225,60 +225,44 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
     let open = all.iter().any(|v| v.catch_all);
     let unknown = format_ident!("{}", naming::UNKNOWN_VARIANT);
     let mut encodes = vec![];
-    let mut bare = vec![];
     let mut decodes = vec![];
-    // Each arm is one call into the wire runtime: unions of a thousand tags
-    // stay cheap to compile.
+    // Each arm is one call into the wire runtime, and one match serves a
+    // bare string tag and an object alike (`at` says which): unions of a
+    // thousand tags stay cheap to compile.
     for v in &all {
         let vn = format_ident!("{}", naming::variant(&v.name));
         let tag = &v.name;
         let nullable = v.data_type.is_nullable();
         let boxed = cx.boxed(item, &v.data_type);
-        let wrap = |v: TokenStream| {
-            if boxed {
-                quote!(::std::boxed::Box::new(#v))
-            } else {
-                v
-            }
-        };
         let deref = |x: TokenStream| if boxed { quote!(&**#x) } else { x };
         match shape(cx.api, &v.data_type) {
             Shape::Void => {
                 encodes.push(quote!(Self::#vn => crate::wire::write_tag(w, #tag),));
-                bare.push(quote!(#tag => ::std::result::Result::Ok(Self::#vn),));
-                decodes.push(
-                    quote!(#tag => { r.skip_value()?; ::std::result::Result::Ok(Self::#vn) }),
-                );
+                decodes.push(quote!(#tag => crate::wire::read_void_at(r, at).map(|()| Self::#vn),));
             }
             Shape::Flat => {
                 let t = cx.rust_type(match &v.data_type {
                     DataType::Nullable(i) => i,
                     o => o,
                 });
-                let read = quote!(<#t as crate::wire::Decode>::decode_fields(r, at));
                 if nullable {
                     let inner = deref(quote!(v));
-                    let value = wrap(quote!(v));
                     encodes.push(quote!(Self::#vn(x) => crate::wire::write_flat(w, #tag, x.as_ref().map(|v| #inner)),));
-                    bare.push(quote!(#tag => ::std::result::Result::Ok(Self::#vn(::std::option::Option::None)),));
-                    decodes.push(quote!(#tag => #read.map(|v| Self::#vn(::std::option::Option::Some(#value))),));
+                    let read = quote!(crate::wire::read_flat_opt_at::<#t>(r, at));
+                    decodes.push(if boxed {
+                        quote!(#tag => #read.map(|v| Self::#vn(v.map(::std::boxed::Box::new))),)
+                    } else {
+                        quote!(#tag => #read.map(Self::#vn),)
+                    });
                 } else {
                     let inner = deref(quote!(x));
-                    let value = wrap(quote!(v));
                     encodes.push(quote!(Self::#vn(x) => crate::wire::write_flat(w, #tag, ::std::option::Option::Some(#inner)),));
-                    // A bare tag: the struct with no fields given (fine
-                    // where all of them are optional).
-                    bare.push(quote! {
-                        #tag => ::std::result::Result::Ok(Self::#vn({
-                            let v = <#t as crate::wire::Decode>::decode_fields(&mut crate::wire::Reader::new("{}"), 0)?;
-                            #value
-                        })),
-                    });
-                    if boxed {
-                        decodes.push(quote!(#tag => #read.map(|v| Self::#vn(#value)),));
+                    let read = quote!(crate::wire::read_flat_at::<#t>(r, at));
+                    decodes.push(if boxed {
+                        quote!(#tag => #read.map(|v| Self::#vn(::std::boxed::Box::new(v))),)
                     } else {
-                        decodes.push(quote!(#tag => #read.map(Self::#vn),));
-                    }
+                        quote!(#tag => #read.map(Self::#vn),)
+                    });
                 }
             }
             Shape::Nested => {
@@ -286,32 +270,28 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
                     encodes.push(
                         quote!(Self::#vn(x) => crate::wire::write_nested(w, #tag, x.as_ref()),),
                     );
-                    bare.push(quote!(#tag => ::std::result::Result::Ok(Self::#vn(::std::option::Option::None)),));
                     decodes.push(
-                        quote!(#tag => crate::wire::read_nested_opt(r, #tag).map(Self::#vn),),
+                        quote!(#tag => crate::wire::read_nested_opt_at(r, at, #tag).map(Self::#vn),),
                     );
                 } else {
                     encodes.push(quote!(Self::#vn(x) => crate::wire::write_nested(w, #tag, ::std::option::Option::Some(x)),));
-                    decodes.push(quote!(#tag => crate::wire::read_nested(r, #tag, #name_str).map(Self::#vn),));
+                    decodes.push(quote!(#tag => crate::wire::read_nested_at(r, at, #tag, #name_str).map(Self::#vn),));
                 }
             }
         }
     }
     let unknown_tag = format!("unknown tag for {}", u.name);
-    let (unknown_encode, unknown_bare, unknown_obj) = if open {
+    let (unknown_encode, unknown_decode) = if open {
         (
             quote!(Self::#unknown(u) => u.encode(w),),
-            quote!(other => ::std::result::Result::Ok(Self::#unknown(crate::wire::unknown_bare(other))),),
-            quote!(other => crate::wire::read_unknown(r, other).map(Self::#unknown),),
+            quote!(other => crate::wire::read_unknown_at(r, at, other).map(Self::#unknown),),
         )
     } else {
         (
             quote!(),
             quote!(_ => ::std::result::Result::Err(r.error(::std::string::String::from(#unknown_tag))),),
-            quote!(_ => ::std::result::Result::Err(r.error(::std::string::String::from(#unknown_tag))),),
         )
     };
-    let missing_tag = format!("missing .tag for {}", u.name);
     quote! {
         impl crate::wire::Encode for #name {
             #[inline]
@@ -326,18 +306,10 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
             #[allow(unreachable_patterns, unused_variables)]
             #[inline]
             fn decode(r: &mut crate::wire::Reader<'_>) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-                if r.is_string() {
-                    let tag = r.string()?;
-                    return match tag.as_str() {
-                        #(#bare)*
-                        #unknown_bare
-                    };
-                }
-                let at = r.pos();
-                let tag = r.peek_tag()?.ok_or_else(|| r.error(::std::string::String::from(#missing_tag)))?;
+                let (tag, at) = crate::wire::union_tag(r, #name_str)?;
                 match &*tag {
                     #(#decodes)*
-                    #unknown_obj
+                    #unknown_decode
                 }
             }
         }
