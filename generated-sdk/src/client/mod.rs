@@ -1,12 +1,13 @@
 //! The HTTP client: authenticated, retrying calls of Dropbox's routes.
 //!
-//! A client is a cheap handle (clone it freely) of one of four kinds, and
+//! A client is a cheap handle (clone it freely) of one of five kinds, and
 //! the kind decides at compile time which routes it may call:
 //!
 //! | client | credential | routes |
 //! | --- | --- | --- |
 //! | [`UserClient`] | a user's access or refresh token | `user` routes, `noauth` ones, `app, user` ones |
-//! | [`TeamClient`] | a team's token | `team` routes; [`as_user`](TeamClient::as_user) / [`as_admin`](TeamClient::as_admin) give a `UserClient` acting for a member |
+//! | [`TeamClient`] | a team's token | `team` routes; [`as_user`](TeamClient::as_user) gives a `UserClient` acting for a member |
+//! | [`AdminClient`] | a team's token, from [`as_admin`](TeamClient::as_admin) | the `user` and `app, user` routes whose `select_admin_mode` lets a team admin call them, `noauth` ones |
 //! | [`AppClient`] | the app key and secret (HTTP Basic) | `app` routes, `app, user` ones |
 //! | [`NoauthClient`] | none | `noauth` routes |
 //!
@@ -14,6 +15,14 @@
 //! # async fn f(client: dropbox::client::UserClient) {
 //! // A user client cannot call a team route.
 //! let _ = dropbox::team::get_info(&client).await;
+//! # }
+//! ```
+//!
+//! ```compile_fail,E0277
+//! # async fn f(team: dropbox::client::TeamClient) {
+//! // `users/get_space_usage` has no `select_admin_mode`: an admin cannot
+//! // call it for a member (`as_user` can).
+//! let _ = dropbox::users::get_space_usage(&team.as_admin("dbmid:1")).await;
 //! # }
 //! ```
 //!
@@ -238,11 +247,15 @@ pub enum Team {}
 /// Marker: an app's client (key and secret).
 #[derive(Debug)]
 pub enum App {}
+/// Marker: a team's client acting as a team admin (`Dropbox-API-Select-Admin`).
+#[derive(Debug)]
+pub enum Admin {}
 /// Marker: a client without credentials.
 #[derive(Debug)]
 pub enum Anonymous {}
 
-/// A Dropbox client of kind `K` ([`User`], [`Team`], [`App`], [`Anonymous`]).
+/// A Dropbox client of kind `K` ([`User`], [`Team`], [`Admin`], [`App`],
+/// [`Anonymous`]).
 pub struct Client<K> {
     session: Session,
     kind: PhantomData<fn() -> K>,
@@ -253,6 +266,9 @@ pub struct Client<K> {
 pub type UserClient = Client<User>;
 /// A client acting as a team.
 pub type TeamClient = Client<Team>;
+/// A team's client acting as a team admin, from [`TeamClient::as_admin`]:
+/// only for the routes whose `select_admin_mode` allows it.
+pub type AdminClient = Client<Admin>;
 /// A client authenticated as the app itself.
 pub type AppClient = Client<App>;
 /// A client without credentials, for `noauth` routes.
@@ -337,9 +353,10 @@ impl TeamClient {
             s.select_admin = None;
         })
     }
-    /// A user client acting as a team admin (`Dropbox-API-Select-Admin`),
-    /// for the routes that allow it.
-    pub fn as_admin(&self, member_id: impl Into<String>) -> UserClient {
+    /// A client acting as a team admin (`Dropbox-API-Select-Admin`), for
+    /// the routes whose `select_admin_mode` allows it (checked at compile
+    /// time: other routes do not accept an [`AdminClient`]).
+    pub fn as_admin(&self, member_id: impl Into<String>) -> AdminClient {
         let id: Arc<str> = member_id.into().into();
         self.with_session(|s| {
             s.select_admin = Some(id);
@@ -398,15 +415,21 @@ impl<K> Caller for Client<K> {
 
 /// Clients that may call `noauth` routes: all of them.
 pub trait NoAuth: Caller {}
+/// Clients that may call `app, user` routes that a team admin may call too
+/// (`select_admin_mode`).
+pub trait AppOrUserOrAdminAuth: NoAuth {}
+/// Clients that may call `user` routes that a team admin may call too
+/// (`select_admin_mode`).
+pub trait UserOrAdminAuth: AppOrUserOrAdminAuth {}
 /// Clients that may call `app, user` routes.
-pub trait AppOrUserAuth: NoAuth {}
+pub trait AppOrUserAuth: AppOrUserOrAdminAuth {}
 /// Clients that may call `app, team` routes.
 pub trait AppOrTeamAuth: NoAuth {}
 // Each kind implies the wider ones, so that code generic over a kind (`C:
 // UserAuth`) may call every route that kind's client may call, and a route
 // that starts allowing another auth kind breaks no caller.
 /// Clients that may call `user` routes.
-pub trait UserAuth: AppOrUserAuth {}
+pub trait UserAuth: AppOrUserAuth + UserOrAdminAuth {}
 /// Clients that may call `team` routes.
 pub trait TeamAuth: AppOrTeamAuth {}
 /// Clients that may call `app` routes.
@@ -417,6 +440,11 @@ impl TeamAuth for TeamClient {}
 impl AppAuth for AppClient {}
 impl AppOrUserAuth for AppClient {}
 impl AppOrUserAuth for UserClient {}
+impl UserOrAdminAuth for UserClient {}
+impl UserOrAdminAuth for AdminClient {}
+impl AppOrUserOrAdminAuth for UserClient {}
+impl AppOrUserOrAdminAuth for AdminClient {}
+impl AppOrUserOrAdminAuth for AppClient {}
 impl AppOrTeamAuth for AppClient {}
 impl AppOrTeamAuth for TeamClient {}
 impl<K> NoAuth for Client<K> {}

@@ -737,11 +737,11 @@ pub fn delete_profile_photo<'a>(
 }
 /** This lovely endpoint gets the account photo of a given user.
 
- `POST /2/account/get_photo` (download, content host, user auth, scope `account_info.read`).
+ `POST /2/account/get_photo` (download, content host, user auth, scope `account_info.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
 pub fn get_photo<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::account::AccountPhotoGetArg,
     range: ::std::option::Option<crate::client::ByteRange>,
 ) -> impl ::std::future::Future<
@@ -799,7 +799,7 @@ pub mod blocking {
         client.block_on(super::delete_profile_photo(client.client(), arg))
     }
     /// The blocking [`get_photo`](super::get_photo).
-    pub fn get_photo<C: crate::client::UserAuth>(
+    pub fn get_photo<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::account::AccountPhotoGetArg,
         range: ::std::option::Option<crate::client::ByteRange>,

@@ -18439,10 +18439,10 @@ pub fn alpha_upload<'a>(
 }
 /** Copy a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be copied.
 
- `POST /2/files/copy` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/copy` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn copy<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::RelocationArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18463,9 +18463,9 @@ pub fn copy<'a>(
 }
 /** Copy a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be copied.
 
- `POST /2/files/copy_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/copy_v2` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn copy_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::RelocationArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18486,10 +18486,10 @@ pub fn copy_v2<'a>(
 }
 /** Copy multiple files or folders to different locations at once in the user's Dropbox. This route will return job ID immediately and do the async copy job in background. Please use [`copy_batch/check`](crate::files::copy_batch_check) to check the job status.
 
- `POST /2/files/copy_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/copy_batch` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn copy_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::RelocationBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18510,9 +18510,9 @@ pub fn copy_batch<'a>(
 }
 /** Copy multiple files or folders to different locations at once in the user's Dropbox. This route will replace [`copy_batch`]. The main difference is this route will return status for each entry, while [`copy_batch`] raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async copy job in background. Please use [`copy_batch/check:2`](crate::files::copy_batch_check_v2) to check the job status.
 
- `POST /2/files/copy_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/copy_batch_v2` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn copy_batch_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::CopyBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18533,10 +18533,10 @@ pub fn copy_batch_v2<'a>(
 }
 /** Returns the status of an asynchronous job for [`copy_batch:1`](crate::files::copy_batch). If success, it returns list of results for each entry.
 
- `POST /2/files/copy_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/copy_batch/check` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn copy_batch_check<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18557,9 +18557,9 @@ pub fn copy_batch_check<'a>(
 }
 /** Returns the status of an asynchronous job for [`copy_batch:2`](crate::files::copy_batch_v2). It returns list of results for each entry.
 
- `POST /2/files/copy_batch/check_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/copy_batch/check_v2` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn copy_batch_check_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18626,10 +18626,10 @@ pub fn copy_reference_save<'a>(
 }
 /** Create a folder at a given path.
 
- `POST /2/files/create_folder` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/create_folder` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn create_folder<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::CreateFolderArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18650,9 +18650,9 @@ pub fn create_folder<'a>(
 }
 /** Create a folder at a given path.
 
- `POST /2/files/create_folder_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/create_folder_v2` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn create_folder_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::CreateFolderArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18673,9 +18673,9 @@ pub fn create_folder_v2<'a>(
 }
 /** Create multiple folders at once. This route is asynchronous for large batches, which returns a job ID immediately and runs the create folder batch asynchronously. Otherwise, creates the folders and returns the result synchronously for smaller inputs. You can force asynchronous behaviour by using the CreateFolderBatchArg.force\_async flag.  Use [`create_folder_batch/check`](crate::files::create_folder_batch_check) to check the job status.
 
- `POST /2/files/create_folder_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/create_folder_batch` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn create_folder_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::CreateFolderBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18696,9 +18696,9 @@ pub fn create_folder_batch<'a>(
 }
 /** Returns the status of an asynchronous job for [`create_folder_batch`]. If success, it returns list of result for each entry.
 
- `POST /2/files/create_folder_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/create_folder_batch/check` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn create_folder_batch_check<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18719,10 +18719,10 @@ pub fn create_folder_batch_check<'a>(
 }
 /** Delete the file or folder at a given path. If the path is a folder, all its contents will be deleted too. A successful response indicates that the file or folder was deleted. The returned metadata will be the corresponding FileMetadata or FolderMetadata for the item at time of deletion, and not a DeletedMetadata object.
 
- `POST /2/files/delete` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/delete` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn delete<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::DeleteArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18743,9 +18743,9 @@ pub fn delete<'a>(
 }
 /** Delete the file or folder at a given path. If the path is a folder, all its contents will be deleted too. A successful response indicates that the file or folder was deleted. The returned metadata will be the corresponding FileMetadata or FolderMetadata for the item at time of deletion, and not a DeletedMetadata object.
 
- `POST /2/files/delete_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/delete_v2` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn delete_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::DeleteArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18766,9 +18766,9 @@ pub fn delete_v2<'a>(
 }
 /** Delete multiple files/folders at once. This route is asynchronous, which returns a job ID immediately and runs the delete batch asynchronously. Use [`delete_batch/check`](crate::files::delete_batch_check) to check the job status.
 
- `POST /2/files/delete_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/delete_batch` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn delete_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::DeleteBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18789,9 +18789,9 @@ pub fn delete_batch<'a>(
 }
 /** Returns the status of an asynchronous job for [`delete_batch`]. If success, it returns list of result for each entry.
 
- `POST /2/files/delete_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/delete_batch/check` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn delete_batch_check<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18812,11 +18812,11 @@ pub fn delete_batch_check<'a>(
 }
 /** Download a file from a user's Dropbox.
 
- `POST /2/files/download` (download, content host, user auth, scope `files.content.read`).
+ `POST /2/files/download` (download, content host, user auth, scope `files.content.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
 pub fn download<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::DownloadArg,
     range: ::std::option::Option<crate::client::ByteRange>,
 ) -> impl ::std::future::Future<
@@ -18866,12 +18866,12 @@ pub fn download_zip<'a>(
 }
 /** Export a file from a user's Dropbox. This route only supports exporting files that cannot be downloaded directly and whose ExportResult.file\_metadata has ExportInfo.export\_as populated.
 
- `POST /2/files/export` (download, content host, user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).
+ `POST /2/files/export` (download, content host, user auth, scope `files.content.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it). A preview route: it may change without notice (feature `preview`).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
 #[cfg(feature = "preview")]
 pub fn export<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::ExportArg,
     range: ::std::option::Option<crate::client::ByteRange>,
 ) -> impl ::std::future::Future<
@@ -18917,9 +18917,9 @@ pub fn get_file_lock_batch<'a>(
 }
 /** Returns the metadata for a file or folder. Note: Metadata for the root folder is unsupported.
 
- `POST /2/files/get_metadata` (rpc, api host, user auth, scope `files.metadata.read`).*/
+ `POST /2/files/get_metadata` (rpc, api host, user auth, scope `files.metadata.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn get_metadata<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::GetMetadataArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18940,11 +18940,11 @@ pub fn get_metadata<'a>(
 }
 /** Get a preview for a file. Currently, PDF previews are generated for files with the following extensions: .ai, .doc, .docm, .docx, .eps, .gdoc, .gslides, .odp, .odt, .pps, .ppsm, .ppsx, .ppt, .pptm, .pptx, .rtf. HTML previews are generated for .csv, .ods, .xls, .xlsm, .gsheet, .xlsx. Other formats will return an unsupported extension error.
 
- `POST /2/files/get_preview` (download, content host, user auth, scope `files.content.read`).
+ `POST /2/files/get_preview` (download, content host, user auth, scope `files.content.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
 pub fn get_preview<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::PreviewArg,
     range: ::std::option::Option<crate::client::ByteRange>,
 ) -> impl ::std::future::Future<
@@ -19013,11 +19013,11 @@ pub fn get_temporary_upload_link<'a>(
 }
 /** Get a thumbnail for an image. This method currently supports files with the following file extensions: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp. Photos that are larger than 20MB in size won't be converted to a thumbnail.
 
- `POST /2/files/get_thumbnail` (download, content host, user auth, scope `files.content.read`).
+ `POST /2/files/get_thumbnail` (download, content host, user auth, scope `files.content.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
 pub fn get_thumbnail<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::ThumbnailArg,
     range: ::std::option::Option<crate::client::ByteRange>,
 ) -> impl ::std::future::Future<
@@ -19040,11 +19040,11 @@ pub fn get_thumbnail<'a>(
 }
 /** Get a thumbnail for an image. This method currently supports files with the following file extensions: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp. Photos that are larger than 20MB in size won't be converted to a thumbnail.
 
- `POST /2/files/get_thumbnail_v2` (download, content host, app or user auth, scope `files.content.read`).
+ `POST /2/files/get_thumbnail_v2` (download, content host, app or user auth, scope `files.content.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
 pub fn get_thumbnail_v2<'a>(
-    client: &'a impl crate::client::AppOrUserAuth,
+    client: &'a impl crate::client::AppOrUserOrAdminAuth,
     arg: &'a crate::files::ThumbnailV2Arg,
     range: ::std::option::Option<crate::client::ByteRange>,
 ) -> impl ::std::future::Future<
@@ -19067,9 +19067,9 @@ pub fn get_thumbnail_v2<'a>(
 }
 /** Get thumbnails for a list of images. We allow up to 25 thumbnails in a single batch. This method currently supports files with the following file extensions: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp. Photos that are larger than 20MB in size won't be converted to a thumbnail.
 
- `POST /2/files/get_thumbnail_batch` (rpc, content host, user auth, scope `files.content.read`).*/
+ `POST /2/files/get_thumbnail_batch` (rpc, content host, user auth, scope `files.content.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn get_thumbnail_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::GetThumbnailBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19090,9 +19090,9 @@ pub fn get_thumbnail_batch<'a>(
 }
 /** Starts returning the contents of a folder. If the result's [`ListFolderResult.has_more`](crate::files::ListFolderResult::has_more) field is true, call [`list_folder/continue`](crate::files::list_folder_continue) with the returned ListFolderResult.cursor to retrieve more entries. If you're using ListFolderArg.recursive set to true to keep a local cache of the contents of a Dropbox account, iterate through each entry in order and process them as follows to keep your local state in sync: For each FileMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it and remove all its children. For each FolderMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it but leave the children as they are. Check the new entry's FolderSharingInfo.read\_only and set all its children's read-only statuses to match. For each DeletedMetadata, if your local state has something at the given path, remove it and all its children. If there's nothing at the given path, ignore this entry. Note: auth.RateLimitError may be returned if multiple [`list_folder`] or [`list_folder/continue`](crate::files::list_folder_continue) calls with same parameters are made simultaneously by same API app for same user. If your app implements retry logic, please hold off the retry until the previous request finishes.
 
- `POST /2/files/list_folder` (rpc, api host, app or user auth, scope `files.metadata.read`).*/
+ `POST /2/files/list_folder` (rpc, api host, app or user auth, scope `files.metadata.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_folder<'a>(
-    client: &'a impl crate::client::AppOrUserAuth,
+    client: &'a impl crate::client::AppOrUserOrAdminAuth,
     arg: &'a crate::files::ListFolderArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19113,9 +19113,9 @@ pub fn list_folder<'a>(
 }
 /** Once a cursor has been retrieved from [`list_folder`], use this to paginate through all files and retrieve updates to the folder, following the same rules as documented for [`list_folder`].
 
- `POST /2/files/list_folder/continue` (rpc, api host, app or user auth, scope `files.metadata.read`).*/
+ `POST /2/files/list_folder/continue` (rpc, api host, app or user auth, scope `files.metadata.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_folder_continue<'a>(
-    client: &'a impl crate::client::AppOrUserAuth,
+    client: &'a impl crate::client::AppOrUserOrAdminAuth,
     arg: &'a crate::files::ListFolderContinueArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19136,9 +19136,9 @@ pub fn list_folder_continue<'a>(
 }
 /** A way to quickly get a cursor for the folder's state. Unlike [`list_folder`], [`list_folder/get_latest_cursor`](crate::files::list_folder_get_latest_cursor) doesn't return any entries. This endpoint is for app which only needs to know about new files and modifications and doesn't need to know about files that already exist in Dropbox.
 
- `POST /2/files/list_folder/get_latest_cursor` (rpc, api host, user auth, scope `files.metadata.read`).*/
+ `POST /2/files/list_folder/get_latest_cursor` (rpc, api host, user auth, scope `files.metadata.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_folder_get_latest_cursor<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::ListFolderArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19159,7 +19159,7 @@ pub fn list_folder_get_latest_cursor<'a>(
 }
 /** A longpoll endpoint to wait for changes on an account. In conjunction with [`list_folder/continue`](crate::files::list_folder_continue), this call gives you a low-latency way to monitor an account for file changes. The connection will block until there are changes available or a timeout occurs. This endpoint is useful mostly for client-side apps.
 
- `POST /2/files/list_folder/longpoll` (rpc, notify host, noauth auth, scope `files.metadata.read`).*/
+ `POST /2/files/list_folder/longpoll` (rpc, notify host, noauth auth, scope `files.metadata.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_folder_longpoll<'a>(
     client: &'a impl crate::client::NoAuth,
     arg: &'a crate::files::ListFolderLongpollArg,
@@ -19182,9 +19182,9 @@ pub fn list_folder_longpoll<'a>(
 }
 /** Returns revisions for files based on a file path or a file id. The file path or file id is identified from the latest file entry at the given file path or id. This end point allows your app to query either by file path or file id by setting the mode parameter appropriately. In the ListRevisionsMode.path (default) mode, all revisions at the same file path as the latest file entry are returned. If revisions with the same file id are desired, then mode must be set to ListRevisionsMode.id. The ListRevisionsMode.id mode is useful to retrieve revisions for a given file across moves or renames.
 
- `POST /2/files/list_revisions` (rpc, api host, user auth, scope `files.metadata.read`).*/
+ `POST /2/files/list_revisions` (rpc, api host, user auth, scope `files.metadata.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_revisions<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::ListRevisionsArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19228,10 +19228,10 @@ pub fn lock_file_batch<'a>(
 }
 /** Move a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be moved.
 
- `POST /2/files/move` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/move` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn move_<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::RelocationArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19252,9 +19252,9 @@ pub fn move_<'a>(
 }
 /** Move a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be moved. Note that we do not currently support case-only renaming.
 
- `POST /2/files/move_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/move_v2` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn move_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::RelocationArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19275,10 +19275,10 @@ pub fn move_v2<'a>(
 }
 /** Move multiple files or folders to different locations at once in the user's Dropbox. This route will return job ID immediately and do the async moving job in background. Please use [`move_batch/check`](crate::files::move_batch_check) to check the job status.
 
- `POST /2/files/move_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/move_batch` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn move_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::RelocationBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19299,9 +19299,9 @@ pub fn move_batch<'a>(
 }
 /** Move multiple files or folders to different locations at once in the user's Dropbox. Note that we do not currently support case-only renaming. This route will replace [`move_batch`]. The main difference is this route will return status for each entry, while [`move_batch`] raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async move job in background. Please use [`move_batch/check:2`](crate::files::move_batch_check_v2) to check the job status.
 
- `POST /2/files/move_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/move_batch_v2` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn move_batch_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::MoveBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19322,10 +19322,10 @@ pub fn move_batch_v2<'a>(
 }
 /** Returns the status of an asynchronous job for [`move_batch:1`](crate::files::move_batch). If success, it returns list of results for each entry.
 
- `POST /2/files/move_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/move_batch/check` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn move_batch_check<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19346,9 +19346,9 @@ pub fn move_batch_check<'a>(
 }
 /** Returns the status of an asynchronous job for [`move_batch:2`](crate::files::move_batch_v2). It returns list of results for each entry.
 
- `POST /2/files/move_batch/check_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/move_batch/check_v2` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn move_batch_check_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19425,9 +19425,9 @@ pub fn paper_update<'a>(
 }
 /** Permanently delete the file or folder at a given path (see <https://www.dropbox.com/en/help/40>). If the given file or folder is not yet deleted, this route will first delete it. It is possible for this route to successfully delete, then fail to permanently delete. Note: This endpoint is only available for Dropbox Business apps.
 
- `POST /2/files/permanently_delete` (rpc, api host, user auth, scope `files.permanent_delete`).*/
+ `POST /2/files/permanently_delete` (rpc, api host, user auth, scope `files.permanent_delete`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn permanently_delete<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::DeleteArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<(), crate::client::Error<crate::files::DeleteError>>,
@@ -19517,9 +19517,9 @@ pub fn properties_update<'a>(
 }
 /** Restore a specific revision of a file to the given path.
 
- `POST /2/files/restore` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/restore` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn restore<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::RestoreArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19725,9 +19725,9 @@ pub fn tags_remove<'a>(
 }
 /** Unlock the files at the given paths. A locked file can only be unlocked by the lock holder or, if a business account, a team admin. A successful response indicates that the file has been unlocked. Returns a list of the unlocked file paths and their metadata after this operation.
 
- `POST /2/files/unlock_file_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/unlock_file_batch` (rpc, api host, user auth, scope `files.content.write`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn unlock_file_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UnlockFileBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19748,11 +19748,11 @@ pub fn unlock_file_batch<'a>(
 }
 /** Create a new file with the contents provided in the request. Do not use this to upload a file larger than 150 MiB. Instead, create an upload session with [`upload_session/start`](crate::files::upload_session_start). Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
- `POST /2/files/upload` (upload, content host, user auth, scope `files.content.write`).
+ `POST /2/files/upload` (upload, content host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The request body is the file's content: bytes, a file or a stream.*/
 pub fn upload<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UploadArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
 ) -> impl ::std::future::Future<
@@ -19775,12 +19775,12 @@ pub fn upload<'a>(
 }
 /** Append more data to an upload session. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
- `POST /2/files/upload_session/append` (upload, content host, user auth, scope `files.content.write`).
+ `POST /2/files/upload_session/append` (upload, content host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The request body is the file's content: bytes, a file or a stream.*/
 #[deprecated]
 pub fn upload_session_append<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UploadSessionCursor,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
 ) -> impl ::std::future::Future<
@@ -19803,11 +19803,11 @@ pub fn upload_session_append<'a>(
 }
 /** Append more data to an upload session. When the parameter close is set, this call will close the session. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
- `POST /2/files/upload_session/append_v2` (upload, content host, user auth, scope `files.content.write`).
+ `POST /2/files/upload_session/append_v2` (upload, content host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The request body is the file's content: bytes, a file or a stream.*/
 pub fn upload_session_append_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UploadSessionAppendArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
 ) -> impl ::std::future::Future<
@@ -19830,11 +19830,11 @@ pub fn upload_session_append_v2<'a>(
 }
 /** Append more data to multiple upload sessions. Each piece of file content to append to each upload session should be concatenated in the request body, in the order delineated by [`UploadSessionAppendBatchArg.entries`](crate::files::UploadSessionAppendBatchArg::entries) and their individual lengths indicated by [`UploadSessionAppendBatchArgEntry.length`](crate::files::UploadSessionAppendBatchArgEntry::length). A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
- `POST /2/files/upload_session/append_batch` (upload, content host, user auth, scope `files.content.write`).
+ `POST /2/files/upload_session/append_batch` (upload, content host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The request body is the file's content: bytes, a file or a stream.*/
 pub fn upload_session_append_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UploadSessionAppendBatchArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
 ) -> impl ::std::future::Future<
@@ -19857,11 +19857,11 @@ pub fn upload_session_append_batch<'a>(
 }
 /** Finish an upload session and save the uploaded data to the given file path. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
- `POST /2/files/upload_session/finish` (upload, content host, user auth, scope `files.content.write`).
+ `POST /2/files/upload_session/finish` (upload, content host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The request body is the file's content: bytes, a file or a stream.*/
 pub fn upload_session_finish<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UploadSessionFinishArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
 ) -> impl ::std::future::Future<
@@ -19884,10 +19884,10 @@ pub fn upload_session_finish<'a>(
 }
 /** This route helps you commit many files at once into a user's Dropbox. Use [`upload_session/start`](crate::files::upload_session_start) and [`upload_session/append:2`](crate::files::upload_session_append_v2) to upload file contents. We recommend uploading many files in parallel to increase throughput. Once the file contents have been uploaded, rather than calling [`upload_session/finish`](crate::files::upload_session_finish), use this route to finish all your upload sessions in a single request. [`UploadSessionStartArg.close`](crate::files::UploadSessionStartArg::close) or [`UploadSessionAppendArg.close`](crate::files::UploadSessionAppendArg::close) needs to be true for the last [`upload_session/start`](crate::files::upload_session_start) or [`upload_session/append:2`](crate::files::upload_session_append_v2) call. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. This route will return a job\_id immediately and do the async commit job in background. Use [`upload_session/finish_batch/check`](crate::files::upload_session_finish_batch_check) to check the job status. For the same account, this route should be executed serially. That means you should not start the next job before current job finishes. We allow up to 1000 entries in a single request. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
- `POST /2/files/upload_session/finish_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/upload_session/finish_batch` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn upload_session_finish_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UploadSessionFinishBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19908,9 +19908,9 @@ pub fn upload_session_finish_batch<'a>(
 }
 /** This route helps you commit many files at once into a user's Dropbox. Use [`upload_session/start`](crate::files::upload_session_start) and [`upload_session/append:2`](crate::files::upload_session_append_v2) to upload file contents. We recommend uploading many files in parallel to increase throughput. Once the file contents have been uploaded, rather than calling [`upload_session/finish`](crate::files::upload_session_finish), use this route to finish all your upload sessions in a single request. [`UploadSessionStartArg.close`](crate::files::UploadSessionStartArg::close) or [`UploadSessionAppendArg.close`](crate::files::UploadSessionAppendArg::close) needs to be true for the last [`upload_session/start`](crate::files::upload_session_start) or [`upload_session/append:2`](crate::files::upload_session_append_v2) call of each upload session. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. We allow up to 1000 entries in a single request. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
- `POST /2/files/upload_session/finish_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/upload_session/finish_batch_v2` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn upload_session_finish_batch_v2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UploadSessionFinishBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19931,9 +19931,9 @@ pub fn upload_session_finish_batch_v2<'a>(
 }
 /** Returns the status of an asynchronous job for [`upload_session/finish_batch`](crate::files::upload_session_finish_batch). If success, it returns list of result for each entry.
 
- `POST /2/files/upload_session/finish_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/upload_session/finish_batch/check` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn upload_session_finish_batch_check<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -19954,11 +19954,11 @@ pub fn upload_session_finish_batch_check<'a>(
 }
 /** Upload sessions allow you to upload a single file in one or more requests, for example where the size of the file is greater than 150 MiB. This call starts a new upload session with the given data. You can then use [`upload_session/append:2`](crate::files::upload_session_append_v2) or [`upload_session/append_batch`](crate::files::upload_session_append_batch) to add more data, then [`upload_session/finish`](crate::files::upload_session_finish) or [`upload_session/finish_batch:2`](crate::files::upload_session_finish_batch_v2) to save all the data to a file in Dropbox. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. An upload session can be used for a maximum of 7 days. Attempting to use a [`UploadSessionStartResult.session_id`](crate::files::UploadSessionStartResult::session_id) with [`upload_session/append:2`](crate::files::upload_session_append_v2) or other upload session routes more than 7 days after its creation will return [`UploadSessionLookupError.not_found`](crate::files::UploadSessionLookupError::NotFound). Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>. By default, upload sessions require you to send content of the file in sequential order via consecutive [`upload_session/start`](crate::files::upload_session_start), [`upload_session/append:2`](crate::files::upload_session_append_v2), and [`upload_session/finish`](crate::files::upload_session_finish) calls (or their batch variants). For better performance, you can optionally set [`UploadSessionStartArg.session_type`](crate::files::UploadSessionStartArg::session_type) to [`UploadSessionType.concurrent`](crate::files::UploadSessionType::Concurrent) to start a concurrent upload session. Concurrent upload sessions may upload file data in concurrent [`upload_session/append:2`](crate::files::upload_session_append_v2) requests, with a few caveats. After all of the requests are complete, finish the session with [`upload_session/finish`](crate::files::upload_session_finish) as normal. You can not send data in a [`upload_session/start`](crate::files::upload_session_start) or [`upload_session/finish`](crate::files::upload_session_finish) call, only with [`upload_session/append:2`](crate::files::upload_session_append_v2) or [`upload_session/append_batch`](crate::files::upload_session_append_batch). Also, the length of the uploaded data in a call to [`upload_session/append:2`](crate::files::upload_session_append_v2) or [`upload_session/append_batch`](crate::files::upload_session_append_batch) must be a multiple of 2^22 (4,194,304) bytes, except for the final append request with [`UploadSessionAppendArg.close`](crate::files::UploadSessionAppendArg::close) or [`UploadSessionAppendBatchArgEntry.close`](crate::files::UploadSessionAppendBatchArgEntry::close) set to true that may contain any remaining data.
 
- `POST /2/files/upload_session/start` (upload, content host, user auth, scope `files.content.write`).
+ `POST /2/files/upload_session/start` (upload, content host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).
 
  The request body is the file's content: bytes, a file or a stream.*/
 pub fn upload_session_start<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UploadSessionStartArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
 ) -> impl ::std::future::Future<
@@ -19981,9 +19981,9 @@ pub fn upload_session_start<'a>(
 }
 /** Start a batch of upload sessions. See [`upload_session/start`](crate::files::upload_session_start). Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
- `POST /2/files/upload_session/start_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+ `POST /2/files/upload_session/start_batch` (rpc, api host, user auth, scope `files.content.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn upload_session_start_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::files::UploadSessionStartBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -20004,7 +20004,7 @@ pub fn upload_session_start_batch<'a>(
 }
 /// Every page of [`list_folder`], then of [`list_folder_continue`] with the cursor, until the last page.
 pub fn list_folder_pages<'a>(
-    client: &'a impl crate::client::AppOrUserAuth,
+    client: &'a impl crate::client::AppOrUserOrAdminAuth,
     arg: &'a crate::files::ListFolderArg,
 ) -> impl crate::client::paging::Stream<
     Item = ::std::result::Result<
@@ -20031,7 +20031,7 @@ pub fn list_folder_pages<'a>(
 }
 /// Every entry of `entries` of every page of [`list_folder`] and [`list_folder_continue`]: the cursor followed until the last page.
 pub fn list_folder_stream<'a>(
-    client: &'a impl crate::client::AppOrUserAuth,
+    client: &'a impl crate::client::AppOrUserOrAdminAuth,
     arg: &'a crate::files::ListFolderArg,
 ) -> impl crate::client::paging::Stream<
     Item = ::std::result::Result<
@@ -20125,7 +20125,7 @@ pub mod blocking {
     }
     /// The blocking [`copy`](super::copy).
     #[deprecated]
-    pub fn copy<C: crate::client::UserAuth>(
+    pub fn copy<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::RelocationArg,
     ) -> ::std::result::Result<
@@ -20135,7 +20135,7 @@ pub mod blocking {
         client.block_on(super::copy(client.client(), arg))
     }
     /// The blocking [`copy_v2`](super::copy_v2).
-    pub fn copy_v2<C: crate::client::UserAuth>(
+    pub fn copy_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::RelocationArg,
     ) -> ::std::result::Result<
@@ -20146,7 +20146,7 @@ pub mod blocking {
     }
     /// The blocking [`copy_batch`](super::copy_batch).
     #[deprecated]
-    pub fn copy_batch<C: crate::client::UserAuth>(
+    pub fn copy_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::RelocationBatchArg,
     ) -> ::std::result::Result<
@@ -20156,7 +20156,7 @@ pub mod blocking {
         client.block_on(super::copy_batch(client.client(), arg))
     }
     /// The blocking [`copy_batch_v2`](super::copy_batch_v2).
-    pub fn copy_batch_v2<C: crate::client::UserAuth>(
+    pub fn copy_batch_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::CopyBatchArg,
     ) -> ::std::result::Result<
@@ -20167,7 +20167,7 @@ pub mod blocking {
     }
     /// The blocking [`copy_batch_check`](super::copy_batch_check).
     #[deprecated]
-    pub fn copy_batch_check<C: crate::client::UserAuth>(
+    pub fn copy_batch_check<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -20177,7 +20177,7 @@ pub mod blocking {
         client.block_on(super::copy_batch_check(client.client(), arg))
     }
     /// The blocking [`copy_batch_check_v2`](super::copy_batch_check_v2).
-    pub fn copy_batch_check_v2<C: crate::client::UserAuth>(
+    pub fn copy_batch_check_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -20208,7 +20208,7 @@ pub mod blocking {
     }
     /// The blocking [`create_folder`](super::create_folder).
     #[deprecated]
-    pub fn create_folder<C: crate::client::UserAuth>(
+    pub fn create_folder<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::CreateFolderArg,
     ) -> ::std::result::Result<
@@ -20218,7 +20218,7 @@ pub mod blocking {
         client.block_on(super::create_folder(client.client(), arg))
     }
     /// The blocking [`create_folder_v2`](super::create_folder_v2).
-    pub fn create_folder_v2<C: crate::client::UserAuth>(
+    pub fn create_folder_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::CreateFolderArg,
     ) -> ::std::result::Result<
@@ -20228,7 +20228,7 @@ pub mod blocking {
         client.block_on(super::create_folder_v2(client.client(), arg))
     }
     /// The blocking [`create_folder_batch`](super::create_folder_batch).
-    pub fn create_folder_batch<C: crate::client::UserAuth>(
+    pub fn create_folder_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::CreateFolderBatchArg,
     ) -> ::std::result::Result<
@@ -20238,7 +20238,7 @@ pub mod blocking {
         client.block_on(super::create_folder_batch(client.client(), arg))
     }
     /// The blocking [`create_folder_batch_check`](super::create_folder_batch_check).
-    pub fn create_folder_batch_check<C: crate::client::UserAuth>(
+    pub fn create_folder_batch_check<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -20249,7 +20249,7 @@ pub mod blocking {
     }
     /// The blocking [`delete`](super::delete).
     #[deprecated]
-    pub fn delete<C: crate::client::UserAuth>(
+    pub fn delete<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::DeleteArg,
     ) -> ::std::result::Result<
@@ -20259,7 +20259,7 @@ pub mod blocking {
         client.block_on(super::delete(client.client(), arg))
     }
     /// The blocking [`delete_v2`](super::delete_v2).
-    pub fn delete_v2<C: crate::client::UserAuth>(
+    pub fn delete_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::DeleteArg,
     ) -> ::std::result::Result<
@@ -20269,7 +20269,7 @@ pub mod blocking {
         client.block_on(super::delete_v2(client.client(), arg))
     }
     /// The blocking [`delete_batch`](super::delete_batch).
-    pub fn delete_batch<C: crate::client::UserAuth>(
+    pub fn delete_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::DeleteBatchArg,
     ) -> ::std::result::Result<
@@ -20279,7 +20279,7 @@ pub mod blocking {
         client.block_on(super::delete_batch(client.client(), arg))
     }
     /// The blocking [`delete_batch_check`](super::delete_batch_check).
-    pub fn delete_batch_check<C: crate::client::UserAuth>(
+    pub fn delete_batch_check<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -20289,7 +20289,7 @@ pub mod blocking {
         client.block_on(super::delete_batch_check(client.client(), arg))
     }
     /// The blocking [`download`](super::download).
-    pub fn download<C: crate::client::UserAuth>(
+    pub fn download<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::DownloadArg,
         range: ::std::option::Option<crate::client::ByteRange>,
@@ -20312,7 +20312,7 @@ pub mod blocking {
     }
     /// The blocking [`export`](super::export).
     #[cfg(feature = "preview")]
-    pub fn export<C: crate::client::UserAuth>(
+    pub fn export<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::ExportArg,
         range: ::std::option::Option<crate::client::ByteRange>,
@@ -20333,7 +20333,7 @@ pub mod blocking {
         client.block_on(super::get_file_lock_batch(client.client(), arg))
     }
     /// The blocking [`get_metadata`](super::get_metadata).
-    pub fn get_metadata<C: crate::client::UserAuth>(
+    pub fn get_metadata<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::GetMetadataArg,
     ) -> ::std::result::Result<
@@ -20343,7 +20343,7 @@ pub mod blocking {
         client.block_on(super::get_metadata(client.client(), arg))
     }
     /// The blocking [`get_preview`](super::get_preview).
-    pub fn get_preview<C: crate::client::UserAuth>(
+    pub fn get_preview<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::PreviewArg,
         range: ::std::option::Option<crate::client::ByteRange>,
@@ -20374,7 +20374,7 @@ pub mod blocking {
         client.block_on(super::get_temporary_upload_link(client.client(), arg))
     }
     /// The blocking [`get_thumbnail`](super::get_thumbnail).
-    pub fn get_thumbnail<C: crate::client::UserAuth>(
+    pub fn get_thumbnail<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::ThumbnailArg,
         range: ::std::option::Option<crate::client::ByteRange>,
@@ -20385,7 +20385,7 @@ pub mod blocking {
         client.block_on(super::get_thumbnail(client.client(), arg, range))
     }
     /// The blocking [`get_thumbnail_v2`](super::get_thumbnail_v2).
-    pub fn get_thumbnail_v2<C: crate::client::AppOrUserAuth>(
+    pub fn get_thumbnail_v2<C: crate::client::AppOrUserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::ThumbnailV2Arg,
         range: ::std::option::Option<crate::client::ByteRange>,
@@ -20396,7 +20396,7 @@ pub mod blocking {
         client.block_on(super::get_thumbnail_v2(client.client(), arg, range))
     }
     /// The blocking [`get_thumbnail_batch`](super::get_thumbnail_batch).
-    pub fn get_thumbnail_batch<C: crate::client::UserAuth>(
+    pub fn get_thumbnail_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::GetThumbnailBatchArg,
     ) -> ::std::result::Result<
@@ -20406,7 +20406,7 @@ pub mod blocking {
         client.block_on(super::get_thumbnail_batch(client.client(), arg))
     }
     /// The blocking [`list_folder`](super::list_folder).
-    pub fn list_folder<C: crate::client::AppOrUserAuth>(
+    pub fn list_folder<C: crate::client::AppOrUserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::ListFolderArg,
     ) -> ::std::result::Result<
@@ -20416,7 +20416,7 @@ pub mod blocking {
         client.block_on(super::list_folder(client.client(), arg))
     }
     /// The blocking [`list_folder_continue`](super::list_folder_continue).
-    pub fn list_folder_continue<C: crate::client::AppOrUserAuth>(
+    pub fn list_folder_continue<C: crate::client::AppOrUserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::ListFolderContinueArg,
     ) -> ::std::result::Result<
@@ -20426,7 +20426,7 @@ pub mod blocking {
         client.block_on(super::list_folder_continue(client.client(), arg))
     }
     /// The blocking [`list_folder_get_latest_cursor`](super::list_folder_get_latest_cursor).
-    pub fn list_folder_get_latest_cursor<C: crate::client::UserAuth>(
+    pub fn list_folder_get_latest_cursor<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::ListFolderArg,
     ) -> ::std::result::Result<
@@ -20446,7 +20446,7 @@ pub mod blocking {
         client.block_on(super::list_folder_longpoll(client.client(), arg))
     }
     /// The blocking [`list_revisions`](super::list_revisions).
-    pub fn list_revisions<C: crate::client::UserAuth>(
+    pub fn list_revisions<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::ListRevisionsArg,
     ) -> ::std::result::Result<
@@ -20467,7 +20467,7 @@ pub mod blocking {
     }
     /// The blocking [`move_`](super::move_).
     #[deprecated]
-    pub fn move_<C: crate::client::UserAuth>(
+    pub fn move_<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::RelocationArg,
     ) -> ::std::result::Result<
@@ -20477,7 +20477,7 @@ pub mod blocking {
         client.block_on(super::move_(client.client(), arg))
     }
     /// The blocking [`move_v2`](super::move_v2).
-    pub fn move_v2<C: crate::client::UserAuth>(
+    pub fn move_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::RelocationArg,
     ) -> ::std::result::Result<
@@ -20488,7 +20488,7 @@ pub mod blocking {
     }
     /// The blocking [`move_batch`](super::move_batch).
     #[deprecated]
-    pub fn move_batch<C: crate::client::UserAuth>(
+    pub fn move_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::RelocationBatchArg,
     ) -> ::std::result::Result<
@@ -20498,7 +20498,7 @@ pub mod blocking {
         client.block_on(super::move_batch(client.client(), arg))
     }
     /// The blocking [`move_batch_v2`](super::move_batch_v2).
-    pub fn move_batch_v2<C: crate::client::UserAuth>(
+    pub fn move_batch_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::MoveBatchArg,
     ) -> ::std::result::Result<
@@ -20509,7 +20509,7 @@ pub mod blocking {
     }
     /// The blocking [`move_batch_check`](super::move_batch_check).
     #[deprecated]
-    pub fn move_batch_check<C: crate::client::UserAuth>(
+    pub fn move_batch_check<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -20519,7 +20519,7 @@ pub mod blocking {
         client.block_on(super::move_batch_check(client.client(), arg))
     }
     /// The blocking [`move_batch_check_v2`](super::move_batch_check_v2).
-    pub fn move_batch_check_v2<C: crate::client::UserAuth>(
+    pub fn move_batch_check_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -20553,7 +20553,7 @@ pub mod blocking {
         client.block_on(super::paper_update(client.client(), arg, body))
     }
     /// The blocking [`permanently_delete`](super::permanently_delete).
-    pub fn permanently_delete<C: crate::client::UserAuth>(
+    pub fn permanently_delete<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::DeleteArg,
     ) -> ::std::result::Result<(), crate::client::Error<crate::files::DeleteError>> {
@@ -20593,7 +20593,7 @@ pub mod blocking {
         client.block_on(super::properties_update(client.client(), arg))
     }
     /// The blocking [`restore`](super::restore).
-    pub fn restore<C: crate::client::UserAuth>(
+    pub fn restore<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::RestoreArg,
     ) -> ::std::result::Result<
@@ -20681,7 +20681,7 @@ pub mod blocking {
         client.block_on(super::tags_remove(client.client(), arg))
     }
     /// The blocking [`unlock_file_batch`](super::unlock_file_batch).
-    pub fn unlock_file_batch<C: crate::client::UserAuth>(
+    pub fn unlock_file_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UnlockFileBatchArg,
     ) -> ::std::result::Result<
@@ -20691,7 +20691,7 @@ pub mod blocking {
         client.block_on(super::unlock_file_batch(client.client(), arg))
     }
     /// The blocking [`upload`](super::upload).
-    pub fn upload<C: crate::client::UserAuth>(
+    pub fn upload<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UploadArg,
         body: impl ::std::convert::Into<crate::client::UploadBody>,
@@ -20703,7 +20703,7 @@ pub mod blocking {
     }
     /// The blocking [`upload_session_append`](super::upload_session_append).
     #[deprecated]
-    pub fn upload_session_append<C: crate::client::UserAuth>(
+    pub fn upload_session_append<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UploadSessionCursor,
         body: impl ::std::convert::Into<crate::client::UploadBody>,
@@ -20714,7 +20714,7 @@ pub mod blocking {
         client.block_on(super::upload_session_append(client.client(), arg, body))
     }
     /// The blocking [`upload_session_append_v2`](super::upload_session_append_v2).
-    pub fn upload_session_append_v2<C: crate::client::UserAuth>(
+    pub fn upload_session_append_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UploadSessionAppendArg,
         body: impl ::std::convert::Into<crate::client::UploadBody>,
@@ -20725,7 +20725,7 @@ pub mod blocking {
         client.block_on(super::upload_session_append_v2(client.client(), arg, body))
     }
     /// The blocking [`upload_session_append_batch`](super::upload_session_append_batch).
-    pub fn upload_session_append_batch<C: crate::client::UserAuth>(
+    pub fn upload_session_append_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UploadSessionAppendBatchArg,
         body: impl ::std::convert::Into<crate::client::UploadBody>,
@@ -20736,7 +20736,7 @@ pub mod blocking {
         client.block_on(super::upload_session_append_batch(client.client(), arg, body))
     }
     /// The blocking [`upload_session_finish`](super::upload_session_finish).
-    pub fn upload_session_finish<C: crate::client::UserAuth>(
+    pub fn upload_session_finish<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UploadSessionFinishArg,
         body: impl ::std::convert::Into<crate::client::UploadBody>,
@@ -20748,7 +20748,7 @@ pub mod blocking {
     }
     /// The blocking [`upload_session_finish_batch`](super::upload_session_finish_batch).
     #[deprecated]
-    pub fn upload_session_finish_batch<C: crate::client::UserAuth>(
+    pub fn upload_session_finish_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UploadSessionFinishBatchArg,
     ) -> ::std::result::Result<
@@ -20758,7 +20758,7 @@ pub mod blocking {
         client.block_on(super::upload_session_finish_batch(client.client(), arg))
     }
     /// The blocking [`upload_session_finish_batch_v2`](super::upload_session_finish_batch_v2).
-    pub fn upload_session_finish_batch_v2<C: crate::client::UserAuth>(
+    pub fn upload_session_finish_batch_v2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UploadSessionFinishBatchArg,
     ) -> ::std::result::Result<
@@ -20768,7 +20768,7 @@ pub mod blocking {
         client.block_on(super::upload_session_finish_batch_v2(client.client(), arg))
     }
     /// The blocking [`upload_session_finish_batch_check`](super::upload_session_finish_batch_check).
-    pub fn upload_session_finish_batch_check<C: crate::client::UserAuth>(
+    pub fn upload_session_finish_batch_check<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -20778,7 +20778,7 @@ pub mod blocking {
         client.block_on(super::upload_session_finish_batch_check(client.client(), arg))
     }
     /// The blocking [`upload_session_start`](super::upload_session_start).
-    pub fn upload_session_start<C: crate::client::UserAuth>(
+    pub fn upload_session_start<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UploadSessionStartArg,
         body: impl ::std::convert::Into<crate::client::UploadBody>,
@@ -20789,7 +20789,7 @@ pub mod blocking {
         client.block_on(super::upload_session_start(client.client(), arg, body))
     }
     /// The blocking [`upload_session_start_batch`](super::upload_session_start_batch).
-    pub fn upload_session_start_batch<C: crate::client::UserAuth>(
+    pub fn upload_session_start_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::files::UploadSessionStartBatchArg,
     ) -> ::std::result::Result<

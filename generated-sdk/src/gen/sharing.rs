@@ -17915,9 +17915,9 @@ impl ::std::cmp::PartialEq for VisibilityPolicyDisallowedReason {
 }
 /** Adds specified members to a file.
 
- `POST /2/sharing/add_file_member` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/add_file_member` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn add_file_member<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::AddFileMemberArgs,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -17938,9 +17938,9 @@ pub fn add_file_member<'a>(
 }
 /** Allows an owner or editor (if the ACL update policy allows) of a shared folder to add another member. For the new member to get access to all the functionality for this folder, you will need to call [`mount_folder`] on their behalf.
 
- `POST /2/sharing/add_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/add_folder_member` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn add_folder_member<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::AddFolderMemberArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -17961,9 +17961,9 @@ pub fn add_folder_member<'a>(
 }
 /** Returns the status of an asynchronous job.
 
- `POST /2/sharing/check_job_status` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/check_job_status` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn check_job_status<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -17984,9 +17984,9 @@ pub fn check_job_status<'a>(
 }
 /** Returns the status of an asynchronous job for sharing a folder.
 
- `POST /2/sharing/check_remove_member_job_status` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/check_remove_member_job_status` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn check_remove_member_job_status<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18007,9 +18007,9 @@ pub fn check_remove_member_job_status<'a>(
 }
 /** Returns the status of an asynchronous job for sharing a folder.
 
- `POST /2/sharing/check_share_job_status` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/check_share_job_status` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn check_share_job_status<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::async_::PollArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18030,10 +18030,10 @@ pub fn check_share_job_status<'a>(
 }
 /** Create a shared link. If a shared link already exists for the given path, that link is returned. Previously, it was technically possible to break a shared link by moving or renaming the corresponding file or folder. In the future, this will no longer be the case, so your app shouldn't rely on this behavior. Instead, if your app needs to revoke a shared link, use revoke\_shared\_link. DEPRECATED: Use create\_shared\_link\_with\_settings instead.
 
- `POST /2/sharing/create_shared_link` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/create_shared_link` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn create_shared_link<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::CreateSharedLinkArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18054,9 +18054,9 @@ pub fn create_shared_link<'a>(
 }
 /** Create a shared link with custom settings. If no settings are given then the default visibility is RequestedVisibility.public (The resolved visibility, though, may depend on other aspects such as team and shared folder settings).
 
- `POST /2/sharing/create_shared_link_with_settings` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/create_shared_link_with_settings` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn create_shared_link_with_settings<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::CreateSharedLinkWithSettingsArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18077,9 +18077,9 @@ pub fn create_shared_link_with_settings<'a>(
 }
 /** Returns shared file metadata.
 
- `POST /2/sharing/get_file_metadata` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/get_file_metadata` (rpc, api host, user auth, scope `sharing.read`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn get_file_metadata<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::GetFileMetadataArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18100,9 +18100,9 @@ pub fn get_file_metadata<'a>(
 }
 /** Returns shared file metadata.
 
- `POST /2/sharing/get_file_metadata/batch` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/get_file_metadata/batch` (rpc, api host, user auth, scope `sharing.read`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn get_file_metadata_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::GetFileMetadataBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18123,9 +18123,9 @@ pub fn get_file_metadata_batch<'a>(
 }
 /** Returns shared folder metadata by its folder ID.
 
- `POST /2/sharing/get_folder_metadata` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/get_folder_metadata` (rpc, api host, user auth, scope `sharing.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn get_folder_metadata<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::GetMetadataArgs,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18220,9 +18220,9 @@ pub fn get_shared_links<'a>(
 }
 /** Use to obtain the members who have been invited to a file, both inherited and uninherited members.
 
- `POST /2/sharing/list_file_members` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/list_file_members` (rpc, api host, user auth, scope `sharing.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_file_members<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ListFileMembersArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18243,9 +18243,9 @@ pub fn list_file_members<'a>(
 }
 /** Get members of multiple files at once. The arguments to this route are more limited, and the limit on query result size per file is more strict. To customize the results more, use the individual file endpoint. Inherited users and groups are not included in the result, and permissions are not returned for this endpoint.
 
- `POST /2/sharing/list_file_members/batch` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/list_file_members/batch` (rpc, api host, user auth, scope `sharing.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_file_members_batch<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ListFileMembersBatchArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18266,9 +18266,9 @@ pub fn list_file_members_batch<'a>(
 }
 /** Once a cursor has been retrieved from [`list_file_members`] or [`list_file_members/batch`](crate::sharing::list_file_members_batch), use this to paginate through all shared file members.
 
- `POST /2/sharing/list_file_members/continue` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/list_file_members/continue` (rpc, api host, user auth, scope `sharing.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_file_members_continue<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ListFileMembersContinueArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18289,9 +18289,9 @@ pub fn list_file_members_continue<'a>(
 }
 /** Returns shared folder membership by its folder ID.
 
- `POST /2/sharing/list_folder_members` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/list_folder_members` (rpc, api host, user auth, scope `sharing.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_folder_members<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ListFolderMembersArgs,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18312,9 +18312,9 @@ pub fn list_folder_members<'a>(
 }
 /** Once a cursor has been retrieved from [`list_folder_members`], use this to paginate through all shared folder members.
 
- `POST /2/sharing/list_folder_members/continue` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/list_folder_members/continue` (rpc, api host, user auth, scope `sharing.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_folder_members_continue<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ListFolderMembersContinueArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18427,9 +18427,9 @@ pub fn list_mountable_folders_continue<'a>(
 }
 /** Returns a list of all files shared with current user.
 
- `POST /2/sharing/list_received_files` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/list_received_files` (rpc, api host, user auth, scope `sharing.read`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_received_files<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ListFilesArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18473,9 +18473,9 @@ pub fn list_received_files_continue<'a>(
 }
 /** List shared links of this user. If no path is given, returns a list of all shared links for the current user. For members of business teams using team space and member folders, returns all shared links in the team member's home folder unless the team space ID is specified in the request header. If a non-empty path is given, returns a list of all shared links that allow access to the given path - direct links to the given path and links to parent folders of the given path. Links to parent folders can be suppressed by setting direct\_only to true.
 
- `POST /2/sharing/list_shared_links` (rpc, api host, user auth, scope `sharing.read`).*/
+ `POST /2/sharing/list_shared_links` (rpc, api host, user auth, scope `sharing.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn list_shared_links<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ListSharedLinksArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18542,9 +18542,9 @@ pub fn mount_folder<'a>(
 }
 /** Removes all self-removable access from a file or folder for the current user. Best-effort and idempotent: attempts to drop link-visitor associations and explicit ACL membership.
 
- `POST /2/sharing/relinquish_access` (rpc, api host, user auth, scope `private:sharing.write`).*/
+ `POST /2/sharing/relinquish_access` (rpc, api host, user auth, scope `private:sharing.write`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn relinquish_access<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::RelinquishAccessArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18565,9 +18565,9 @@ pub fn relinquish_access<'a>(
 }
 /** The current user relinquishes their membership in the designated file.
 
- `POST /2/sharing/relinquish_file_membership` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/relinquish_file_membership` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn relinquish_file_membership<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::RelinquishFileMembershipArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18611,10 +18611,10 @@ pub fn relinquish_folder_membership<'a>(
 }
 /** Identical to remove\_file\_member\_2 but with less information returned.
 
- `POST /2/sharing/remove_file_member` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/remove_file_member` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 #[deprecated]
 pub fn remove_file_member<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::RemoveFileMemberArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18635,9 +18635,9 @@ pub fn remove_file_member<'a>(
 }
 /** Removes a specified member from the file.
 
- `POST /2/sharing/remove_file_member_2` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/remove_file_member_2` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn remove_file_member_2<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::RemoveFileMemberArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18658,9 +18658,9 @@ pub fn remove_file_member_2<'a>(
 }
 /** Allows an owner or editor (if the ACL update policy allows) of a shared folder to remove another member.
 
- `POST /2/sharing/remove_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/remove_folder_member` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn remove_folder_member<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::RemoveFolderMemberArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18681,9 +18681,9 @@ pub fn remove_folder_member<'a>(
 }
 /** Revoke a shared link. Note that even after revoking a shared link to a file, the file may be accessible if there are shared links leading to any of the file parent folders. To list all shared links that enable access to a specific file, you can use the list\_shared\_links with the file as the ListSharedLinksArg.path argument.
 
- `POST /2/sharing/revoke_shared_link` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/revoke_shared_link` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn revoke_shared_link<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::RevokeSharedLinkArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18727,9 +18727,9 @@ pub fn set_access_inheritance<'a>(
 }
 /** Share a folder with collaborators. Most sharing will be completed synchronously. Large folders will be completed asynchronously. To make testing the async case repeatable, set \`ShareFolderArg.force\_async\`. If a [`ShareFolderLaunch.async_job_id`](crate::sharing::ShareFolderLaunch::AsyncJobId) is returned, you'll need to call [`check_share_job_status`] until the action completes to get the metadata for the folder.
 
- `POST /2/sharing/share_folder` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/share_folder` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn share_folder<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ShareFolderArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18750,9 +18750,9 @@ pub fn share_folder<'a>(
 }
 /** Transfer ownership of a shared folder to a member of the shared folder. User must have [`AccessLevel.owner`](crate::sharing::AccessLevel::Owner) access to the shared folder to perform a transfer.
 
- `POST /2/sharing/transfer_folder` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/transfer_folder` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn transfer_folder<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::TransferFolderArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18773,9 +18773,9 @@ pub fn transfer_folder<'a>(
 }
 /** The current user unmounts the designated folder. They can re-mount the folder at a later time using [`mount_folder`].
 
- `POST /2/sharing/unmount_folder` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/unmount_folder` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn unmount_folder<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::UnmountFolderArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18796,9 +18796,9 @@ pub fn unmount_folder<'a>(
 }
 /** Remove all members from this file. Does not remove inherited members.
 
- `POST /2/sharing/unshare_file` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/unshare_file` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn unshare_file<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::UnshareFileArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18819,9 +18819,9 @@ pub fn unshare_file<'a>(
 }
 /** Allows a shared folder owner to unshare the folder. Unshare will not work in following cases: The shared folder contains shared folders OR the shared folder is inside another shared folder. You'll need to call [`check_job_status`] to determine if the action has completed successfully.
 
- `POST /2/sharing/unshare_folder` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/unshare_folder` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn unshare_folder<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::UnshareFolderArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18842,9 +18842,9 @@ pub fn unshare_folder<'a>(
 }
 /** Changes a member's access on a shared file.
 
- `POST /2/sharing/update_file_member` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/update_file_member` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn update_file_member<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::UpdateFileMemberArgs,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18888,9 +18888,9 @@ pub fn update_file_policy<'a>(
 }
 /** Allows an owner or editor of a shared folder to update another member's permissions.
 
- `POST /2/sharing/update_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/update_folder_member` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn update_folder_member<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::UpdateFolderMemberArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18911,9 +18911,9 @@ pub fn update_folder_member<'a>(
 }
 /** Update the sharing policies for a shared folder. User must have [`AccessLevel.owner`](crate::sharing::AccessLevel::Owner) access to the shared folder to update its policies.
 
- `POST /2/sharing/update_folder_policy` (rpc, api host, user auth, scope `sharing.write`).*/
+ `POST /2/sharing/update_folder_policy` (rpc, api host, user auth, scope `sharing.write`, select admin mode `team_admin`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn update_folder_policy<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::UpdateFolderPolicyArg,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<
@@ -18934,7 +18934,7 @@ pub fn update_folder_policy<'a>(
 }
 /// Every page of [`list_file_members`], then of [`list_file_members_continue`] with the cursor, until the last page.
 pub fn list_file_members_pages<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ListFileMembersArg,
 ) -> impl crate::client::paging::Stream<
     Item = ::std::result::Result<
@@ -18961,7 +18961,7 @@ pub fn list_file_members_pages<'a>(
 }
 /// Every page of [`list_folder_members`], then of [`list_folder_members_continue`] with the cursor, until the last page.
 pub fn list_folder_members_pages<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
     arg: &'a crate::sharing::ListFolderMembersArgs,
 ) -> impl crate::client::paging::Stream<
     Item = ::std::result::Result<
@@ -19070,7 +19070,7 @@ pub fn list_mountable_folders_stream<'a>(
 }
 /// Every page of [`list_received_files`], then of [`list_received_files_continue`] with the cursor, until the last page.
 pub fn list_received_files_pages<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a (impl crate::client::UserOrAdminAuth + crate::client::UserAuth),
     arg: &'a crate::sharing::ListFilesArg,
 ) -> impl crate::client::paging::Stream<
     Item = ::std::result::Result<
@@ -19097,7 +19097,7 @@ pub fn list_received_files_pages<'a>(
 }
 /// Every entry of `entries` of every page of [`list_received_files`] and [`list_received_files_continue`]: the cursor followed until the last page.
 pub fn list_received_files_stream<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a (impl crate::client::UserOrAdminAuth + crate::client::UserAuth),
     arg: &'a crate::sharing::ListFilesArg,
 ) -> impl crate::client::paging::Stream<
     Item = ::std::result::Result<
@@ -19119,7 +19119,7 @@ pub fn list_received_files_stream<'a>(
 #[cfg(feature = "blocking")]
 pub mod blocking {
     /// The blocking [`add_file_member`](super::add_file_member).
-    pub fn add_file_member<C: crate::client::UserAuth>(
+    pub fn add_file_member<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::AddFileMemberArgs,
     ) -> ::std::result::Result<
@@ -19129,7 +19129,7 @@ pub mod blocking {
         client.block_on(super::add_file_member(client.client(), arg))
     }
     /// The blocking [`add_folder_member`](super::add_folder_member).
-    pub fn add_folder_member<C: crate::client::UserAuth>(
+    pub fn add_folder_member<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::AddFolderMemberArg,
     ) -> ::std::result::Result<
@@ -19139,7 +19139,7 @@ pub mod blocking {
         client.block_on(super::add_folder_member(client.client(), arg))
     }
     /// The blocking [`check_job_status`](super::check_job_status).
-    pub fn check_job_status<C: crate::client::UserAuth>(
+    pub fn check_job_status<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -19149,7 +19149,7 @@ pub mod blocking {
         client.block_on(super::check_job_status(client.client(), arg))
     }
     /// The blocking [`check_remove_member_job_status`](super::check_remove_member_job_status).
-    pub fn check_remove_member_job_status<C: crate::client::UserAuth>(
+    pub fn check_remove_member_job_status<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -19159,7 +19159,7 @@ pub mod blocking {
         client.block_on(super::check_remove_member_job_status(client.client(), arg))
     }
     /// The blocking [`check_share_job_status`](super::check_share_job_status).
-    pub fn check_share_job_status<C: crate::client::UserAuth>(
+    pub fn check_share_job_status<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::async_::PollArg,
     ) -> ::std::result::Result<
@@ -19170,7 +19170,7 @@ pub mod blocking {
     }
     /// The blocking [`create_shared_link`](super::create_shared_link).
     #[deprecated]
-    pub fn create_shared_link<C: crate::client::UserAuth>(
+    pub fn create_shared_link<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::CreateSharedLinkArg,
     ) -> ::std::result::Result<
@@ -19180,7 +19180,7 @@ pub mod blocking {
         client.block_on(super::create_shared_link(client.client(), arg))
     }
     /// The blocking [`create_shared_link_with_settings`](super::create_shared_link_with_settings).
-    pub fn create_shared_link_with_settings<C: crate::client::UserAuth>(
+    pub fn create_shared_link_with_settings<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::CreateSharedLinkWithSettingsArg,
     ) -> ::std::result::Result<
@@ -19190,7 +19190,7 @@ pub mod blocking {
         client.block_on(super::create_shared_link_with_settings(client.client(), arg))
     }
     /// The blocking [`get_file_metadata`](super::get_file_metadata).
-    pub fn get_file_metadata<C: crate::client::UserAuth>(
+    pub fn get_file_metadata<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::GetFileMetadataArg,
     ) -> ::std::result::Result<
@@ -19200,7 +19200,7 @@ pub mod blocking {
         client.block_on(super::get_file_metadata(client.client(), arg))
     }
     /// The blocking [`get_file_metadata_batch`](super::get_file_metadata_batch).
-    pub fn get_file_metadata_batch<C: crate::client::UserAuth>(
+    pub fn get_file_metadata_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::GetFileMetadataBatchArg,
     ) -> ::std::result::Result<
@@ -19210,7 +19210,7 @@ pub mod blocking {
         client.block_on(super::get_file_metadata_batch(client.client(), arg))
     }
     /// The blocking [`get_folder_metadata`](super::get_folder_metadata).
-    pub fn get_folder_metadata<C: crate::client::UserAuth>(
+    pub fn get_folder_metadata<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::GetMetadataArgs,
     ) -> ::std::result::Result<
@@ -19252,7 +19252,7 @@ pub mod blocking {
         client.block_on(super::get_shared_links(client.client(), arg))
     }
     /// The blocking [`list_file_members`](super::list_file_members).
-    pub fn list_file_members<C: crate::client::UserAuth>(
+    pub fn list_file_members<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::ListFileMembersArg,
     ) -> ::std::result::Result<
@@ -19262,7 +19262,7 @@ pub mod blocking {
         client.block_on(super::list_file_members(client.client(), arg))
     }
     /// The blocking [`list_file_members_batch`](super::list_file_members_batch).
-    pub fn list_file_members_batch<C: crate::client::UserAuth>(
+    pub fn list_file_members_batch<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::ListFileMembersBatchArg,
     ) -> ::std::result::Result<
@@ -19272,7 +19272,7 @@ pub mod blocking {
         client.block_on(super::list_file_members_batch(client.client(), arg))
     }
     /// The blocking [`list_file_members_continue`](super::list_file_members_continue).
-    pub fn list_file_members_continue<C: crate::client::UserAuth>(
+    pub fn list_file_members_continue<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::ListFileMembersContinueArg,
     ) -> ::std::result::Result<
@@ -19282,7 +19282,7 @@ pub mod blocking {
         client.block_on(super::list_file_members_continue(client.client(), arg))
     }
     /// The blocking [`list_folder_members`](super::list_folder_members).
-    pub fn list_folder_members<C: crate::client::UserAuth>(
+    pub fn list_folder_members<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::ListFolderMembersArgs,
     ) -> ::std::result::Result<
@@ -19292,7 +19292,7 @@ pub mod blocking {
         client.block_on(super::list_folder_members(client.client(), arg))
     }
     /// The blocking [`list_folder_members_continue`](super::list_folder_members_continue).
-    pub fn list_folder_members_continue<C: crate::client::UserAuth>(
+    pub fn list_folder_members_continue<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::ListFolderMembersContinueArg,
     ) -> ::std::result::Result<
@@ -19342,7 +19342,7 @@ pub mod blocking {
         client.block_on(super::list_mountable_folders_continue(client.client(), arg))
     }
     /// The blocking [`list_received_files`](super::list_received_files).
-    pub fn list_received_files<C: crate::client::UserAuth>(
+    pub fn list_received_files<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::ListFilesArg,
     ) -> ::std::result::Result<
@@ -19362,7 +19362,7 @@ pub mod blocking {
         client.block_on(super::list_received_files_continue(client.client(), arg))
     }
     /// The blocking [`list_shared_links`](super::list_shared_links).
-    pub fn list_shared_links<C: crate::client::UserAuth>(
+    pub fn list_shared_links<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::ListSharedLinksArg,
     ) -> ::std::result::Result<
@@ -19392,7 +19392,7 @@ pub mod blocking {
         client.block_on(super::mount_folder(client.client(), arg))
     }
     /// The blocking [`relinquish_access`](super::relinquish_access).
-    pub fn relinquish_access<C: crate::client::UserAuth>(
+    pub fn relinquish_access<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::RelinquishAccessArg,
     ) -> ::std::result::Result<
@@ -19402,7 +19402,7 @@ pub mod blocking {
         client.block_on(super::relinquish_access(client.client(), arg))
     }
     /// The blocking [`relinquish_file_membership`](super::relinquish_file_membership).
-    pub fn relinquish_file_membership<C: crate::client::UserAuth>(
+    pub fn relinquish_file_membership<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::RelinquishFileMembershipArg,
     ) -> ::std::result::Result<
@@ -19423,7 +19423,7 @@ pub mod blocking {
     }
     /// The blocking [`remove_file_member`](super::remove_file_member).
     #[deprecated]
-    pub fn remove_file_member<C: crate::client::UserAuth>(
+    pub fn remove_file_member<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::RemoveFileMemberArg,
     ) -> ::std::result::Result<
@@ -19433,7 +19433,7 @@ pub mod blocking {
         client.block_on(super::remove_file_member(client.client(), arg))
     }
     /// The blocking [`remove_file_member_2`](super::remove_file_member_2).
-    pub fn remove_file_member_2<C: crate::client::UserAuth>(
+    pub fn remove_file_member_2<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::RemoveFileMemberArg,
     ) -> ::std::result::Result<
@@ -19443,7 +19443,7 @@ pub mod blocking {
         client.block_on(super::remove_file_member_2(client.client(), arg))
     }
     /// The blocking [`remove_folder_member`](super::remove_folder_member).
-    pub fn remove_folder_member<C: crate::client::UserAuth>(
+    pub fn remove_folder_member<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::RemoveFolderMemberArg,
     ) -> ::std::result::Result<
@@ -19453,7 +19453,7 @@ pub mod blocking {
         client.block_on(super::remove_folder_member(client.client(), arg))
     }
     /// The blocking [`revoke_shared_link`](super::revoke_shared_link).
-    pub fn revoke_shared_link<C: crate::client::UserAuth>(
+    pub fn revoke_shared_link<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::RevokeSharedLinkArg,
     ) -> ::std::result::Result<
@@ -19473,7 +19473,7 @@ pub mod blocking {
         client.block_on(super::set_access_inheritance(client.client(), arg))
     }
     /// The blocking [`share_folder`](super::share_folder).
-    pub fn share_folder<C: crate::client::UserAuth>(
+    pub fn share_folder<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::ShareFolderArg,
     ) -> ::std::result::Result<
@@ -19483,7 +19483,7 @@ pub mod blocking {
         client.block_on(super::share_folder(client.client(), arg))
     }
     /// The blocking [`transfer_folder`](super::transfer_folder).
-    pub fn transfer_folder<C: crate::client::UserAuth>(
+    pub fn transfer_folder<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::TransferFolderArg,
     ) -> ::std::result::Result<
@@ -19493,7 +19493,7 @@ pub mod blocking {
         client.block_on(super::transfer_folder(client.client(), arg))
     }
     /// The blocking [`unmount_folder`](super::unmount_folder).
-    pub fn unmount_folder<C: crate::client::UserAuth>(
+    pub fn unmount_folder<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::UnmountFolderArg,
     ) -> ::std::result::Result<
@@ -19503,7 +19503,7 @@ pub mod blocking {
         client.block_on(super::unmount_folder(client.client(), arg))
     }
     /// The blocking [`unshare_file`](super::unshare_file).
-    pub fn unshare_file<C: crate::client::UserAuth>(
+    pub fn unshare_file<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::UnshareFileArg,
     ) -> ::std::result::Result<
@@ -19513,7 +19513,7 @@ pub mod blocking {
         client.block_on(super::unshare_file(client.client(), arg))
     }
     /// The blocking [`unshare_folder`](super::unshare_folder).
-    pub fn unshare_folder<C: crate::client::UserAuth>(
+    pub fn unshare_folder<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::UnshareFolderArg,
     ) -> ::std::result::Result<
@@ -19523,7 +19523,7 @@ pub mod blocking {
         client.block_on(super::unshare_folder(client.client(), arg))
     }
     /// The blocking [`update_file_member`](super::update_file_member).
-    pub fn update_file_member<C: crate::client::UserAuth>(
+    pub fn update_file_member<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::UpdateFileMemberArgs,
     ) -> ::std::result::Result<
@@ -19543,7 +19543,7 @@ pub mod blocking {
         client.block_on(super::update_file_policy(client.client(), arg))
     }
     /// The blocking [`update_folder_member`](super::update_folder_member).
-    pub fn update_folder_member<C: crate::client::UserAuth>(
+    pub fn update_folder_member<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::UpdateFolderMemberArg,
     ) -> ::std::result::Result<
@@ -19553,7 +19553,7 @@ pub mod blocking {
         client.block_on(super::update_folder_member(client.client(), arg))
     }
     /// The blocking [`update_folder_policy`](super::update_folder_policy).
-    pub fn update_folder_policy<C: crate::client::UserAuth>(
+    pub fn update_folder_policy<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
         arg: &crate::sharing::UpdateFolderPolicyArg,
     ) -> ::std::result::Result<

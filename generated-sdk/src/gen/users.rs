@@ -2246,9 +2246,9 @@ pub fn get_account_batch<'a>(
 }
 /** Get information about the current user's account.
 
- `POST /2/users/get_current_account` (rpc, api host, user auth, scope `account_info.read`).*/
+ `POST /2/users/get_current_account` (rpc, api host, user auth, scope `account_info.read`, select admin mode `whole_team`: a team admin's client from `TeamClient::as_admin` may call it).*/
 pub fn get_current_account<'a>(
-    client: &'a impl crate::client::UserAuth,
+    client: &'a impl crate::client::UserOrAdminAuth,
 ) -> impl ::std::future::Future<
     Output = ::std::result::Result<crate::users::FullAccount, crate::client::Error<()>>,
 > + 'a {
@@ -2316,7 +2316,7 @@ pub mod blocking {
         client.block_on(super::get_account_batch(client.client(), arg))
     }
     /// The blocking [`get_current_account`](super::get_current_account).
-    pub fn get_current_account<C: crate::client::UserAuth>(
+    pub fn get_current_account<C: crate::client::UserOrAdminAuth>(
         client: &crate::client::Blocking<C>,
     ) -> ::std::result::Result<crate::users::FullAccount, crate::client::Error<()>> {
         client.block_on(super::get_current_account(client.client()))

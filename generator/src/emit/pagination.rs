@@ -8,7 +8,7 @@
 //! whose only required field is `cursor`.
 
 use super::naming;
-use super::routes::{attr_str, auth_trait, is_preview};
+use super::routes::{auth_trait, is_preview};
 use super::types::Context;
 use crate::ir::*;
 use proc_macro2::TokenStream;
@@ -124,8 +124,8 @@ impl<'a> Context<'a> {
         let arg_param = has_arg.then(|| quote!(arg: &'a #arg_ty,));
         let arg_value = has_arg.then(|| quote!(arg));
         // The client must be allowed both calls.
-        let first_auth = auth_trait(attr_str(first, "auth").unwrap_or("user"));
-        let next_auth = auth_trait(attr_str(next, "auth").unwrap_or("user"));
+        let first_auth = auth_trait(first);
+        let next_auth = auth_trait(next);
         let client_ty = if first_auth.to_string() == next_auth.to_string() {
             quote!(impl #first_auth)
         } else {

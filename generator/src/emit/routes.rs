@@ -11,16 +11,21 @@ use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// The auth trait a route's `auth` attribute asks of its client.
-pub(super) fn auth_trait(auth: &str) -> TokenStream {
+/// The auth trait a route's `auth` attribute asks of its client; a route
+/// with a `select_admin_mode` also takes a team admin's client.
+pub(super) fn auth_trait(route: &Route) -> TokenStream {
+    let auth = attr_str(route, "auth").unwrap_or("user");
+    let admin = attr_str(route, "select_admin_mode").is_some();
     let mut kinds: Vec<&str> = auth.split(',').map(str::trim).collect();
     kinds.sort_unstable();
     match kinds.as_slice() {
         ["team"] => quote!(crate::client::TeamAuth),
         ["app"] => quote!(crate::client::AppAuth),
         ["noauth"] => quote!(crate::client::NoAuth),
+        ["app", "user"] if admin => quote!(crate::client::AppOrUserOrAdminAuth),
         ["app", "user"] => quote!(crate::client::AppOrUserAuth),
         ["app", "team"] => quote!(crate::client::AppOrTeamAuth),
+        _ if admin => quote!(crate::client::UserOrAdminAuth),
         // `user`, and anything the stone_cfg pattern may allow later: the
         // strictest sensible default.
         _ => quote!(crate::client::UserAuth),
@@ -79,7 +84,7 @@ impl Context<'_> {
         let name = naming::route(&r.name, r.version);
         let fn_name = format_ident!("{}", name);
         let style = attr_str(r, "style").unwrap_or("rpc");
-        let auth_trait = auth_trait(attr_str(r, "auth").unwrap_or("user"));
+        let auth_trait = auth_trait(r);
         let doc = format!(" The blocking [`{name}`](super::{name}).");
         let deprecated = r.deprecated.is_some().then(|| quote!(#[deprecated]));
         let preview = is_preview(r).then(|| quote!(#[cfg(feature = "preview")]));
@@ -125,7 +130,7 @@ impl Context<'_> {
         };
         let auth = attr_str(r, "auth").unwrap_or("user");
         let noauth = auth.trim() == "noauth";
-        let auth_trait = auth_trait(auth);
+        let auth_trait = auth_trait(r);
         let path = url_path(r);
 
         let doc = self.route_doc(r, style, auth);
@@ -206,6 +211,11 @@ impl Context<'_> {
         );
         if let Some(scope) = attr_str(r, "scope") {
             facts.push_str(&format!(", scope `{scope}`"));
+        }
+        if let Some(mode) = attr_str(r, "select_admin_mode") {
+            facts.push_str(&format!(
+                ", select admin mode `{mode}`: a team admin's client from `TeamClient::as_admin` may call it"
+            ));
         }
         facts.push_str(").");
         if is_preview(r) {
