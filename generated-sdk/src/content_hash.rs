@@ -21,8 +21,7 @@ pub const BLOCK_SIZE: usize = 4 * 1024 * 1024;
 #[derive(Clone, Default)]
 pub struct ContentHasher {
     overall: Sha256,
-    block: Sha256,
-    block_len: usize,
+    block: Block,
     total: u64,
     /// A short block went in as a digest: nothing may follow.
     #[cfg(feature = "files")]
@@ -43,17 +42,10 @@ impl ContentHasher {
     }
 
     /// Hash the next piece of the content.
-    pub fn update(&mut self, mut data: &[u8]) {
+    pub fn update(&mut self, data: &[u8]) {
         self.total += data.len() as u64;
-        while !data.is_empty() {
-            let take = (BLOCK_SIZE - self.block_len).min(data.len());
-            self.block.update(&data[..take]);
-            self.block_len += take;
-            data = &data[take..];
-            if self.block_len == BLOCK_SIZE {
-                self.end_block();
-            }
-        }
+        let overall = &mut self.overall;
+        self.block.feed(data, |digest| overall.update(digest));
     }
 
     /// Hash the content's next `len` bytes, given as the SHA-256 of each of
@@ -64,7 +56,7 @@ impl ContentHasher {
     /// already ended the content.
     #[cfg(feature = "files")]
     pub(crate) fn update_blocks(&mut self, digests: &[[u8; 32]], len: u64) -> bool {
-        if self.block_len != 0 || self.ended {
+        if self.block.len != 0 || self.ended {
             return false;
         }
         for d in digests {
@@ -87,16 +79,43 @@ impl ContentHasher {
 
     /// The hash as lowercase hex, as Dropbox writes it.
     pub fn finish(mut self) -> String {
-        if self.block_len > 0 {
-            self.end_block();
+        if let Some(digest) = self.block.end() {
+            self.overall.update(digest);
         }
         hex(&self.overall.finalize())
     }
+}
 
-    fn end_block(&mut self) {
-        let digest = std::mem::take(&mut self.block).finalize();
-        self.overall.update(digest);
-        self.block_len = 0;
+/// The 4 MiB block being hashed: what `ContentHasher` and `BlockDigests`
+/// share.
+#[derive(Clone, Default)]
+struct Block {
+    sha: Sha256,
+    len: usize,
+}
+
+impl Block {
+    /// Hash `data`, giving `done` the digest of each block it completes.
+    fn feed(&mut self, mut data: &[u8], mut done: impl FnMut([u8; 32])) {
+        while !data.is_empty() {
+            let take = (BLOCK_SIZE - self.len).min(data.len());
+            self.sha.update(&data[..take]);
+            self.len += take;
+            data = &data[take..];
+            if self.len == BLOCK_SIZE {
+                done(std::mem::take(&mut self.sha).finalize().into());
+                self.len = 0;
+            }
+        }
+    }
+
+    /// The digest of a block begun and not complete, which ends it.
+    fn end(&mut self) -> Option<[u8; 32]> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len = 0;
+        Some(std::mem::take(&mut self.sha).finalize().into())
     }
 }
 
@@ -144,29 +163,21 @@ where
 #[derive(Clone, Default)]
 pub(crate) struct BlockDigests {
     digests: Vec<[u8; 32]>,
-    block: Sha256,
-    block_len: usize,
+    block: Block,
 }
 
 #[cfg(feature = "files")]
 impl BlockDigests {
     /// Hash the part's next bytes.
-    pub(crate) fn update(&mut self, mut data: &[u8]) {
-        while !data.is_empty() {
-            let take = (BLOCK_SIZE - self.block_len).min(data.len());
-            self.block.update(&data[..take]);
-            self.block_len += take;
-            data = &data[take..];
-            if self.block_len == BLOCK_SIZE {
-                self.end_block();
-            }
-        }
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        let digests = &mut self.digests;
+        self.block.feed(data, |digest| digests.push(digest));
     }
 
     /// Append the next part's digests; this part must end on a block
     /// boundary.
     pub(crate) fn extend(&mut self, mut next: BlockDigests) {
-        debug_assert_eq!(self.block_len, 0, "a part before the last ends mid-block");
+        debug_assert_eq!(self.block.len, 0, "a part before the last ends mid-block");
         next.end_partial_block();
         self.digests.extend(next.digests);
     }
@@ -182,15 +193,9 @@ impl BlockDigests {
     }
 
     fn end_partial_block(&mut self) {
-        if self.block_len > 0 {
-            self.end_block();
+        if let Some(digest) = self.block.end() {
+            self.digests.push(digest);
         }
-    }
-
-    fn end_block(&mut self) {
-        self.digests
-            .push(std::mem::take(&mut self.block).finalize().into());
-        self.block_len = 0;
     }
 }
 
