@@ -124,7 +124,58 @@ fn file_chunks(file: tokio::fs::File) -> impl Stream<Item = std::io::Result<Byte
 
 /// How much of a file range is read at once: large enough for few
 /// system calls, small enough that many requests in flight hold little.
-const RANGE_PIECE: usize = 256 * 1024;
+pub(crate) const RANGE_PIECE: usize = 256 * 1024;
+
+/// A part of a file, read in order: the file is opened at the part's
+/// offset on the first read, and its ending before the part does is an
+/// error that names it. Upload bodies send parts this way, and the transfer
+/// helpers hash them this way.
+pub(crate) struct FileRange {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    offset: u64,
+    left: u64,
+}
+
+impl FileRange {
+    pub(crate) fn new(path: PathBuf, offset: u64, len: u64) -> Self {
+        FileRange {
+            path,
+            file: None,
+            offset,
+            left: len,
+        }
+    }
+
+    /// The bytes not read yet.
+    pub(crate) fn left(&self) -> u64 {
+        self.left
+    }
+
+    /// Fill `buf` with the part's next bytes (`buf` no longer than what is
+    /// left).
+    pub(crate) fn read_into(&mut self, buf: &mut [u8]) -> std::io::Result<()> {
+        use std::io::{Read, Seek};
+        debug_assert!(buf.len() as u64 <= self.left);
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => {
+                let mut f = std::fs::File::open(&self.path)?;
+                f.seek(std::io::SeekFrom::Start(self.offset))?;
+                self.file.insert(f)
+            }
+        };
+        file.read_exact(buf).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => std::io::Error::new(
+                e.kind(),
+                format!("{} ended before the bytes to send", self.path.display()),
+            ),
+            _ => e,
+        })?;
+        self.left -= buf.len() as u64;
+        Ok(())
+    }
+}
 
 /// `len` bytes of the file at `path` from `offset`, in pieces read on the
 /// blocking pool (a read straight into each piece: no copy through an
@@ -135,31 +186,16 @@ fn range_pieces(
     len: u64,
 ) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
     struct State {
-        path: PathBuf,
-        file: Option<std::fs::File>,
-        offset: u64,
-        left: u64,
+        range: FileRange,
         /// The last pieces handed out: one the connection has finished
         /// with is read into again (no fresh memory, nothing to zero).
         sent: std::collections::VecDeque<Bytes>,
     }
     let state = State {
-        path,
-        file: None,
-        offset,
-        left: len,
+        range: FileRange::new(path, offset, len),
         sent: Default::default(),
     };
     fn read_piece(st: &mut State, want: usize) -> std::io::Result<Bytes> {
-        use std::io::{Read, Seek};
-        let file = match &mut st.file {
-            Some(f) => f,
-            None => {
-                let mut f = std::fs::File::open(&st.path)?;
-                f.seek(std::io::SeekFrom::Start(st.offset))?;
-                st.file.insert(f)
-            }
-        };
         let reused = match st.sent.pop_front() {
             Some(old) if old.len() >= want => old.try_into_mut().map_err(Some),
             old => Err(old),
@@ -175,13 +211,7 @@ fn range_pieces(
             }
         };
         buf.truncate(want);
-        file.read_exact(&mut buf).map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => std::io::Error::new(
-                e.kind(),
-                format!("{} ended before the bytes to send", st.path.display()),
-            ),
-            _ => e,
-        })?;
+        st.range.read_into(&mut buf)?;
         let piece = buf.freeze();
         st.sent.push_back(piece.clone());
         if st.sent.len() > 3 {
@@ -191,20 +221,17 @@ fn range_pieces(
     }
     futures_util::stream::unfold(Some(state), |state| async move {
         let mut st = state?;
-        if st.left == 0 {
+        if st.range.left() == 0 {
             return None;
         }
-        let want = st.left.min(RANGE_PIECE as u64) as usize;
+        let want = st.range.left().min(RANGE_PIECE as u64) as usize;
         let read = tokio::task::spawn_blocking(move || {
             let piece = read_piece(&mut st, want);
             (st, piece)
         })
         .await;
         match read {
-            Ok((mut st, Ok(piece))) => {
-                st.left -= piece.len() as u64;
-                Some((Ok(piece), Some(st)))
-            }
+            Ok((st, Ok(piece))) => Some((Ok(piece), Some(st))),
             Ok((_, Err(e))) => Some((Err(e), None)),
             Err(e) => Some((Err(std::io::Error::other(e)), None)),
         }

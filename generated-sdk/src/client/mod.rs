@@ -46,6 +46,8 @@ mod token;
 #[cfg(feature = "blocking")]
 pub use blocking::Blocking;
 pub use body::{ByteRange, Download, DownloadBody, UploadBody};
+#[cfg(all(feature = "helpers", feature = "files"))]
+pub(crate) use body::{FileRange, RANGE_PIECE};
 pub use call::{download, rpc, unchecked, upload};
 pub use error::{Error, NoError, UserMessage};
 pub use escape::ascii_json;

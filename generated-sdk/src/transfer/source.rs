@@ -4,7 +4,7 @@
 //! held until it is sent).
 
 use super::TransferError;
-use crate::client::UploadBody;
+use crate::client::{FileRange, UploadBody, RANGE_PIECE};
 use crate::content_hash::BlockDigests;
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
@@ -97,24 +97,14 @@ impl ChunkData {
 
 /// The block digests of `len` bytes of a file from `offset`.
 fn hash_range(path: &Path, offset: u64, len: u64) -> std::io::Result<Vec<[u8; 32]>> {
-    use std::io::{Read, Seek};
-    let mut file = std::fs::File::open(path)?;
-    file.seek(std::io::SeekFrom::Start(offset))?;
+    let mut range = FileRange::new(path.to_path_buf(), offset, len);
     // Few system calls, little memory.
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; RANGE_PIECE];
     let mut digests = BlockDigests::default();
-    let mut left = len;
-    while left > 0 {
-        let want = left.min(buf.len() as u64) as usize;
-        let piece = &mut buf[..want];
-        file.read_exact(piece).map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => {
-                std::io::Error::new(e.kind(), "the file shrank during the upload")
-            }
-            _ => e,
-        })?;
+    while range.left() > 0 {
+        let piece = &mut buf[..range.left().min(RANGE_PIECE as u64) as usize];
+        range.read_into(piece)?;
         digests.update(piece);
-        left -= piece.len() as u64;
     }
     Ok(digests.into_digests())
 }
