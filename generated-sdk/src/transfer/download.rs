@@ -5,6 +5,7 @@ use super::{retry_delay, ProgressFn, Reporter, TransferError};
 use crate::client::{ByteRange, UserClient};
 use crate::content_hash::{BlockDigests, BLOCK_SIZE};
 use crate::files::{self, FileMetadata};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use std::path::Path;
 use std::sync::Arc;
@@ -259,7 +260,7 @@ async fn fetch(
                         )));
                     }
                     at += piece.len() as u64;
-                    writer.push(&piece).await.map_err(local)?;
+                    writer.push(piece).await.map_err(local)?;
                 }
                 Ok(None) => break None,
                 Err(e) => break Some(e),
@@ -308,47 +309,45 @@ fn check_downloaded(
     })
 }
 
-/// What a range's content is written in: a batch at a time, each
-/// written at its offset and hashed on the blocking pool while the next
-/// fills. Two buffers per range, used again and again: the client's own
-/// buffers go back to it at once (held, they would make it allocate, and
-/// the kernel fault in, fresh memory for each read).
+/// What a range's content is written in: the pieces the client received,
+/// held (not copied) until they make a batch, which is then hashed and
+/// written at its offset on the blocking pool while the next fills. At
+/// most two batches per range are held.
 struct RangeWriter<'a> {
-    /// The file, the range's digests and a free buffer, between batches.
-    state: Option<(std::fs::File, BlockDigests, Vec<u8>)>,
+    /// The file and the range's digests, between batches.
+    state: Option<(std::fs::File, BlockDigests)>,
     /// The batch being written, and its size.
     writing: Option<(tokio::task::JoinHandle<WriteResult>, u64)>,
-    batch: Vec<u8>,
+    batch: Vec<Bytes>,
+    batch_len: usize,
     /// Where the next batch goes in the file.
     at: u64,
     reporter: &'a Reporter,
 }
 
-type WriteResult = std::io::Result<(std::fs::File, BlockDigests, Vec<u8>)>;
+type WriteResult = std::io::Result<(std::fs::File, BlockDigests)>;
 
-/// Large enough for few system calls and thread hand-offs, small enough
-/// that ranges in parallel hold little.
-const BATCH: usize = 512 * 1024;
+/// Large enough for few thread hand-offs, small enough that ranges in
+/// parallel hold little (a batch is a few of the client's reads).
+const BATCH: usize = 256 * 1024;
 
 impl<'a> RangeWriter<'a> {
     fn new(file: std::fs::File, at: u64, reporter: &'a Reporter) -> Self {
         RangeWriter {
-            state: Some((file, BlockDigests::default(), Vec::with_capacity(BATCH))),
+            state: Some((file, BlockDigests::default())),
             writing: None,
-            batch: Vec::with_capacity(BATCH),
+            batch: Vec::new(),
+            batch_len: 0,
             at,
             reporter,
         }
     }
 
-    async fn push(&mut self, mut piece: &[u8]) -> std::io::Result<()> {
-        while !piece.is_empty() {
-            let take = (BATCH - self.batch.len()).min(piece.len());
-            self.batch.extend_from_slice(&piece[..take]);
-            piece = &piece[take..];
-            if self.batch.len() == BATCH {
-                self.write_batch().await?;
-            }
+    async fn push(&mut self, piece: Bytes) -> std::io::Result<()> {
+        self.batch_len += piece.len();
+        self.batch.push(piece);
+        if self.batch_len >= BATCH {
+            self.write_batch().await?;
         }
         Ok(())
     }
@@ -356,19 +355,19 @@ impl<'a> RangeWriter<'a> {
     /// Wait for the batch being written, then start writing this one.
     async fn write_batch(&mut self) -> std::io::Result<()> {
         self.wait().await?;
-        let Some((mut file, mut digests, free)) = self.state.take() else {
+        let Some((file, mut digests)) = self.state.take() else {
             return Err(std::io::Error::other("a write of this range failed"));
         };
-        let mut batch = std::mem::replace(&mut self.batch, free);
-        let (at, len) = (self.at, batch.len() as u64);
+        let batch = std::mem::take(&mut self.batch);
+        let (mut at, len) = (self.at, std::mem::take(&mut self.batch_len) as u64);
         self.at += len;
         let task = tokio::task::spawn_blocking(move || {
-            use std::io::{Seek, Write};
-            file.seek(std::io::SeekFrom::Start(at))?;
-            digests.update(&batch);
-            file.write_all(&batch)?;
-            batch.clear();
-            Ok((file, digests, batch))
+            for piece in &batch {
+                digests.update(piece);
+                write_all_at(&file, piece, at)?;
+                at += piece.len() as u64;
+            }
+            Ok((file, digests))
         });
         self.writing = Some((task, len));
         Ok(())
@@ -389,8 +388,24 @@ impl<'a> RangeWriter<'a> {
         }
         self.wait().await?;
         match self.state.take() {
-            Some((_, digests, _)) => Ok(digests),
+            Some((_, digests)) => Ok(digests),
             None => Err(std::io::Error::other("a write of this range failed")),
         }
+    }
+}
+
+/// Write all of `buf` at offset `at` (one system call where the platform
+/// has one).
+fn write_all_at(file: &std::fs::File, buf: &[u8], at: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::write_all_at(file, buf, at)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Seek, Write};
+        let mut file = file;
+        file.seek(std::io::SeekFrom::Start(at))?;
+        file.write_all(buf)
     }
 }
