@@ -219,11 +219,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ),
     ];
     let mut measured: Vec<Vec<(Duration, u64)>> = vec![vec![]; steps.len()];
+    let mut server: Option<(Server, String)> = None;
     for run in 1..=runs {
-        // A fresh fake each run: it keeps every upload (and the versions
-        // they replace) in memory.
-        let (_server, url) = start_fake(&root)?;
-        for ((tool, op, cmd, names), m) in steps.iter().zip(&mut measured) {
+        for (i, ((tool, op, cmd, names), m)) in steps.iter().zip(&mut measured).enumerate() {
+            // A fresh fake for each tool's upload: it keeps every upload in
+            // memory, and a second 1 GiB would cost it more (new memory
+            // to fault in and clear) than the first, so the tool that
+            // uploaded second would be slowed by the one before.
+            if *op == "upload" {
+                drop(server.take());
+                server = Some(start_fake(&root)?);
+            }
+            let Some((_, url)) = &server else {
+                return Err(format!("step {i} runs before an upload"));
+            };
             let _ = std::fs::remove_file(&out);
             eprintln!("run {run}/{runs}: {tool}: {op} ...");
             let env = [(names[0], url.as_str()), (names[1], TOKEN)];
@@ -241,6 +250,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             m.push((wall, rss_kib));
         }
     }
+    drop(server);
     let _ = std::fs::remove_file(&out);
     let rows: Vec<Row> = steps
         .iter()
