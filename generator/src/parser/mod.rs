@@ -1,6 +1,7 @@
 //! Text -> AST. The only module that knows pest.
 
 mod lexer;
+mod located;
 pub mod pieces;
 
 pub use lexer::MAX_NESTING;
@@ -16,23 +17,13 @@ use pest::Parser as _;
 #[grammar = "parser/layout_fast.pest"]
 struct StoneParser;
 
-/// The same grammar with named layout rules, run only on a spec that fails
-/// to parse, to find where the failure is.
-mod located {
-    #[derive(pest_derive::Parser)]
-    #[grammar = "parser/stone.pest"]
-    #[grammar = "parser/layout_located.pest"]
-    pub struct LocatingParser;
-}
-
 /// Parse one spec file. Errors come as Stone orders them: every lexical
 /// error first, then the parse error or the checks Stone's parser makes.
 pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
     // Stone appends a line break so that the last line always ends.
     let data = format!("{text}\n");
-    let mut lexed = lexer::lex(&data, false);
-    // Only errors need this index: the AST's positions come from pest's.
-    let index = || LineIndex::new(&data);
+    let mut lexed = lexer::lex(&data);
+    let index = LineIndex::new(&data);
     let mut errors: Vec<Diagnostic> = lexed
         .errors
         .iter()
@@ -40,7 +31,7 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
             Diagnostic::new(
                 Pos {
                     line: *line,
-                    ..index().pos(file, *offset)
+                    ..index.pos(file, *offset)
                 },
                 msg.clone(),
             )
@@ -49,40 +40,18 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
     if lexed.too_deep {
         return Err(errors);
     }
-    match StoneParser::parse(Rule::spec, &data) {
-        Err(_) => {
-            // Rare: parse again to place the error, and tokenize to name it.
-            let e = match located::LocatingParser::parse(located::Rule::spec, &data) {
-                Err(e) => e,
-                Ok(_) => unreachable!("the two parsers accept the same language"),
-            };
-            let offset = match e.location {
-                pest::error::InputLocation::Pos(p) => p,
-                pest::error::InputLocation::Span((s, _)) => s,
-            };
-            let tokens = lexer::lex(&data, true);
-            errors.push(unexpected_token(file, &data, &tokens, &index(), offset));
+    match parse_tokens(file, &data, &mut lexed, &index, 0) {
+        Err(at) => {
+            errors.push(located::unexpected_token(file, &data, &lexed, &index, at));
             Err(errors)
         }
-        Ok(mut pairs) => {
-            let spec = pairs.next().expect("spec rule");
-            let mut b = Builder {
-                file,
-                lines_before: 0,
-                strings: std::mem::take(&mut lexed.strings),
-                anonymous: vec![],
-                errors: vec![],
-            };
-            let mut decls: Vec<Decl> = spec
-                .into_inner()
-                .peekable()
-                .filter(|p| p.as_rule() != Rule::EOI)
-                .map(|p| b.decl(p))
-                .collect();
-            decls.append(&mut b.anonymous);
-            errors.append(&mut b.errors);
+        Ok(mut parsed) => {
+            parsed.decls.append(&mut parsed.anonymous);
+            errors.append(&mut parsed.errors);
             if errors.is_empty() {
-                Ok(File { decls })
+                Ok(File {
+                    decls: parsed.decls,
+                })
             } else {
                 Err(errors)
             }
@@ -90,47 +59,62 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
     }
 }
 
-/// Name the token where the parse failed, as Stone's `p_error` does.
-fn unexpected_token(
-    file: u32,
-    data: &str,
-    lexed: &lexer::Lexed,
-    index: &LineIndex,
-    offset: usize,
-) -> Diagnostic {
-    let mut at = lexed.tokens.iter().position(|t| t.start >= offset);
-    // After a header that must open a block (`struct S`, `attrs`, ...) the
-    // line break is fine for Stone's LALR parser: the token after it, where
-    // the block's INDENT is missing, is the unexpected one.
-    if let Some(i) = at.filter(|i| lexed.tokens[*i].kind == "NEWLINE") {
-        let line_start = lexed.tokens[..i]
-            .iter()
-            .rposition(|t| matches!(t.kind, "NEWLINE" | "INDENT" | "DEDENT"))
-            .map_or(0, |j| j + 1);
-        let opens_block = matches!(
-            lexed.tokens.get(line_start).map(|t| t.kind),
-            Some("STRUCT" | "UNION" | "UNION_CLOSED" | "PATCH" | "ANNOTATION_TYPE" | "ATTRS")
-        );
-        if opens_block {
-            at = Some(i + 1).filter(|j| *j < lexed.tokens.len());
-        }
-    }
-    match at.map(|i| &lexed.tokens[i]) {
-        Some(t) => Diagnostic::new(
-            Pos {
-                line: t.line,
-                ..index.pos(file, t.start)
-            },
-            format!("Unexpected {} with value {}.", t.kind, lexed.repr(data, t)),
-        ),
-        None => Diagnostic::new(index.pos(file, offset), "Unexpected end of file."),
-    }
+/// A file's (or a piece's) declarations, as its tokens parse.
+struct Parsed {
+    decls: Vec<Decl>,
+    /// Nameless types defined in fields, in the order Stone appends them.
+    anonymous: Vec<Decl>,
+    /// Checks Stone's parser makes while it reduces (duplicates and the like).
+    errors: Vec<Diagnostic>,
 }
 
-struct Builder {
+/// Parse the tokens of `data` (lexed) and build their declarations; on a
+/// parse error, the index of the token where it failed. `lines_before`:
+/// lines of the file before `data` (see `pieces`).
+fn parse_tokens(
     file: u32,
-    /// Lines of the file before the text pest parses (see `pieces`).
+    data: &str,
+    lexed: &mut lexer::Lexed,
+    index: &LineIndex,
     lines_before: u32,
+) -> Result<Parsed, usize> {
+    let spec = match StoneParser::parse(Rule::spec, &lexed.kinds) {
+        Ok(mut pairs) => pairs.next().expect("spec rule"),
+        Err(_) => {
+            // Rare: parse again to place the error.
+            return Err(located::failure(&lexed.kinds));
+        }
+    };
+    let mut b = Builder {
+        file,
+        lines_before,
+        data,
+        tokens: &lexed.tokens,
+        index,
+        strings: std::mem::take(&mut lexed.strings),
+        anonymous: vec![],
+        errors: vec![],
+    };
+    let decls: Vec<Decl> = spec
+        .into_inner()
+        .filter(|p| p.as_rule() != Rule::EOI)
+        .map(|p| b.decl(p))
+        .collect();
+    Ok(Parsed {
+        decls,
+        anonymous: b.anonymous,
+        errors: b.errors,
+    })
+}
+
+struct Builder<'a> {
+    file: u32,
+    /// Lines of the file before the text parsed (see `pieces`).
+    lines_before: u32,
+    data: &'a str,
+    /// The tokens of `data`: a pair's span is a range of them.
+    tokens: &'a [lexer::Token],
+    index: &'a LineIndex<'a>,
     /// String literals' values by offset, moved out as the AST takes them.
     strings: Vec<(usize, String)>,
     /// Nameless types defined in fields, in the order Stone appends them.
@@ -142,16 +126,34 @@ struct Builder {
 type P<'i> = Pair<'i, Rule>;
 type Inner<'i> = std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>;
 
-impl Builder {
+impl<'a> Builder<'a> {
+    /// The first token of a pair.
+    fn token(&self, p: &P) -> &'a lexer::Token {
+        &self.tokens[p.as_span().start()]
+    }
+
+    /// The text of a one-token pair (a name, a literal).
+    fn text(&self, p: &P) -> &'a str {
+        let t = self.token(p);
+        &self.data[t.start..t.end]
+    }
+
+    fn name(&self, p: &P) -> String {
+        self.text(p).to_string()
+    }
+
+    /// Where the pair's first token is.
     fn pos(&self, p: &P) -> Pos {
-        // pest indexes the lines of its input anyway: its line and column
-        // (in characters, from 1) are the ones Stone reports.
-        let (line, col) = p.line_col();
-        Pos {
-            file: self.file,
-            line: self.lines_before + line as u32,
-            col: col as u32,
-        }
+        let mut pos = self.index.pos(self.file, self.token(p).start);
+        pos.line += self.lines_before;
+        pos
+    }
+
+    /// The start of the line of the pair's first token: where a field, an
+    /// example or an attribute is (in a block, its line is its position).
+    fn line_pos(&self, p: &P) -> Pos {
+        let line = self.index.line_of(self.token(p).start);
+        Pos::line_start(self.file, self.lines_before + line)
     }
 
     fn error(&mut self, pos: Pos, msg: String) {
@@ -164,25 +166,16 @@ impl Builder {
         let mut it = p.into_inner().peekable();
         match rule {
             Rule::namespace => {
-                let name = it
-                    .next()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
+                let name = it.next().map(|p| self.name(&p)).unwrap_or_default();
                 let doc = it.next().map(|p| self.doc(p));
                 Decl::Namespace(Namespace { pos, name, doc })
             }
             Rule::import => Decl::Import(Import {
                 pos,
-                target: it
-                    .next()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default(),
+                target: it.next().map(|p| self.name(&p)).unwrap_or_default(),
             }),
             Rule::alias => {
-                let name = it
-                    .next()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
+                let name = it.next().map(|p| self.name(&p)).unwrap_or_default();
                 let type_ref = self.type_ref(it.next().expect("alias type"));
                 let (annotations, doc) = self.annotations_and_doc(&mut it);
                 Decl::Alias(Alias {
@@ -194,15 +187,12 @@ impl Builder {
                 })
             }
             Rule::annotation => {
-                let name = it
-                    .next()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
+                let name = it.next().map(|p| self.name(&p)).unwrap_or_default();
                 let mut names: Vec<String> = vec![];
                 let mut args = (vec![], vec![]);
                 for p in it {
                     match p.as_rule() {
-                        Rule::ident => names.push(p.as_str().to_string()),
+                        Rule::ident => names.push(self.name(&p)),
                         Rule::type_args => args = self.type_args(p),
                         _ => {}
                     }
@@ -218,10 +208,7 @@ impl Builder {
                 })
             }
             Rule::annotation_type => {
-                let name = it
-                    .next()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
+                let name = it.next().map(|p| self.name(&p)).unwrap_or_default();
                 let doc = it
                     .next_if(|p| p.as_rule() == Rule::doc)
                     .map(|p| self.doc(p));
@@ -234,30 +221,24 @@ impl Builder {
                 })
             }
             Rule::struct_def => {
-                let name = it
-                    .next()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
+                let name = it.next().map(|p| self.name(&p)).unwrap_or_default();
                 Decl::Struct(self.type_body(pos, name, it, false))
             }
             Rule::union_def => {
-                let closed = it.next().is_some_and(|k| k.as_str() == "union_closed");
-                let name = it
+                let closed = it
                     .next()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
+                    .is_some_and(|k| self.token(&k).kind == lexer::kind::UNION_CLOSED);
+                let name = it.next().map(|p| self.name(&p)).unwrap_or_default();
                 Decl::Union(self.type_body(pos, name, it, closed))
             }
             Rule::struct_patch | Rule::union_patch => {
                 let closed = if rule == Rule::union_patch {
-                    it.next().is_some_and(|k| k.as_str() == "union_closed")
+                    it.next()
+                        .is_some_and(|k| self.token(&k).kind == lexer::kind::UNION_CLOSED)
                 } else {
                     false
                 };
-                let name = it
-                    .next()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default();
+                let name = it.next().map(|p| self.name(&p)).unwrap_or_default();
                 let (fields, examples) = self.fields_and_examples(it);
                 let patch = Patch {
                     pos,
@@ -291,25 +272,23 @@ impl Builder {
     }
 
     fn string(&mut self, p: P) -> String {
-        let start = p.as_span().start();
-        match self.strings.binary_search_by_key(&start, |(s, _)| *s) {
-            Ok(i) => std::mem::take(&mut self.strings[i].1),
-            Err(_) => {
-                let raw = p.as_str();
-                lexer::string_value(&raw[1..raw.len() - 1], 0)
-            }
-        }
+        // The lexer has the value of every string token.
+        let start = self.token(&p).start;
+        self.strings
+            .binary_search_by_key(&start, |(s, _)| *s)
+            .map(|i| std::mem::take(&mut self.strings[i].1))
+            .unwrap_or_default()
     }
 
     fn literal(&mut self, p: P) -> Literal {
         match p.as_rule() {
-            Rule::boolean => Literal::Bool(p.as_str() == "true"),
+            Rule::boolean => Literal::Bool(self.text(&p) == "true"),
             Rule::null => Literal::Null,
-            Rule::integer => match p.as_str().parse::<i128>() {
+            Rule::integer => match self.text(&p).parse::<i128>() {
                 Ok(v) => Literal::Int(v),
-                Err(_) => Literal::BigInt(p.as_str().to_string()),
+                Err(_) => Literal::BigInt(self.name(&p)),
             },
-            Rule::float => Literal::Float(p.as_str().parse().unwrap_or(f64::INFINITY)),
+            Rule::float => Literal::Float(self.text(&p).parse().unwrap_or(f64::INFINITY)),
             Rule::string => Literal::Str(self.string(p)),
             r => unreachable!("not a literal: {r:?}"),
         }
@@ -329,7 +308,7 @@ impl Builder {
         let mut nullable = false;
         for q in p.into_inner().peekable() {
             match q.as_rule() {
-                Rule::ident => names.push(q.as_str().to_string()),
+                Rule::ident => names.push(self.name(&q)),
                 Rule::type_args => args = self.type_args(q),
                 Rule::nullable => nullable = true,
                 _ => {}
@@ -375,10 +354,7 @@ impl Builder {
                 }
                 Rule::kw_arg => {
                     let mut it = q.into_inner().peekable();
-                    let key = it
-                        .next()
-                        .map(|k| k.as_str().to_string())
-                        .unwrap_or_default();
+                    let key = it.next().map(|k| self.name(&k)).unwrap_or_default();
                     let value = self.arg(it.next().expect("kw value"));
                     if let Some(slot) = kwargs.iter_mut().find(|(k, _)| *k == key) {
                         self.error(
@@ -403,11 +379,7 @@ impl Builder {
         let mut annotations = vec![];
         while let Some(p) = it.next_if(|p| p.as_rule() == Rule::annotation_ref) {
             let pos = self.pos(&p);
-            let mut names: Vec<String> = p
-                .into_inner()
-                .peekable()
-                .map(|q| q.as_str().to_string())
-                .collect();
+            let mut names: Vec<String> = p.into_inner().peekable().map(|q| self.name(&q)).collect();
             let name = names.pop().unwrap_or_default();
             annotations.push(AnnotationRef {
                 pos,
@@ -455,15 +427,14 @@ impl Builder {
                 Rule::doc => def.doc = Some(self.doc(p)),
                 Rule::subtypes => {
                     let mut inner = p.into_inner().peekable();
-                    let open = inner.next().is_some_and(|k| k.as_str() == "union");
+                    let open = inner
+                        .next()
+                        .is_some_and(|k| self.token(&k).kind == lexer::kind::UNION);
                     let list = inner
                         .map(|f| {
-                            let pos = self.pos(&f);
+                            let pos = self.line_pos(&f);
                             let mut fi = f.into_inner().peekable();
-                            let name = fi
-                                .next()
-                                .map(|n| n.as_str().to_string())
-                                .unwrap_or_default();
+                            let name = fi.next().map(|n| self.name(&n)).unwrap_or_default();
                             let type_ref = self.type_ref(fi.next().expect("subtype type"));
                             SubtypeField {
                                 pos,
@@ -525,12 +496,9 @@ impl Builder {
     }
 
     fn field(&mut self, p: P) -> Field {
-        let pos = self.pos(&p);
+        let pos = self.line_pos(&p);
         let mut it = p.into_inner().peekable();
-        let name = it
-            .next()
-            .map(|n| n.as_str().to_string())
-            .unwrap_or_default();
+        let name = it.next().map(|n| self.name(&n)).unwrap_or_default();
         let type_ref = it
             .next_if(|p| p.as_rule() == Rule::type_ref)
             .map(|t| self.type_ref(t));
@@ -539,14 +507,16 @@ impl Builder {
             .map(|d| self.default_value(d.into_inner().peekable().next().expect("default")));
         let (annotations, doc) = self.annotations_and_doc(&mut it);
         if let Some(anon) = it.next() {
-            let anon_pos = self.pos(&anon);
+            let anon_pos = self.line_pos(&anon);
             let type_name = type_ref
                 .as_ref()
                 .map(|t| t.name.clone())
                 .unwrap_or_default();
             let decl = if anon.as_rule() == Rule::anon_union {
                 let mut inner = anon.into_inner().peekable();
-                let closed = inner.next().is_some_and(|k| k.as_str() == "union_closed");
+                let closed = inner
+                    .next()
+                    .is_some_and(|k| self.token(&k).kind == lexer::kind::UNION_CLOSED);
                 Decl::Union(self.type_body(anon_pos, type_name, inner, closed))
             } else {
                 Decl::Struct(self.type_body(
@@ -575,7 +545,7 @@ impl Builder {
                 .into_inner()
                 .peekable()
                 .next()
-                .map(|i| i.as_str().to_string())
+                .map(|i| self.name(&i))
                 .unwrap_or_default();
             DefaultValue::Tag { pos, tag }
         } else {
@@ -584,23 +554,17 @@ impl Builder {
     }
 
     fn example(&mut self, p: P) -> Example {
-        let pos = self.pos(&p);
+        let pos = self.line_pos(&p);
         let mut it = p.into_inner().peekable();
-        let label = it
-            .next()
-            .map(|n| n.as_str().to_string())
-            .unwrap_or_default();
+        let label = it.next().map(|n| self.name(&n)).unwrap_or_default();
         let doc = it
             .next_if(|p| p.as_rule() == Rule::doc)
             .map(|p| self.doc(p));
         let mut fields: Vec<ExampleField> = vec![];
         for f in it {
-            let fpos = self.pos(&f);
+            let fpos = self.line_pos(&f);
             let mut fi = f.into_inner().peekable();
-            let name = fi
-                .next()
-                .map(|n| n.as_str().to_string())
-                .unwrap_or_default();
+            let name = fi.next().map(|n| self.name(&n)).unwrap_or_default();
             let value = self.ex_value(fi.next().expect("example value"));
             if let Some(slot) = fields.iter_mut().find(|x| x.name == name) {
                 self.error(
@@ -630,7 +594,7 @@ impl Builder {
                 let pos = self.pos(&p);
                 ExValue::Ref {
                     pos,
-                    label: p.as_str().to_string(),
+                    label: self.name(&p),
                 }
             }
             Rule::ex_list => ExValue::List(
@@ -670,10 +634,7 @@ impl Builder {
     }
 
     fn route<'i>(&mut self, pos: Pos, mut it: Inner<'i>) -> Route {
-        let name = it
-            .next()
-            .map(|n| n.as_str().to_string())
-            .unwrap_or_default();
+        let name = it.next().map(|n| self.route_name(&n)).unwrap_or_default();
         let version = match it.next_if(|p| p.as_rule() == Rule::route_version) {
             Some(v) => self.version(v),
             None => 1,
@@ -691,7 +652,7 @@ impl Builder {
             let mut di = d.into_inner().peekable();
             di.next().map(|n| {
                 let v = di.next().map_or(1, |v| self.version(v));
-                (n.as_str().to_string(), v)
+                (self.route_name(&n), v)
             })
         });
         let doc = it
@@ -700,12 +661,9 @@ impl Builder {
         let mut attrs: Vec<AttrField> = vec![];
         if let Some(a) = it.next() {
             for f in a.into_inner().peekable() {
-                let fpos = self.pos(&f);
+                let fpos = self.line_pos(&f);
                 let mut fi = f.into_inner().peekable();
-                let name = fi
-                    .next()
-                    .map(|n| n.as_str().to_string())
-                    .unwrap_or_default();
+                let name = fi.next().map(|n| self.name(&n)).unwrap_or_default();
                 let value = self.default_value(fi.next().expect("attr value"));
                 if attrs.iter().any(|x| x.name == name) {
                     self.error(fpos, format!("Attribute '{name}' defined more than once."));
@@ -728,6 +686,15 @@ impl Builder {
             doc,
             attrs,
         }
+    }
+
+    /// A route's name: the name and the path after it (`ID PATH?`).
+    fn route_name(&self, p: &P) -> String {
+        p.clone()
+            .into_inner()
+            .map(|q| self.text(&q))
+            .collect::<Vec<_>>()
+            .concat()
     }
 
     fn version(&mut self, p: P) -> i128 {
