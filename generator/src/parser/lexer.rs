@@ -241,7 +241,7 @@ pub fn string_value(raw_inner: &str, cur_indent: i64) -> String {
             } else if line.starts_with(indent) {
                 Some(0)
             } else {
-                line.find(indent)
+                find_spaces(line, indent.len())
             };
             match at {
                 Some(at) => {
@@ -614,7 +614,7 @@ fn number_len(s: &str) -> Option<(usize, bool)> {
 fn string_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut i = 1;
-    while let Some(at) = b[i..].iter().position(|&c| c == b'"' || c == b'\\') {
+    while let Some(at) = memchr::memchr2(b'"', b'\\', &b[i..]) {
         i += at;
         if b[i] == b'"' {
             return Some(i + 1);
@@ -627,8 +627,26 @@ fn string_len(s: &str) -> Option<usize> {
     None
 }
 
+/// Where `n` spaces first occur in `line` (the start of its first run of
+/// at least `n`): `line.find(" ".repeat(n))` without a substring searcher
+/// to set up for each line.
+fn find_spaces(line: &str, n: usize) -> Option<usize> {
+    let mut run = 0;
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        if b == b' ' {
+            run += 1;
+            if run == n {
+                return Some(i + 1 - n);
+            }
+        } else {
+            run = 0;
+        }
+    }
+    None
+}
+
 fn count_newlines(s: &str) -> u32 {
-    s.bytes().filter(|&b| b == b'\n').count() as u32
+    memchr::memchr_iter(b'\n', s.as_bytes()).count() as u32
 }
 
 /// Tokenize `data` (the file text with Stone's extra trailing newline).
@@ -640,7 +658,13 @@ pub fn lex(data: &str) -> Lexed {
         cur_indent: 0,
         parens: 0,
         brackets: 0,
-        out: Lexed::default(),
+        // About one token in ten bytes of a spec (doc strings are long):
+        // room for them all at once rather than copies as the lists grow.
+        out: Lexed {
+            tokens: Vec::with_capacity(data.len() / 8 + 16),
+            kinds: String::with_capacity(data.len() / 8 + 16),
+            ..Lexed::default()
+        },
     }
     .run()
 }
@@ -664,6 +688,10 @@ mod tests {
         assert_eq!(string_value("a\n\n", 0), "a\n");
         assert_eq!(string_value("a\r\nb\rc", 0), "a\nb\nc");
         assert_eq!(string_value("", 2), "");
+        // The first run of enough spaces, wherever it is in the line.
+        assert_eq!(string_value("a  b      c", 1), "a  b  c");
+        assert_eq!(find_spaces("ab  c    d", 4), Some(5));
+        assert_eq!(find_spaces("   ", 4), None);
     }
 
     #[test]
