@@ -98,32 +98,39 @@ fn write_str(out: &mut String, s: &str) {
 
 /// A string's characters, escaped, without the quotes.
 fn write_str_body(out: &mut String, s: &str) {
-    // Most strings need no escape: copy them whole. (The test goes by
-    // blocks without stopping early, which the compiler vectorizes.)
+    // Every character to escape is ASCII: the runs between them are copied
+    // whole. They are looked for by blocks, a test without an early exit
+    // that the compiler vectorizes; only a block with one is gone through
+    // byte by byte (a multi-line doc has a line break on every line).
     let needs_escape = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
-    if !s
-        .as_bytes()
-        .chunks(32)
-        .any(|block| block.iter().fold(false, |seen, b| seen | needs_escape(b)))
-    {
-        out.push_str(s);
-        return;
-    }
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (n, block) in bytes.chunks(32).enumerate() {
+        if !block.iter().fold(false, |seen, b| seen | needs_escape(b)) {
+            continue;
+        }
+        for (k, b) in block.iter().enumerate() {
+            if !needs_escape(b) {
+                continue;
             }
-            c => out.push(c),
+            let i = n * 32 + k;
+            out.push_str(&s[run..i]);
+            run = i + 1;
+            match b {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                b => {
+                    let _ = write!(out, "\\u{b:04x}");
+                }
+            }
         }
     }
+    out.push_str(&s[run..]);
 }
 
 /// Writes JSON as `json.dumps(..., indent=1)` does, straight from the
@@ -264,5 +271,17 @@ impl Writer {
         self.value_start();
         let depth = self.open.len();
         write(&mut self.out, v, Some(1), depth);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_escape_as_json_dumps_does() {
+        let mut out = String::new();
+        write_str(&mut out, "a\"b\\c\nd\te\u{1}f\u{8}\u{c}\ré — ✓");
+        assert_eq!(out, r#""a\"b\\c\nd\te\u0001f\b\f\ré — ✓""#);
     }
 }

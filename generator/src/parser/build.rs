@@ -251,6 +251,10 @@ impl<'a> Builder<'a> {
             Some(El::Tok(t)) => self.string(t),
             _ => String::new(),
         };
+        // Usually there is none: the value as it is.
+        if value.split('\n').all(|l| l.trim_end().len() == l.len()) {
+            return value;
+        }
         let mut out = String::with_capacity(value.len());
         for (i, line) in value.split('\n').enumerate() {
             if i > 0 {
