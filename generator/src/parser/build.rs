@@ -2,41 +2,87 @@
 //!
 //! pest gives a pair for each rule the AST needs to tell apart (a field, a
 //! type reference, an example...); names and literals are single tokens,
-//! which the fast grammar leaves silent (no pair for each of them). A
-//! pair's children are so read as `El`s: its inner pairs and, between
-//! them, the tokens that carry a value.
+//! which the fast grammar leaves silent (no pair for each of them). pest's
+//! pairs are read once into a flat list of `Node`s (preorder), and a
+//! node's children are read as `El`s: its child nodes and, between them,
+//! the tokens that carry a value.
 
 use super::lexer::{kind, Token};
 use super::{ex_repr, same_key, Rule};
 use crate::ast::*;
 use crate::diagnostics::Diagnostic;
 use crate::source::{LineIndex, Pos};
-use pest::iterators::{Pair, Pairs};
+use pest::iterators::Pairs;
 use std::iter::Peekable;
 
-type P<'i> = Pair<'i, Rule>;
+/// A pair: its rule and its range of tokens. Plain data, where pest's
+/// `Pair` is reference-counted and finds its span through its queue.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Node {
+    pub rule: Rule,
+    pub start: usize,
+    pub end: usize,
+    /// Its first child is the next node; this is the index after its
+    /// descendants (its next sibling, if it has one).
+    next: usize,
+    index: usize,
+}
 
-/// A child of a pair: a pair of its own, or a token with a value.
-pub(super) enum El<'i, 'a> {
-    Pair(P<'i>),
+/// pest's pairs as a flat list of nodes, in preorder.
+pub(super) fn flatten(pairs: Pairs<Rule>) -> Vec<Node> {
+    let tokens = pairs.tokens();
+    let mut nodes: Vec<Node> = Vec::with_capacity(tokens.len() / 2);
+    let mut open: Vec<usize> = vec![];
+    for t in tokens {
+        match t {
+            pest::Token::Start { rule, pos } => {
+                open.push(nodes.len());
+                nodes.push(Node {
+                    rule,
+                    start: pos.pos(),
+                    end: pos.pos(),
+                    next: 0,
+                    index: nodes.len(),
+                });
+            }
+            pest::Token::End { pos, .. } => {
+                let i = open.pop().expect("balanced tokens");
+                nodes[i].end = pos.pos();
+                nodes[i].next = nodes.len();
+            }
+        }
+    }
+    nodes
+}
+
+type P = Node;
+
+/// A child of a node: a node of its own, or a token with a value.
+pub(super) enum El<'a> {
+    Pair(P),
     Tok(&'a Token),
 }
 
-/// The children of a pair, in order (see `El`).
-pub(super) struct Elems<'i, 'a> {
+/// The children of a node, in order (see `El`).
+pub(super) struct Elems<'a> {
     tokens: &'a [Token],
-    inner: Peekable<Pairs<'i, Rule>>,
+    nodes: &'a [Node],
+    /// The next child node, if any is left (`next_child < last`).
+    next_child: usize,
+    last: usize,
     at: usize,
     end: usize,
 }
 
-impl<'i, 'a> Iterator for Elems<'i, 'a> {
-    type Item = El<'i, 'a>;
+impl<'a> Iterator for Elems<'a> {
+    type Item = El<'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
         while self.at < self.end {
-            if let Some(p) = self.inner.next_if(|p| p.as_span().start() == self.at) {
-                self.at = p.as_span().end().max(self.at + 1);
+            if self.next_child < self.last && self.nodes[self.next_child].start == self.at {
+                let p = self.nodes[self.next_child];
+                self.next_child = p.next;
+                self.at = p.end.max(self.at + 1);
                 return Some(El::Pair(p));
             }
             let t = &self.tokens[self.at];
@@ -63,11 +109,11 @@ impl<'i, 'a> Iterator for Elems<'i, 'a> {
     }
 }
 
-type Els<'i, 'a> = Peekable<Elems<'i, 'a>>;
+type Els<'a> = Peekable<Elems<'a>>;
 
-/// Take the next child if it is a pair of `rule`.
-fn next_pair<'i>(it: &mut Els<'i, '_>, rule: Rule) -> Option<P<'i>> {
-    match it.next_if(|e| matches!(e, El::Pair(p) if p.as_rule() == rule)) {
+/// Take the next child if it is a node of `rule`.
+fn next_pair(it: &mut Els, rule: Rule) -> Option<P> {
+    match it.next_if(|e| matches!(e, El::Pair(p) if p.rule == rule)) {
         Some(El::Pair(p)) => Some(p),
         _ => None,
     }
@@ -80,6 +126,8 @@ pub(super) struct Builder<'a> {
     pub data: &'a str,
     /// The tokens of `data`: a pair's span is a range of them.
     pub tokens: &'a [Token],
+    /// pest's pairs (see `flatten`).
+    pub nodes: &'a [Node],
     pub index: &'a LineIndex<'a>,
     /// String literals' values by offset, moved out as the AST takes them.
     pub strings: Vec<(usize, String)>,
@@ -90,13 +138,14 @@ pub(super) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub fn elems<'i>(&self, p: P<'i>) -> Els<'i, 'a> {
-        let span = p.as_span();
+    pub fn elems(&self, p: P) -> Els<'a> {
         Elems {
             tokens: self.tokens,
-            at: span.start(),
-            end: span.end(),
-            inner: p.into_inner().peekable(),
+            nodes: self.nodes,
+            next_child: p.index + 1,
+            last: p.next,
+            at: p.start,
+            end: p.end,
         }
         .peekable()
     }
@@ -132,7 +181,7 @@ impl<'a> Builder<'a> {
 
     /// Where the pair's first token is.
     fn pos(&self, p: &P) -> Pos {
-        self.tok_pos(&self.tokens[p.as_span().start()])
+        self.tok_pos(&self.tokens[p.start])
     }
 
     fn el_pos(&self, e: &El) -> Pos {
@@ -145,7 +194,7 @@ impl<'a> Builder<'a> {
     /// The start of the line of the pair's first token: where a field, an
     /// example or an attribute is (in a block, its line is its position).
     fn line_pos(&self, p: &P) -> Pos {
-        let line = self.index.line_of(self.tokens[p.as_span().start()].start);
+        let line = self.index.line_of(self.tokens[p.start].start);
         Pos::line_start(self.file, self.lines_before + line)
     }
 
@@ -155,7 +204,7 @@ impl<'a> Builder<'a> {
 
     pub fn decl(&mut self, p: P) -> Decl {
         let pos = self.pos(&p);
-        let rule = p.as_rule();
+        let rule = p.rule;
         let mut it = self.elems(p);
         match rule {
             Rule::namespace => {
@@ -326,7 +375,7 @@ impl<'a> Builder<'a> {
         for e in self.elems(p) {
             let El::Pair(q) = e else { continue };
             let qpos = self.pos(&q);
-            let rule = q.as_rule();
+            let rule = q.rule;
             let mut it = self.elems(q);
             if rule == Rule::pos_arg {
                 if !kwargs.is_empty() {
@@ -401,7 +450,7 @@ impl<'a> Builder<'a> {
         };
         for e in it {
             let El::Pair(p) = e else { continue };
-            match p.as_rule() {
+            match p.rule {
                 Rule::extends => def.extends = self.extends(p),
                 Rule::doc => def.doc = Some(self.doc(p)),
                 Rule::subtypes => {
@@ -441,7 +490,7 @@ impl<'a> Builder<'a> {
         let mut examples = vec![];
         for e in it {
             let El::Pair(p) = e else { continue };
-            match p.as_rule() {
+            match p.rule {
                 Rule::field => fields.push(self.field(p)),
                 Rule::example => {
                     let e = self.example(p);
@@ -484,7 +533,7 @@ impl<'a> Builder<'a> {
                 .as_ref()
                 .map(|t| t.name.clone())
                 .unwrap_or_default();
-            let is_union = anon.as_rule() == Rule::anon_union;
+            let is_union = anon.rule == Rule::anon_union;
             let mut inner = self.elems(anon);
             let decl = if is_union {
                 let closed = self.closed(&mut inner);
@@ -556,7 +605,7 @@ impl<'a> Builder<'a> {
                 label: self.text(t).to_string(),
             },
             El::Tok(t) => ExValue::Lit(self.literal(t)),
-            El::Pair(p) if p.as_rule() == Rule::ex_list => {
+            El::Pair(p) if p.rule == Rule::ex_list => {
                 let items = self.elems(p);
                 ExValue::List(items.map(|e| self.ex_value(e)).collect())
             }

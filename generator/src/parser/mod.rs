@@ -79,26 +79,28 @@ fn parse_tokens(
     lines_before: u32,
 ) -> Result<Parsed, usize> {
     let spec = match StoneParser::parse(Rule::spec, &lexed.kinds) {
-        Ok(mut pairs) => pairs.next().expect("spec rule"),
+        Ok(pairs) => pairs,
         Err(_) => {
             // Rare: parse again to place the error.
             return Err(located::failure(&lexed.kinds));
         }
     };
+    let nodes = build::flatten(spec);
     let mut b = build::Builder {
         file,
         lines_before,
         data,
         tokens: &lexed.tokens,
+        nodes: &nodes,
         index,
         strings: std::mem::take(&mut lexed.strings),
         anonymous: vec![],
         errors: vec![],
     };
     let mut decls = vec![];
-    for e in b.elems(spec) {
+    for e in b.elems(nodes[0]) {
         if let build::El::Pair(p) = e {
-            if p.as_rule() != Rule::EOI {
+            if p.rule != Rule::EOI {
                 decls.push(b.decl(p));
             }
         }
