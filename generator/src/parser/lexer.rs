@@ -34,7 +34,8 @@ pub mod kind {
     pub const UNION_CLOSED: u8 = b'c';
 }
 
-/// Keywords: the word, Stone's token type, and its character in `kinds`
+/// Keywords (their lengths are listed where words are looked up): the
+/// word, Stone's token type, and its character in `kinds`
 /// (Stone's KEYWORD class covers five words, which its grammar tells apart
 /// by value: each has a character of its own here).
 const KEYWORDS: &[(&str, &str, u8)] = &[
@@ -439,8 +440,9 @@ impl<'a> Lexer<'a> {
                     .unwrap_or(rest.len());
                 let word = &rest[..len];
                 let mut kind = kind::ID;
-                // Every keyword starts with a lower-case letter from a to u.
-                if matches!(b, b'a'..=b'u') {
+                // Every keyword starts with a lower-case letter from a to u,
+                // and has one of a few lengths.
+                if matches!(b, b'a'..=b'u') && matches!(len, 2 | 3 | 5..=7 | 9 | 10 | 12 | 15) {
                     if let Some((_, _, k)) = KEYWORDS.iter().find(|(w, _, _)| *w == word) {
                         if !(word == "annotation_type" && self.cur_indent > 0) {
                             kind = *k;
@@ -692,6 +694,11 @@ mod tests {
         assert_eq!(string_value("a  b      c", 1), "a  b  c");
         assert_eq!(find_spaces("ab  c    d", 4), Some(5));
         assert_eq!(find_spaces("   ", 4), None);
+        // The length filter in front of the keyword table lets every one by.
+        for (word, _, k) in KEYWORDS {
+            let l = lex(&format!("{word}\n"));
+            assert_eq!(l.tokens[0].kind, *k, "{word}");
+        }
     }
 
     #[test]
