@@ -150,6 +150,18 @@ impl<'a> Builder<'a> {
         .peekable()
     }
 
+    /// How many child nodes of `p` are of `rule` (any rule: None), to
+    /// size a list.
+    pub fn count(&self, p: P, rule: Option<Rule>) -> usize {
+        let mut n = 0;
+        let mut i = p.index + 1;
+        while i < p.next {
+            n += usize::from(rule.is_none_or(|r| self.nodes[i].rule == r));
+            i = self.nodes[i].next;
+        }
+        n
+    }
+
     fn text(&self, t: &Token) -> &'a str {
         &self.data[t.start..t.end]
     }
@@ -265,12 +277,14 @@ impl<'a> Builder<'a> {
             }
             Rule::struct_def => {
                 let name = self.name(&mut it);
-                Decl::Struct(self.type_body(pos, name, it, false))
+                let fields = self.count(p, Some(Rule::field));
+                Decl::Struct(self.type_body(pos, name, it, false, fields))
             }
             Rule::union_def => {
                 let closed = self.closed(&mut it);
                 let name = self.name(&mut it);
-                Decl::Union(self.type_body(pos, name, it, closed))
+                let fields = self.count(p, Some(Rule::field));
+                Decl::Union(self.type_body(pos, name, it, closed, fields))
             }
             Rule::struct_patch | Rule::union_patch => {
                 let closed = self.closed(&mut it);
@@ -437,14 +451,21 @@ impl<'a> Builder<'a> {
     }
 
     /// The rest of a struct or union: extends, doc, subtypes, fields, examples.
-    fn type_body(&mut self, pos: Pos, name: String, it: Els, closed: bool) -> TypeDef {
+    fn type_body(
+        &mut self,
+        pos: Pos,
+        name: String,
+        it: Els,
+        closed: bool,
+        fields: usize,
+    ) -> TypeDef {
         let mut def = TypeDef {
             pos,
             name,
             extends: None,
             doc: None,
             subtypes: None,
-            fields: vec![],
+            fields: Vec::with_capacity(fields),
             examples: vec![],
             closed,
         };
@@ -534,12 +555,13 @@ impl<'a> Builder<'a> {
                 .map(|t| t.name.clone())
                 .unwrap_or_default();
             let is_union = anon.rule == Rule::anon_union;
+            let fields = self.count(anon, Some(Rule::field));
             let mut inner = self.elems(anon);
             let decl = if is_union {
                 let closed = self.closed(&mut inner);
-                Decl::Union(self.type_body(anon_pos, type_name, inner, closed))
+                Decl::Union(self.type_body(anon_pos, type_name, inner, closed, fields))
             } else {
-                Decl::Struct(self.type_body(anon_pos, type_name, inner, false))
+                Decl::Struct(self.type_body(anon_pos, type_name, inner, false, fields))
             };
             self.anonymous.push(decl);
         }

@@ -97,8 +97,9 @@ fn parse_tokens(
         anonymous: vec![],
         errors: vec![],
     };
-    let mut decls = vec![];
-    for e in b.elems(nodes[0]) {
+    let spec = nodes[0];
+    let mut decls = Vec::with_capacity(b.count(spec, None));
+    for e in b.elems(spec) {
         if let build::El::Pair(p) = e {
             if p.rule != Rule::EOI {
                 decls.push(b.decl(p));

@@ -77,14 +77,18 @@ pub fn parse_piece(file: u32, text: &str, start: usize, end: usize) -> Option<Pi
 }
 
 /// The file the pieces (in order) make.
-pub fn join(pieces: Vec<Piece>) -> File {
-    let mut decls = vec![];
-    let mut anonymous = vec![];
-    for mut p in pieces {
+pub fn join(mut pieces: Vec<Piece>) -> File {
+    let total = pieces
+        .iter()
+        .map(|p| p.decls.len() + p.anonymous.len())
+        .sum();
+    let mut decls = Vec::with_capacity(total);
+    for p in &mut pieces {
         decls.append(&mut p.decls);
-        anonymous.append(&mut p.anonymous);
     }
-    decls.append(&mut anonymous);
+    for p in &mut pieces {
+        decls.append(&mut p.anonymous);
+    }
     File { decls }
 }
 

@@ -34,13 +34,32 @@ impl Builder<'_> {
         &mut self,
         asts: Vec<(u32, ast::File)>,
     ) -> Vec<(String, ast::Import)> {
+        // Room for every type and route at once: these lists of large
+        // items were copied over and over as they grew.
+        let (mut structs, mut unions, mut routes) = (0, 0, 0);
+        for d in asts.iter().flat_map(|(_, f)| &f.decls) {
+            match d {
+                ast::Decl::Struct(_) => structs += 1,
+                ast::Decl::Union(_) => unions += 1,
+                ast::Decl::Route(_) => routes += 1,
+                _ => {}
+            }
+        }
+        self.api.structs.reserve(structs);
+        self.struct_ast.reserve(structs);
+        self.api.unions.reserve(unions);
+        self.union_ast.reserve(unions);
+        self.api.routes.reserve(routes);
+        self.route_ast.reserve(routes);
+        self.canonical.reserve(structs + unions + routes);
         let mut imports = vec![];
         for (_, file) in asts {
-            let mut decls = file.decls;
-            if decls.is_empty() {
+            // An iterator, not `remove(0)`: that would shift every item.
+            let mut decls = file.decls.into_iter();
+            let Some(first) = decls.next() else {
                 continue; // Stone skips an empty spec.
-            }
-            let ns_decl = match decls.remove(0) {
+            };
+            let ns_decl = match first {
                 ast::Decl::Namespace(n) => n,
                 other => {
                     self.errors.push(Diagnostic::new(
@@ -50,7 +69,11 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            if let Some(extra) = decls.iter().find(|d| matches!(d, ast::Decl::Namespace(_))) {
+            if let Some(extra) = decls
+                .as_slice()
+                .iter()
+                .find(|d| matches!(d, ast::Decl::Namespace(_)))
+            {
                 // Stone 3.5.5 crashes here instead of reporting.
                 self.errors.push(Diagnostic::new(
                     extra.pos(),

@@ -194,7 +194,7 @@ impl Builder<'_> {
                 }
             });
         }
-        let mut fields: Vec<StructField> = vec![];
+        let mut fields: Vec<StructField> = Vec::with_capacity(def.fields.len());
         for f in &def.fields {
             let void = || {
                 Diagnostic::new(
@@ -307,7 +307,8 @@ impl Builder<'_> {
                 }
             });
         }
-        let mut variants: Vec<UnionVariant> = vec![];
+        // One more for the `other` a union that is not closed gets.
+        let mut variants: Vec<UnionVariant> = Vec::with_capacity(def.fields.len() + 1);
         for f in &def.fields {
             if f.name == "other" {
                 return Err(Diagnostic::new(
