@@ -188,13 +188,19 @@ impl Writer {
 
     /// Before an item of the current container: separator and indentation.
     fn item(&mut self) {
+        // The comma, the line break and the indentation in one copy.
+        const SEP: &str = ",\n                                ";
+        let depth = self.open.len();
         if let Some(has) = self.open.last_mut() {
-            if *has {
-                self.out.push(',');
-            }
+            let from = usize::from(!*has);
             *has = true;
-            self.out.push('\n');
-            spaces(&mut self.out, self.open.len());
+            match SEP.get(from..2 + depth) {
+                Some(sep) => self.out.push_str(sep),
+                None => {
+                    self.out.push_str(&SEP[from..2]);
+                    spaces(&mut self.out, depth);
+                }
+            }
         }
     }
 
@@ -209,8 +215,16 @@ impl Writer {
     /// `"key": ` inside an object.
     pub fn key(&mut self, k: &str) -> &mut Self {
         self.item();
-        write_str(&mut self.out, k);
-        self.out.push_str(": ");
+        // Keys are short names: looked at byte by byte, no block scan.
+        if k.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.out.reserve(k.len() + 4);
+            self.out.push('"');
+            self.out.push_str(k);
+            self.out.push_str("\": ");
+        } else {
+            write_str(&mut self.out, k);
+            self.out.push_str(": ");
+        }
         self.after_key = true;
         self
     }
@@ -283,5 +297,27 @@ mod tests {
         let mut out = String::new();
         write_str(&mut out, "a\"b\\c\nd\te\u{1}f\u{8}\u{c}\ré — ✓");
         assert_eq!(out, r#""a\"b\\c\nd\te\u0001f\b\f\ré — ✓""#);
+    }
+
+    #[test]
+    fn the_writer_indents_and_separates_as_json_dumps_does() {
+        let mut w = Writer::new();
+        w.begin_object();
+        w.key("a").begin_array();
+        w.str("x");
+        w.begin_object();
+        w.key("q\"").bool(true);
+        w.end_object();
+        w.end_array();
+        w.key("b").begin_object();
+        w.end_object();
+        w.end_object();
+        let text = w.finish();
+        let v: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(text, to_pretty(&v));
+        assert_eq!(
+            to_pretty(&v),
+            "{\n \"a\": [\n  \"x\",\n  {\n   \"q\\\"\": true\n  }\n ],\n \"b\": {}\n}"
+        );
     }
 }
