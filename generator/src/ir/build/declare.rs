@@ -137,7 +137,7 @@ impl Builder<'_> {
     fn declare(&mut self, ns: &str, decl: ast::Decl) -> R<()> {
         let is_struct = matches!(decl, ast::Decl::Struct(_));
         match decl {
-            ast::Decl::Struct(d) | ast::Decl::Union(d) => {
+            ast::Decl::Struct(mut d) | ast::Decl::Union(mut d) => {
                 if let Some(msg) = self.already_defined(ns, &d.name) {
                     return Err(Diagnostic::new(d.pos, msg));
                 }
@@ -148,7 +148,7 @@ impl Builder<'_> {
                         name: name.clone(),
                         namespace: ns.to_string(),
                         pos,
-                        doc: d.doc.clone(),
+                        doc: d.doc.take(),
                         parent: None,
                         fields: vec![],
                         subtypes: None,
@@ -168,7 +168,7 @@ impl Builder<'_> {
                         name: name.clone(),
                         namespace: ns.to_string(),
                         pos,
-                        doc: d.doc.clone(),
+                        doc: d.doc.take(),
                         closed,
                         parent: None,
                         variants: vec![],
@@ -206,7 +206,7 @@ impl Builder<'_> {
             }
             ast::Decl::Route(r) => self.declare_route(ns, r),
             ast::Decl::Import(_) | ast::Decl::Namespace(_) => Ok(()),
-            ast::Decl::Alias(a) => {
+            ast::Decl::Alias(mut a) => {
                 if let Some(msg) = self.already_defined(ns, &a.name) {
                     return Err(Diagnostic::new(a.pos, msg));
                 }
@@ -215,7 +215,7 @@ impl Builder<'_> {
                     name: a.name.clone(),
                     namespace: ns.to_string(),
                     pos: a.pos,
-                    doc: a.doc.clone(),
+                    doc: a.doc.take(),
                     data_type: DataType::Void,
                     redactor: None,
                     custom_annotations: vec![],
@@ -285,7 +285,7 @@ impl Builder<'_> {
         }
     }
 
-    fn declare_route(&mut self, ns: &str, r: ast::Route) -> R<()> {
+    fn declare_route(&mut self, ns: &str, mut r: ast::Route) -> R<()> {
         let version = u32::try_from(r.version).unwrap_or(0);
         match self.env(ns).get(&r.name) {
             Some(Sym::Routes(versions)) => {
@@ -312,7 +312,7 @@ impl Builder<'_> {
             version,
             namespace: ns.to_string(),
             pos: r.pos,
-            doc: r.doc.clone(),
+            doc: r.doc.take(),
             deprecated: None,
             arg: DataType::Void,
             result: DataType::Void,
