@@ -251,6 +251,17 @@ impl<'a> Builder<'a> {
             let examples = self.example_results();
             let doc_refs = self.doc_ref_results();
             let redactors = self.redactor_results();
+            // The AST and the name tables were for these checks only: freed
+            // now, while `early` may still run, rather than after it.
+            drop((
+                std::mem::take(&mut self.struct_ast),
+                std::mem::take(&mut self.union_ast),
+                std::mem::take(&mut self.alias_ast),
+                std::mem::take(&mut self.route_ast),
+                std::mem::take(&mut self.envs),
+                std::mem::take(&mut self.canonical),
+                std::mem::take(&mut self.patches),
+            ));
             let out =
                 spawned.and_then(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
             // No thread to be had: `early` runs here.
