@@ -353,21 +353,21 @@ impl<'a> Builder<'a> {
 
     fn type_ref(&mut self, p: P) -> TypeRef {
         let pos = self.pos(&p);
-        let mut names = vec![];
+        // `name` or `ns.name`: the last name is the type's.
+        let (mut ns, mut name) = (None, None);
         let mut args = (vec![], vec![]);
         let mut nullable = false;
         for e in self.elems(p) {
             match e {
                 El::Tok(t) if t.kind == b'?' => nullable = true,
-                El::Tok(t) => names.push(self.text(t).to_string()),
+                El::Tok(t) => ns = name.replace(self.text(t)),
                 El::Pair(q) => args = self.type_args(q),
             }
         }
-        let name = names.pop().unwrap_or_default();
         TypeRef {
             pos,
-            ns: names.pop(),
-            name,
+            ns: ns.map(str::to_string),
+            name: name.unwrap_or_default().to_string(),
             args: args.0,
             kwargs: args.1,
             nullable,

@@ -367,8 +367,17 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn newline_run(&mut self, start: usize, end: usize, token_line: u32, emit: bool) {
-        self.line += count_newlines(&self.data[start..end]);
+    /// A run of `breaks` line breaks (after a comment: `start` is the
+    /// comment's) ending at `end`.
+    fn newline_run(
+        &mut self,
+        start: usize,
+        end: usize,
+        breaks: usize,
+        token_line: u32,
+        emit: bool,
+    ) {
+        self.line += breaks as u32;
         if self.parens > 0 {
             self.check_continuation(end);
         } else {
@@ -481,12 +490,12 @@ impl<'a> Lexer<'a> {
             if c == '#' {
                 // `[#][^\n]*\n+`: the comment takes the line breaks after it.
                 let body = rest.find('\n').unwrap_or(rest.len());
-                let nls = rest[body..].len() - rest[body..].trim_start_matches('\n').len();
+                let nls = leading_newlines(&rest[body..]);
                 if nls > 0 {
                     let end = start + body + nls;
                     self.pos = end;
                     if self.parens > 0 {
-                        self.newline_run(start, end, line, false);
+                        self.newline_run(start, end, nls, line, false);
                         continue;
                     }
                     let before = self.data[..start].trim_end_matches(' ');
@@ -503,9 +512,9 @@ impl<'a> Lexer<'a> {
                 }
             }
             if c == '\n' {
-                let len = rest.len() - rest.trim_start_matches('\n').len();
+                let len = leading_newlines(rest);
                 self.pos += len;
-                self.newline_run(start, start + len, line, true);
+                self.newline_run(start, start + len, len, line, true);
                 continue;
             }
             // These characters are their own kinds.
@@ -645,6 +654,11 @@ fn find_spaces(line: &str, n: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// How many line breaks `s` starts with (runs are short: no SIMD setup).
+fn leading_newlines(s: &str) -> usize {
+    s.bytes().take_while(|&b| b == b'\n').count()
 }
 
 fn count_newlines(s: &str) -> u32 {

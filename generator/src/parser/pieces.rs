@@ -64,10 +64,7 @@ pub fn parse_piece(file: u32, text: &str, start: usize, end: usize) -> Option<Pi
     if !lexed.errors.is_empty() || lexed.too_deep || lexed.open_at_end {
         return None;
     }
-    let lines_before = text.as_bytes()[..start]
-        .iter()
-        .filter(|&&c| c == b'\n')
-        .count() as u32;
+    let lines_before = memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u32;
     let index = LineIndex::new(data);
     let parsed = parse_tokens(file, data, &mut lexed, &index, lines_before).ok()?;
     parsed.errors.is_empty().then_some(Piece {
