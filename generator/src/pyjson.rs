@@ -98,32 +98,39 @@ fn write_str(out: &mut String, s: &str) {
 
 /// A string's characters, escaped, without the quotes.
 fn write_str_body(out: &mut String, s: &str) {
-    // Most strings need no escape: copy them whole. (The test goes by
-    // blocks without stopping early, which the compiler vectorizes.)
+    // Every character to escape is ASCII: the runs between them are copied
+    // whole. They are looked for by blocks, a test without an early exit
+    // that the compiler vectorizes; only a block with one is gone through
+    // byte by byte (a multi-line doc has a line break on every line).
     let needs_escape = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
-    if !s
-        .as_bytes()
-        .chunks(32)
-        .any(|block| block.iter().fold(false, |seen, b| seen | needs_escape(b)))
-    {
-        out.push_str(s);
-        return;
-    }
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (n, block) in bytes.chunks(32).enumerate() {
+        if !block.iter().fold(false, |seen, b| seen | needs_escape(b)) {
+            continue;
+        }
+        for (k, b) in block.iter().enumerate() {
+            if !needs_escape(b) {
+                continue;
             }
-            c => out.push(c),
+            let i = n * 32 + k;
+            out.push_str(&s[run..i]);
+            run = i + 1;
+            match b {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                b => {
+                    let _ = write!(out, "\\u{b:04x}");
+                }
+            }
         }
     }
+    out.push_str(&s[run..]);
 }
 
 /// Writes JSON as `json.dumps(..., indent=1)` does, straight from the
@@ -181,13 +188,19 @@ impl Writer {
 
     /// Before an item of the current container: separator and indentation.
     fn item(&mut self) {
+        // The comma, the line break and the indentation in one copy.
+        const SEP: &str = ",\n                                ";
+        let depth = self.open.len();
         if let Some(has) = self.open.last_mut() {
-            if *has {
-                self.out.push(',');
-            }
+            let from = usize::from(!*has);
             *has = true;
-            self.out.push('\n');
-            spaces(&mut self.out, self.open.len());
+            match SEP.get(from..2 + depth) {
+                Some(sep) => self.out.push_str(sep),
+                None => {
+                    self.out.push_str(&SEP[from..2]);
+                    spaces(&mut self.out, depth);
+                }
+            }
         }
     }
 
@@ -202,8 +215,16 @@ impl Writer {
     /// `"key": ` inside an object.
     pub fn key(&mut self, k: &str) -> &mut Self {
         self.item();
-        write_str(&mut self.out, k);
-        self.out.push_str(": ");
+        // Keys are short names: looked at byte by byte, no block scan.
+        if k.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.out.reserve(k.len() + 4);
+            self.out.push('"');
+            self.out.push_str(k);
+            self.out.push_str("\": ");
+        } else {
+            write_str(&mut self.out, k);
+            self.out.push_str(": ");
+        }
         self.after_key = true;
         self
     }
@@ -264,5 +285,39 @@ impl Writer {
         self.value_start();
         let depth = self.open.len();
         write(&mut self.out, v, Some(1), depth);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_escape_as_json_dumps_does() {
+        let mut out = String::new();
+        write_str(&mut out, "a\"b\\c\nd\te\u{1}f\u{8}\u{c}\ré — ✓");
+        assert_eq!(out, r#""a\"b\\c\nd\te\u0001f\b\f\ré — ✓""#);
+    }
+
+    #[test]
+    fn the_writer_indents_and_separates_as_json_dumps_does() {
+        let mut w = Writer::new();
+        w.begin_object();
+        w.key("a").begin_array();
+        w.str("x");
+        w.begin_object();
+        w.key("q\"").bool(true);
+        w.end_object();
+        w.end_array();
+        w.key("b").begin_object();
+        w.end_object();
+        w.end_object();
+        let text = w.finish();
+        let v: Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(text, to_pretty(&v));
+        assert_eq!(
+            to_pretty(&v),
+            "{\n \"a\": [\n  \"x\",\n  {\n   \"q\\\"\": true\n  }\n ],\n \"b\": {}\n}"
+        );
     }
 }

@@ -14,12 +14,62 @@
 //! CPython, but print scattered unassigned ones raw where CPython would escape them.
 
 use std::fmt::Write as _;
+use std::rc::Rc;
 
 /// `Ok(())` iff CPython 3.11's `datetime.datetime.strptime(value, format)` (C locale, UTC)
 /// succeeds; otherwise the message of the exception it raises. These are `ValueError`s,
 /// except that a directive repeated in `format` makes `re.compile` raise `re.error`
 /// ("redefinition of group name ..."), whose message is reproduced too.
 pub fn check_strptime(value: &str, format: &str) -> Result<(), String> {
+    // A spec has a few formats for many values: each is compiled once (per
+    // thread; `_strptime` caches its `TimeRE` patterns as well).
+    thread_local! {
+        static COMPILED: std::cell::RefCell<rustc_hash::FxHashMap<String, Rc<Compiled>>> =
+            Default::default();
+    }
+    let cached = COMPILED.with(|c| c.borrow().get(format).cloned());
+    let compiled = match cached {
+        Some(c) => c,
+        None => {
+            let c = Rc::new(compile(format));
+            COMPILED.with(|m| {
+                let mut m = m.borrow_mut();
+                // Bounded, for long-running hosts fed many specs (a fuzzer).
+                if m.len() >= 256 {
+                    m.clear();
+                }
+                m.insert(format.to_string(), c.clone());
+            });
+            c
+        }
+    };
+    let (regex, names) = compiled.as_ref().as_ref().map_err(Clone::clone)?;
+    let text: Vec<char> = value.chars().collect();
+    let mut m = Matcher {
+        text: &text,
+        caps: vec![(0, 0); names.len()],
+    };
+    // The outermost continuation accepts the first complete match, as `re.match` does.
+    let mut end = None;
+    m.node(regex, 0, &mut |_, j| end.replace(j).is_none());
+    let (v, f) = (repr(value), repr(format));
+    let end = end.ok_or_else(|| format!("time data {v} does not match format {f}"))?;
+    if end != text.len() {
+        let rest: String = text[end..].iter().collect();
+        return Err(format!("unconverted data remains: {rest}"));
+    }
+    // Group names are directive letters; `found.groupdict()` is in definition order.
+    let mut groups = vec![];
+    for ((name, _), &(a, b)) in names.iter().zip(&m.caps) {
+        groups.push((name.chars().next().unwrap_or('?'), &text[a..b]));
+    }
+    interpret(&groups)
+}
+
+/// A format's regex and its named groups, or the error compiling it.
+type Compiled = Result<(Node, Vec<(String, usize)>), String>;
+
+fn compile(format: &str) -> Compiled {
     let pattern = pattern(format).map_err(|bad| match bad {
         None => format!("stray % in format '{format}'"),
         Some(c) => format!("'{c}' is a bad directive in format '{format}'"),
@@ -29,26 +79,7 @@ pub fn check_strptime(value: &str, format: &str) -> Result<(), String> {
         ..Parser::default()
     };
     let regex = Node::Group(parser.alternatives(true)?, None);
-    let text: Vec<char> = value.chars().collect();
-    let mut m = Matcher {
-        text: &text,
-        caps: vec![(0, 0); parser.names.len()],
-    };
-    // The outermost continuation accepts the first complete match, as `re.match` does.
-    let mut end = None;
-    m.node(&regex, 0, &mut |_, j| end.replace(j).is_none());
-    let (v, f) = (repr(value), repr(format));
-    let end = end.ok_or_else(|| format!("time data {v} does not match format {f}"))?;
-    if end != text.len() {
-        let rest: String = text[end..].iter().collect();
-        return Err(format!("unconverted data remains: {rest}"));
-    }
-    // Group names are directive letters; `found.groupdict()` is in definition order.
-    let mut groups = vec![];
-    for ((name, _), &(a, b)) in parser.names.iter().zip(&m.caps) {
-        groups.push((name.chars().next().unwrap_or('?'), &text[a..b]));
-    }
-    interpret(&groups)
+    Ok((regex, parser.names))
 }
 
 /// `TimeRE.pattern()`: escape regex syntax, turn whitespace runs into `\s+`, then substitute

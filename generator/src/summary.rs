@@ -362,30 +362,31 @@ pub fn summary(api: &Api) -> String {
         })
         .unwrap_or(0);
     let (head, tail) = all.split_at(split);
-    let run = |part: &[(&String, &Namespace)], after_items: bool| {
-        // Inside the top-level object and its "namespaces" object.
-        let mut w = Writer::within(&[true, after_items], 1 << 21);
+    let run = |w: &mut Writer, part: &[(&String, &Namespace)]| {
         for (name, ns) in part {
-            namespace(&mut w, api, name, ns);
+            namespace(w, api, name, ns);
         }
+    };
+    // The first half is written here, into the output; the second on a
+    // thread of its own, inside the top-level object and its "namespaces"
+    // object, and appended after.
+    let tail_run = || {
+        let mut w = Writer::within(&[true, !head.is_empty()], 1 << 20);
+        run(&mut w, tail);
         w
     };
-    let (first, second) = std::thread::scope(|s| {
-        let spawned = std::thread::Builder::new()
-            .spawn_scoped(s, || run(tail, !head.is_empty()))
-            .ok();
-        let first = run(head, false);
-        let second = match spawned {
+    let mut w = Writer::new();
+    let second = std::thread::scope(|s| {
+        let spawned = std::thread::Builder::new().spawn_scoped(s, tail_run).ok();
+        w.begin_object();
+        w.key("namespaces").begin_object();
+        run(&mut w, head);
+        match spawned {
             Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
             // No thread to be had: both runs here.
-            None => run(tail, !head.is_empty()),
-        };
-        (first, second)
+            None => tail_run(),
+        }
     });
-    let mut w = Writer::new();
-    w.begin_object();
-    w.key("namespaces").begin_object();
-    w.splice(first);
     w.splice(second);
     w.end_object();
     w.end_object();

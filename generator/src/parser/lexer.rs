@@ -1,7 +1,10 @@
 //! A mirror of Stone's tokenizer (stone/frontend/lexer.py, on ply.lex).
 //!
-//! The pest grammar decides the structure; this pass gives what only a
-//! token-by-token scan can give exactly as Stone does:
+//! Its tokens are what the pest grammar parses: each is one ASCII character
+//! of `Lexed::kinds` (see `kind`), so pest decides the structure over about
+//! one character in ten of the text, and the tokens give the values. This
+//! pass also gives what only a scan of the text can give exactly as Stone
+//! does:
 //! - lexical errors, all of them, which Stone reports before any parse error
 //!   (illegal characters, indents not divisible by 4, line continuations
 //!   that do not indent by one step);
@@ -11,13 +14,91 @@
 
 use crate::pyfmt::{repr_float, repr_str};
 
+/// The character each token kind is in `Lexed::kinds`, the text the pest
+/// grammar reads (`stone.pest` names them in the same way).
+pub mod kind {
+    pub const ID: u8 = b'i';
+    pub const STRING: u8 = b's';
+    pub const INTEGER: u8 = b'n';
+    pub const FLOAT: u8 = b'f';
+    pub const BOOLEAN: u8 = b'b';
+    pub const NULL: u8 = b'z';
+    pub const PATH: u8 = b'/';
+    pub const NEWLINE: u8 = b'\n';
+    pub const INDENT: u8 = b'>';
+    pub const DEDENT: u8 = b'<';
+    /// Not one of Stone's tokens: an illegal character, where the parse
+    /// must fail (Stone's tokenizer skips it after the error).
+    pub const ILLEGAL: u8 = b'!';
+    pub const UNION: u8 = b'u';
+    pub const UNION_CLOSED: u8 = b'c';
+}
+
+/// Keywords (their lengths are listed where words are looked up): the
+/// word, Stone's token type, and its character in `kinds`
+/// (Stone's KEYWORD class covers five words, which its grammar tells apart
+/// by value: each has a character of its own here).
+const KEYWORDS: &[(&str, &str, u8)] = &[
+    ("alias", "KEYWORD", b'A'),
+    ("annotation", "ANNOTATION", b'Y'),
+    ("annotation_type", "ANNOTATION_TYPE", b'T'),
+    ("attrs", "ATTRS", b'W'),
+    ("by", "BY", b'B'),
+    ("deprecated", "DEPRECATED", b'E'),
+    ("doc", "KEYWORD", b'O'),
+    ("example", "KEYWORD", b'X'),
+    ("error", "KEYWORD", b'R'),
+    ("extends", "EXTENDS", b'x'),
+    ("import", "IMPORT", b'M'),
+    ("namespace", "KEYWORD", b'S'),
+    ("patch", "PATCH", b'P'),
+    ("route", "ROUTE", b'U'),
+    ("struct", "STRUCT", b'K'),
+    ("union", "UNION", kind::UNION),
+    ("union_closed", "UNION_CLOSED", kind::UNION_CLOSED),
+];
+
 #[derive(Clone, Debug)]
 pub struct Token {
-    /// Stone's token type name (ID, KEYWORD, NEWLINE, INDENT, ...).
-    pub kind: &'static str,
-    pub start: usize,
+    /// Its character in `Lexed::kinds` (see `kind`).
+    pub kind: u8,
     pub line: u32,
+    pub start: usize,
     pub end: usize,
+}
+
+impl Token {
+    /// Stone's token type name (ID, KEYWORD, NEWLINE, INDENT, ...).
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            kind::ID => "ID",
+            kind::STRING => "STRING",
+            kind::INTEGER => "INTEGER",
+            kind::FLOAT => "FLOAT",
+            kind::BOOLEAN => "BOOLEAN",
+            kind::NULL => "NULL",
+            kind::PATH => "PATH",
+            kind::NEWLINE => "NEWLINE",
+            kind::INDENT => "INDENT",
+            kind::DEDENT => "DEDENT",
+            b'(' => "LPAR",
+            b')' => "RPAR",
+            b'.' => "DOT",
+            b'[' => "LBRACKET",
+            b']' => "RBRACKET",
+            b'?' => "Q",
+            b'{' => "LBRACE",
+            b'}' => "RBRACE",
+            b':' => "COLON",
+            b'=' => "EQ",
+            b',' => "COMMA",
+            b'@' => "AT",
+            k => KEYWORDS
+                .iter()
+                .find(|(_, _, c)| *c == k)
+                .map_or("ILLEGAL", |(_, name, _)| name),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -26,6 +107,8 @@ pub struct Lexed {
     /// not run on it (its recursion follows the nesting).
     pub too_deep: bool,
     pub tokens: Vec<Token>,
+    /// One character per token (its `kind`): the text pest parses.
+    pub kinds: String,
     /// (message, line, byte offset) in the order Stone meets them.
     pub errors: Vec<(String, u32, usize)>,
     /// String literal start offset -> value.
@@ -39,34 +122,12 @@ pub struct Lexed {
 /// a few levels; the bound keeps every recursive pass shallow.
 pub const MAX_NESTING: usize = 100;
 
-const KEYWORDS: &[(&str, &str)] = &[
-    ("alias", "KEYWORD"),
-    ("annotation", "ANNOTATION"),
-    ("annotation_type", "ANNOTATION_TYPE"),
-    ("attrs", "ATTRS"),
-    ("by", "BY"),
-    ("deprecated", "DEPRECATED"),
-    ("doc", "KEYWORD"),
-    ("example", "KEYWORD"),
-    ("error", "KEYWORD"),
-    ("extends", "EXTENDS"),
-    ("import", "IMPORT"),
-    ("namespace", "KEYWORD"),
-    ("patch", "PATCH"),
-    ("route", "ROUTE"),
-    ("struct", "STRUCT"),
-    ("union", "UNION"),
-    ("union_closed", "UNION_CLOSED"),
-];
-
 struct Lexer<'a> {
     data: &'a str,
     pos: usize,
     line: u32,
     cur_indent: i64,
     parens: usize,
-    /// Whether to keep the tokens (only needed to name a parse error).
-    with_tokens: bool,
     /// Open `(`, `[` and `{`, for the nesting bound.
     brackets: usize,
     out: Lexed,
@@ -181,7 +242,7 @@ pub fn string_value(raw_inner: &str, cur_indent: i64) -> String {
             } else if line.starts_with(indent) {
                 Some(0)
             } else {
-                line.find(indent)
+                find_spaces(line, indent.len())
             };
             match at {
                 Some(at) => {
@@ -205,10 +266,13 @@ impl<'a> Lexer<'a> {
         &self.data[self.pos..]
     }
 
-    fn push(&mut self, kind: &'static str, start: usize, end: usize, line: u32) {
-        if !self.with_tokens {
+    fn push(&mut self, kind: u8, start: usize, end: usize, line: u32) {
+        // Blank lines between two line breaks (only spaces on them, or a
+        // comment) end no logical line: one NEWLINE stands for them all.
+        if kind == kind::NEWLINE && self.out.kinds.as_bytes().last() == Some(&kind::NEWLINE) {
             return;
         }
+        self.out.kinds.push(char::from(kind));
         self.out.tokens.push(Token {
             kind,
             start,
@@ -276,7 +340,11 @@ impl<'a> Lexer<'a> {
         if delta == 0 {
             return;
         }
-        let kind = if delta > 0 { "INDENT" } else { "DEDENT" };
+        let kind = if delta > 0 {
+            kind::INDENT
+        } else {
+            kind::DEDENT
+        };
         for _ in 0..delta.abs() {
             self.push(kind, next, next, newline_line + 1);
         }
@@ -299,13 +367,22 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn newline_run(&mut self, start: usize, end: usize, token_line: u32, emit: bool) {
-        self.line += count_newlines(&self.data[start..end]);
+    /// A run of `breaks` line breaks (after a comment: `start` is the
+    /// comment's) ending at `end`.
+    fn newline_run(
+        &mut self,
+        start: usize,
+        end: usize,
+        breaks: usize,
+        token_line: u32,
+        emit: bool,
+    ) {
+        self.line += breaks as u32;
         if self.parens > 0 {
             self.check_continuation(end);
         } else {
             if emit {
-                self.push("NEWLINE", start, end, token_line);
+                self.push(kind::NEWLINE, start, end, token_line);
             }
             self.dents(token_line, end);
         }
@@ -339,12 +416,7 @@ impl<'a> Lexer<'a> {
                     self.brackets = self.brackets.saturating_sub(1);
                 }
                 self.pos += 1;
-                self.push(
-                    if c == '(' { "LPAR" } else { "RPAR" },
-                    start,
-                    start + 1,
-                    line,
-                );
+                self.push(b, start, start + 1, line);
                 continue;
             }
             // Only `true`, `false` and `null` start with these.
@@ -355,11 +427,15 @@ impl<'a> Lexer<'a> {
                 Some(_) => self.data[..start].chars().next_back().is_some_and(is_word),
             };
             if may_be_literal && !prev_is_word() {
-                let literal = [("true", "BOOLEAN"), ("false", "BOOLEAN"), ("null", "NULL")]
-                    .into_iter()
-                    .find(|(w, _)| {
-                        rest.starts_with(w) && !rest[w.len()..].chars().next().is_some_and(is_word)
-                    });
+                let literal = [
+                    ("true", kind::BOOLEAN),
+                    ("false", kind::BOOLEAN),
+                    ("null", kind::NULL),
+                ]
+                .into_iter()
+                .find(|(w, _)| {
+                    rest.starts_with(w) && !rest[w.len()..].chars().next().is_some_and(is_word)
+                });
                 if let Some((word, kind)) = literal {
                     self.pos += word.len();
                     self.push(kind, start, self.pos, line);
@@ -372,12 +448,13 @@ impl<'a> Lexer<'a> {
                     .position(|ch| !(ch.is_ascii_alphanumeric() || ch == b'_' || ch == b'-'))
                     .unwrap_or(rest.len());
                 let word = &rest[..len];
-                let mut kind = "ID";
-                // Every keyword starts with a lower-case letter from a to u.
-                if matches!(b, b'a'..=b'u') {
-                    if let Some((_, k)) = KEYWORDS.iter().find(|(w, _)| *w == word) {
+                let mut kind = kind::ID;
+                // Every keyword starts with a lower-case letter from a to u,
+                // and has one of a few lengths.
+                if matches!(b, b'a'..=b'u') && matches!(len, 2 | 3 | 5..=7 | 9 | 10 | 12 | 15) {
+                    if let Some((_, _, k)) = KEYWORDS.iter().find(|(w, _, _)| *w == word) {
                         if !(word == "annotation_type" && self.cur_indent > 0) {
-                            kind = k;
+                            kind = *k;
                         }
                     }
                 }
@@ -390,17 +467,13 @@ impl<'a> Lexer<'a> {
                     .find(|ch: char| !(ch.is_ascii_alphanumeric() || "/_-".contains(ch)))
                     .unwrap_or(rest.len() - 1);
                 self.pos += len;
-                self.push("PATH", start, self.pos, line);
+                self.push(kind::PATH, start, self.pos, line);
                 continue;
             }
             if let Some((len, is_float)) = number_len(rest) {
                 self.pos += len;
-                self.push(
-                    if is_float { "FLOAT" } else { "INTEGER" },
-                    start,
-                    self.pos,
-                    line,
-                );
+                let kind = if is_float { kind::FLOAT } else { kind::INTEGER };
+                self.push(kind, start, self.pos, line);
                 continue;
             }
             if c == '"' {
@@ -409,7 +482,7 @@ impl<'a> Lexer<'a> {
                     let value = string_value(&raw[1..len - 1], self.cur_indent);
                     self.line += count_newlines(raw);
                     self.pos += len;
-                    self.push("STRING", start, self.pos, line);
+                    self.push(kind::STRING, start, self.pos, line);
                     self.out.strings.push((start, value));
                     continue;
                 }
@@ -417,12 +490,12 @@ impl<'a> Lexer<'a> {
             if c == '#' {
                 // `[#][^\n]*\n+`: the comment takes the line breaks after it.
                 let body = rest.find('\n').unwrap_or(rest.len());
-                let nls = rest[body..].len() - rest[body..].trim_start_matches('\n').len();
+                let nls = leading_newlines(&rest[body..]);
                 if nls > 0 {
                     let end = start + body + nls;
                     self.pos = end;
                     if self.parens > 0 {
-                        self.newline_run(start, end, line, false);
+                        self.newline_run(start, end, nls, line, false);
                         continue;
                     }
                     let before = self.data[..start].trim_end_matches(' ');
@@ -431,7 +504,7 @@ impl<'a> Lexer<'a> {
                     self.line += nls as u32;
                     if full_line || partial {
                         if partial {
-                            self.push("NEWLINE", end - 1, end, line);
+                            self.push(kind::NEWLINE, end - 1, end, line);
                         }
                         self.dents(line, end);
                     }
@@ -439,34 +512,23 @@ impl<'a> Lexer<'a> {
                 }
             }
             if c == '\n' {
-                let len = rest.len() - rest.trim_start_matches('\n').len();
+                let len = leading_newlines(rest);
                 self.pos += len;
-                self.newline_run(start, start + len, line, true);
+                self.newline_run(start, start + len, len, line, true);
                 continue;
             }
-            let single = match c {
-                '.' => Some("DOT"),
-                '[' => Some("LBRACKET"),
-                ']' => Some("RBRACKET"),
-                '?' => Some("Q"),
-                '{' => Some("LBRACE"),
-                '}' => Some("RBRACE"),
-                ':' => Some("COLON"),
-                '=' => Some("EQ"),
-                ',' => Some("COMMA"),
-                '@' => Some("AT"),
-                _ => None,
-            };
-            if let Some(kind) = single {
+            // These characters are their own kinds.
+            if matches!(c, '.' | '[' | ']' | '?' | '{' | '}' | ':' | '=' | ',' | '@') {
                 match c {
                     '[' | '{' => self.open_bracket(start),
                     ']' | '}' => self.brackets = self.brackets.saturating_sub(1),
                     _ => {}
                 }
                 self.pos += 1;
-                self.push(kind, start, self.pos, line);
+                self.push(b, start, self.pos, line);
                 continue;
             }
+            self.push(kind::ILLEGAL, start, start + c.len_utf8(), line);
             self.error(
                 format!("Illegal character {}.", repr_str(&c.to_string())),
                 line,
@@ -477,11 +539,16 @@ impl<'a> Lexer<'a> {
         self.out.open_at_end = self.parens > 0 || self.brackets > 0;
         if self.cur_indent > 0 {
             let end = self.data.len();
-            if self.out.tokens.last().is_some_and(|t| t.kind != "NEWLINE") {
-                self.push("NEWLINE", end, end, self.line);
+            if self
+                .out
+                .tokens
+                .last()
+                .is_some_and(|t| t.kind != kind::NEWLINE)
+            {
+                self.push(kind::NEWLINE, end, end, self.line);
             }
             for _ in 0..self.cur_indent {
-                self.push("DEDENT", end, end, self.line);
+                self.push(kind::DEDENT, end, end, self.line);
             }
         }
         self.out
@@ -502,12 +569,12 @@ impl Lexed {
     pub fn repr(&self, data: &str, t: &Token) -> String {
         let text = data.get(t.start..t.end).unwrap_or("");
         match t.kind {
-            "BOOLEAN" => if text == "true" { "True" } else { "False" }.into(),
-            "NULL" => "<object object>".into(),
-            "INDENT" | "DEDENT" => "'\\t'".into(),
-            "NEWLINE" if text.is_empty() => "'\\n'".into(),
-            "FLOAT" => repr_float(text.parse::<f64>().unwrap_or(f64::INFINITY)),
-            "INTEGER" => {
+            kind::BOOLEAN => if text == "true" { "True" } else { "False" }.into(),
+            kind::NULL => "<object object>".into(),
+            kind::INDENT | kind::DEDENT => "'\\t'".into(),
+            kind::NEWLINE if text.is_empty() => "'\\n'".into(),
+            kind::FLOAT => repr_float(text.parse::<f64>().unwrap_or(f64::INFINITY)),
+            kind::INTEGER => {
                 let digits = text.trim_start_matches('-').trim_start_matches('0');
                 match (digits.is_empty(), text.starts_with('-')) {
                     (true, _) => "0".into(),
@@ -515,7 +582,7 @@ impl Lexed {
                     (false, false) => digits.into(),
                 }
             }
-            "STRING" => repr_str(self.string_at(t.start).unwrap_or("")),
+            kind::STRING => repr_str(self.string_at(t.start).unwrap_or("")),
             _ => repr_str(text),
         }
     }
@@ -558,7 +625,7 @@ fn number_len(s: &str) -> Option<(usize, bool)> {
 fn string_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut i = 1;
-    while let Some(at) = b[i..].iter().position(|&c| c == b'"' || c == b'\\') {
+    while let Some(at) = memchr::memchr2(b'"', b'\\', &b[i..]) {
         i += at;
         if b[i] == b'"' {
             return Some(i + 1);
@@ -571,22 +638,49 @@ fn string_len(s: &str) -> Option<usize> {
     None
 }
 
-fn count_newlines(s: &str) -> u32 {
-    s.bytes().filter(|&b| b == b'\n').count() as u32
+/// Where `n` spaces first occur in `line` (the start of its first run of
+/// at least `n`): `line.find(" ".repeat(n))` without a substring searcher
+/// to set up for each line.
+fn find_spaces(line: &str, n: usize) -> Option<usize> {
+    let mut run = 0;
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        if b == b' ' {
+            run += 1;
+            if run == n {
+                return Some(i + 1 - n);
+            }
+        } else {
+            run = 0;
+        }
+    }
+    None
 }
 
-/// Tokenize `data` (the file text with Stone's extra trailing newline);
-/// the token list is kept only `with_tokens`.
-pub fn lex(data: &str, with_tokens: bool) -> Lexed {
+/// How many line breaks `s` starts with (runs are short: no SIMD setup).
+fn leading_newlines(s: &str) -> usize {
+    s.bytes().take_while(|&b| b == b'\n').count()
+}
+
+fn count_newlines(s: &str) -> u32 {
+    memchr::memchr_iter(b'\n', s.as_bytes()).count() as u32
+}
+
+/// Tokenize `data` (the file text with Stone's extra trailing newline).
+pub fn lex(data: &str) -> Lexed {
     Lexer {
         data,
         pos: 0,
         line: 1,
         cur_indent: 0,
         parens: 0,
-        with_tokens,
         brackets: 0,
-        out: Lexed::default(),
+        // About one token in ten bytes of a spec (doc strings are long):
+        // room for them all at once rather than copies as the lists grow.
+        out: Lexed {
+            tokens: Vec::with_capacity(data.len() / 8 + 16),
+            kinds: String::with_capacity(data.len() / 8 + 16),
+            ..Lexed::default()
+        },
     }
     .run()
 }
@@ -610,25 +704,31 @@ mod tests {
         assert_eq!(string_value("a\n\n", 0), "a\n");
         assert_eq!(string_value("a\r\nb\rc", 0), "a\nb\nc");
         assert_eq!(string_value("", 2), "");
+        // The first run of enough spaces, wherever it is in the line.
+        assert_eq!(string_value("a  b      c", 1), "a  b  c");
+        assert_eq!(find_spaces("ab  c    d", 4), Some(5));
+        assert_eq!(find_spaces("   ", 4), None);
+        // The length filter in front of the keyword table lets every one by.
+        for (word, _, k) in KEYWORDS {
+            let l = lex(&format!("{word}\n"));
+            assert_eq!(l.tokens[0].kind, *k, "{word}");
+        }
     }
 
     #[test]
     fn lexical_errors_are_stones() {
-        let l = lex("namespace a\nstruct S\n   f String\n", false);
+        let l = lex("namespace a\nstruct S\n   f String\n");
         assert_eq!(
             l.errors,
             vec![("Indent is not divisible by 4.".to_string(), 3, 21)]
         );
-        let l = lex(
-            "alias A = String(\n    min_length=1,\n        max_length=2)\n",
-            false,
-        );
+        let l = lex("alias A = String(\n    min_length=1,\n        max_length=2)\n");
         assert_eq!(
             l.errors[0].0,
             "Line continuation must increment indent by 1."
         );
         assert_eq!(l.errors[0].1, 3);
-        let l = lex("a * b\n", false);
+        let l = lex("a * b\n");
         assert_eq!(l.errors, vec![("Illegal character '*'.".to_string(), 1, 2)]);
     }
 }

@@ -13,9 +13,9 @@
 //! string, a spec with an error) makes the caller parse the whole file
 //! with `parse_file`, which places every error exactly.
 
-use super::{lexer, Builder, Rule, StoneParser};
+use super::{lexer, parse_tokens};
 use crate::ast::{Decl, File};
-use pest::Parser as _;
+use crate::source::LineIndex;
 
 /// A run of whole top-level declarations, parsed.
 pub struct Piece {
@@ -60,42 +60,32 @@ pub fn parse_piece(file: u32, text: &str, start: usize, end: usize) -> Option<Pi
     } else {
         &text[start..end]
     };
-    let mut lexed = lexer::lex(data, false);
+    let mut lexed = lexer::lex(data);
     if !lexed.errors.is_empty() || lexed.too_deep || lexed.open_at_end {
         return None;
     }
-    let lines_before = text.as_bytes()[..start]
-        .iter()
-        .filter(|&&c| c == b'\n')
-        .count() as u32;
-    let spec = StoneParser::parse(Rule::spec, data).ok()?.next()?;
-    let mut b = Builder {
-        file,
-        lines_before,
-        strings: std::mem::take(&mut lexed.strings),
-        anonymous: vec![],
-        errors: vec![],
-    };
-    let decls: Vec<Decl> = spec
-        .into_inner()
-        .filter(|p| p.as_rule() != Rule::EOI)
-        .map(|p| b.decl(p))
-        .collect();
-    b.errors.is_empty().then_some(Piece {
-        decls,
-        anonymous: b.anonymous,
+    let lines_before = memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count() as u32;
+    let index = LineIndex::new(data);
+    let parsed = parse_tokens(file, data, &mut lexed, &index, lines_before).ok()?;
+    parsed.errors.is_empty().then_some(Piece {
+        decls: parsed.decls,
+        anonymous: parsed.anonymous,
     })
 }
 
 /// The file the pieces (in order) make.
-pub fn join(pieces: Vec<Piece>) -> File {
-    let mut decls = vec![];
-    let mut anonymous = vec![];
-    for mut p in pieces {
+pub fn join(mut pieces: Vec<Piece>) -> File {
+    let total = pieces
+        .iter()
+        .map(|p| p.decls.len() + p.anonymous.len())
+        .sum();
+    let mut decls = Vec::with_capacity(total);
+    for p in &mut pieces {
         decls.append(&mut p.decls);
-        anonymous.append(&mut p.anonymous);
     }
-    decls.append(&mut anonymous);
+    for p in &mut pieces {
+        decls.append(&mut p.anonymous);
+    }
     File { decls }
 }
 

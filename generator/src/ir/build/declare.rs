@@ -34,13 +34,32 @@ impl Builder<'_> {
         &mut self,
         asts: Vec<(u32, ast::File)>,
     ) -> Vec<(String, ast::Import)> {
+        // Room for every type and route at once: these lists of large
+        // items were copied over and over as they grew.
+        let (mut structs, mut unions, mut routes) = (0, 0, 0);
+        for d in asts.iter().flat_map(|(_, f)| &f.decls) {
+            match d {
+                ast::Decl::Struct(_) => structs += 1,
+                ast::Decl::Union(_) => unions += 1,
+                ast::Decl::Route(_) => routes += 1,
+                _ => {}
+            }
+        }
+        self.api.structs.reserve(structs);
+        self.struct_ast.reserve(structs);
+        self.api.unions.reserve(unions);
+        self.union_ast.reserve(unions);
+        self.api.routes.reserve(routes);
+        self.route_ast.reserve(routes);
+        self.canonical.reserve(structs + unions + routes);
         let mut imports = vec![];
         for (_, file) in asts {
-            let mut decls = file.decls;
-            if decls.is_empty() {
+            // An iterator, not `remove(0)`: that would shift every item.
+            let mut decls = file.decls.into_iter();
+            let Some(first) = decls.next() else {
                 continue; // Stone skips an empty spec.
-            }
-            let ns_decl = match decls.remove(0) {
+            };
+            let ns_decl = match first {
                 ast::Decl::Namespace(n) => n,
                 other => {
                     self.errors.push(Diagnostic::new(
@@ -50,7 +69,11 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            if let Some(extra) = decls.iter().find(|d| matches!(d, ast::Decl::Namespace(_))) {
+            if let Some(extra) = decls
+                .as_slice()
+                .iter()
+                .find(|d| matches!(d, ast::Decl::Namespace(_)))
+            {
                 // Stone 3.5.5 crashes here instead of reporting.
                 self.errors.push(Diagnostic::new(
                     extra.pos(),
@@ -114,7 +137,7 @@ impl Builder<'_> {
     fn declare(&mut self, ns: &str, decl: ast::Decl) -> R<()> {
         let is_struct = matches!(decl, ast::Decl::Struct(_));
         match decl {
-            ast::Decl::Struct(d) | ast::Decl::Union(d) => {
+            ast::Decl::Struct(mut d) | ast::Decl::Union(mut d) => {
                 if let Some(msg) = self.already_defined(ns, &d.name) {
                     return Err(Diagnostic::new(d.pos, msg));
                 }
@@ -125,7 +148,7 @@ impl Builder<'_> {
                         name: name.clone(),
                         namespace: ns.to_string(),
                         pos,
-                        doc: d.doc.clone(),
+                        doc: d.doc.take(),
                         parent: None,
                         fields: vec![],
                         subtypes: None,
@@ -145,7 +168,7 @@ impl Builder<'_> {
                         name: name.clone(),
                         namespace: ns.to_string(),
                         pos,
-                        doc: d.doc.clone(),
+                        doc: d.doc.take(),
                         closed,
                         parent: None,
                         variants: vec![],
@@ -183,7 +206,7 @@ impl Builder<'_> {
             }
             ast::Decl::Route(r) => self.declare_route(ns, r),
             ast::Decl::Import(_) | ast::Decl::Namespace(_) => Ok(()),
-            ast::Decl::Alias(a) => {
+            ast::Decl::Alias(mut a) => {
                 if let Some(msg) = self.already_defined(ns, &a.name) {
                     return Err(Diagnostic::new(a.pos, msg));
                 }
@@ -192,7 +215,7 @@ impl Builder<'_> {
                     name: a.name.clone(),
                     namespace: ns.to_string(),
                     pos: a.pos,
-                    doc: a.doc.clone(),
+                    doc: a.doc.take(),
                     data_type: DataType::Void,
                     redactor: None,
                     custom_annotations: vec![],
@@ -262,7 +285,7 @@ impl Builder<'_> {
         }
     }
 
-    fn declare_route(&mut self, ns: &str, r: ast::Route) -> R<()> {
+    fn declare_route(&mut self, ns: &str, mut r: ast::Route) -> R<()> {
         let version = u32::try_from(r.version).unwrap_or(0);
         match self.env(ns).get(&r.name) {
             Some(Sym::Routes(versions)) => {
@@ -289,7 +312,7 @@ impl Builder<'_> {
             version,
             namespace: ns.to_string(),
             pos: r.pos,
-            doc: r.doc.clone(),
+            doc: r.doc.take(),
             deprecated: None,
             arg: DataType::Void,
             result: DataType::Void,

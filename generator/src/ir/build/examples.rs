@@ -29,8 +29,12 @@ pub(super) type ExampleResults = (Vec<Diagnostic>, Vec<(TypeKey, R<Vec<Example>>
 
 impl Builder<'_> {
     /// The examples of every type, or the errors found checking them; it
-    /// reads the IR only (`apply_examples` stores them).
-    pub(super) fn example_results(&self) -> ExampleResults {
+    /// reads the IR and the types' AST only (`apply_examples` stores them).
+    pub(super) fn example_results(
+        &self,
+        struct_ast: &[ast::TypeDef],
+        union_ast: &[ast::TypeDef],
+    ) -> ExampleResults {
         let mut errors = vec![];
         let mut results = vec![];
         {
@@ -39,8 +43,8 @@ impl Builder<'_> {
             for ns in &self.ns_order {
                 for &key in &self.ns[ns].types {
                     let def = match key {
-                        TypeKey::S(id) => &self.struct_ast[id.0 as usize],
-                        TypeKey::U(id) => &self.union_ast[id.0 as usize],
+                        TypeKey::S(id) => &struct_ast[id.0 as usize],
+                        TypeKey::U(id) => &union_ast[id.0 as usize],
                     };
                     let mut ok = vec![];
                     for ex in &def.examples {

@@ -239,27 +239,37 @@ impl<'a> Builder<'a> {
         self.phase_end()?;
         // The last three passes only check (and the first finds examples):
         // the rest of the IR is final, so `early` can read it meanwhile.
-        // They run together, their errors are taken in pass order after.
+        // They run together, their errors are taken in pass order after:
+        // examples here, doc references and redactors on a thread of their
+        // own (the examples take about as long as `early` and the other
+        // two together).
         self.normalize();
+        // The types' AST is for the examples only: moved out, to be freed
+        // as soon as they are checked rather than at the end.
+        let mut type_ast = Some((
+            std::mem::take(&mut self.struct_ast),
+            std::mem::take(&mut self.union_ast),
+        ));
         let early = std::sync::Mutex::new(Some(early));
         let take = || early.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let (examples, doc_refs, redactors, early_out) = std::thread::scope(|s| {
-            let api = &self.api;
+        let this = &*self;
+        let checks = || (this.doc_ref_results(), this.redactor_results());
+        let (examples, (doc_refs, redactors), early_out) = std::thread::scope(|s| {
+            let api = &this.api;
             let spawned = std::thread::Builder::new()
                 .spawn_scoped(s, || take().map(|f| f(api)))
                 .ok();
-            let examples = self.example_results();
-            let doc_refs = self.doc_ref_results();
-            let redactors = self.redactor_results();
-            let out =
-                spawned.and_then(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            // No thread to be had: `early` runs here.
-            (
-                examples,
-                doc_refs,
-                redactors,
-                out.or_else(|| take().map(|f| f(api))),
-            )
+            let checked = std::thread::Builder::new().spawn_scoped(s, checks).ok();
+            let (structs, unions) = type_ast.take().expect("taken once");
+            let examples = this.example_results(&structs, &unions);
+            drop((structs, unions));
+            fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+            }
+            // No thread to be had: the work runs here.
+            let checks = checked.map_or_else(checks, join);
+            let out = spawned.and_then(join);
+            (examples, checks, out.or_else(|| take().map(|f| f(api))))
         });
         self.apply_examples(examples);
         self.phase_end()?;

@@ -158,13 +158,14 @@ impl Builder<'_> {
 
     fn populate_struct(&mut self, id: StructId) -> R<()> {
         // Borrowed out of the builder (and put back) rather than cloned.
-        let def = std::mem::take(&mut self.struct_ast[id.0 as usize]);
-        let r = self.populate_struct_from(id, &def);
+        let mut def = std::mem::take(&mut self.struct_ast[id.0 as usize]);
+        let r = self.populate_struct_from(id, &mut def);
         self.struct_ast[id.0 as usize] = def;
         r
     }
 
-    fn populate_struct_from(&mut self, id: StructId, def: &ast::TypeDef) -> R<()> {
+    /// The AST's docs are moved into the IR (nothing reads them after).
+    fn populate_struct_from(&mut self, id: StructId, def: &mut ast::TypeDef) -> R<()> {
         let ns = self.api.struct_(id).namespace.clone();
         let mut parent = None;
         if let Some(ext) = &def.extends {
@@ -194,8 +195,8 @@ impl Builder<'_> {
                 }
             });
         }
-        let mut fields: Vec<StructField> = vec![];
-        for f in &def.fields {
+        let mut fields: Vec<StructField> = Vec::with_capacity(def.fields.len());
+        for f in &mut def.fields {
             let void = || {
                 Diagnostic::new(
                     f.pos,
@@ -227,7 +228,7 @@ impl Builder<'_> {
                 name: f.name.clone(),
                 pos: f.pos,
                 data_type,
-                doc: f.doc.clone(),
+                doc: f.doc.take(),
                 default: None,
                 deprecated: flags.deprecated,
                 preview: flags.preview,
@@ -236,16 +237,14 @@ impl Builder<'_> {
                 custom_annotations: flags.custom,
             });
         }
-        let field_lines: Vec<(String, u32, Pos)> = fields
-            .iter()
-            .map(|f| (f.name.clone(), f.pos.line, f.pos))
-            .collect();
+        let field_lines: Vec<(&str, Pos)> =
+            fields.iter().map(|f| (f.name.as_str(), f.pos)).collect();
         self.check_unique_fields(&field_lines)?;
         let mut cur = parent;
         while let Some(p) = cur {
             let ps = self.api.struct_(p);
-            for (name, _, pos) in &field_lines {
-                if let Some(pf) = ps.fields.iter().find(|x| &x.name == name) {
+            for (name, pos) in &field_lines {
+                if let Some(pf) = ps.fields.iter().find(|x| x.name == *name) {
                     return Err(Diagnostic::new(
                         *pos,
                         format!(
@@ -273,13 +272,14 @@ impl Builder<'_> {
     }
 
     fn populate_union(&mut self, id: UnionId) -> R<()> {
-        let def = std::mem::take(&mut self.union_ast[id.0 as usize]);
-        let r = self.populate_union_from(id, &def);
+        let mut def = std::mem::take(&mut self.union_ast[id.0 as usize]);
+        let r = self.populate_union_from(id, &mut def);
         self.union_ast[id.0 as usize] = def;
         r
     }
 
-    fn populate_union_from(&mut self, id: UnionId, def: &ast::TypeDef) -> R<()> {
+    /// The AST's docs are moved into the IR (nothing reads them after).
+    fn populate_union_from(&mut self, id: UnionId, def: &mut ast::TypeDef) -> R<()> {
         let ns = self.api.union(id).namespace.clone();
         let mut parent = None;
         if let Some(ext) = &def.extends {
@@ -307,8 +307,9 @@ impl Builder<'_> {
                 }
             });
         }
-        let mut variants: Vec<UnionVariant> = vec![];
-        for f in &def.fields {
+        // One more for the `other` a union that is not closed gets.
+        let mut variants: Vec<UnionVariant> = Vec::with_capacity(def.fields.len() + 1);
+        for f in &mut def.fields {
             if f.name == "other" {
                 return Err(Diagnostic::new(
                     f.pos,
@@ -337,7 +338,7 @@ impl Builder<'_> {
                 name: f.name.clone(),
                 pos: f.pos,
                 data_type,
-                doc: f.doc.clone(),
+                doc: f.doc.take(),
                 catch_all: false,
                 deprecated: flags.deprecated,
                 preview: flags.preview,
@@ -369,16 +370,14 @@ impl Builder<'_> {
                 custom_annotations: vec![],
             });
         }
-        let field_lines: Vec<(String, u32, Pos)> = variants
-            .iter()
-            .map(|f| (f.name.clone(), f.pos.line, f.pos))
-            .collect();
+        let field_lines: Vec<(&str, Pos)> =
+            variants.iter().map(|f| (f.name.as_str(), f.pos)).collect();
         self.check_unique_fields(&field_lines)?;
         let mut cur = parent;
         while let Some(p) = cur {
             let pu = self.api.union(p);
-            for (name, _, pos) in &field_lines {
-                if let Some(pf) = pu.variants.iter().find(|x| &x.name == name) {
+            for (name, pos) in &field_lines {
+                if let Some(pf) = pu.variants.iter().find(|x| x.name == *name) {
                     return Err(Diagnostic::new(
                         *pos,
                         format!(
@@ -397,17 +396,29 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn check_unique_fields(&self, fields: &[(String, u32, Pos)]) -> R<()> {
-        // Unions of a thousand tags exist (team_log): index the names.
-        let mut first: rustc_hash::FxHashMap<&str, u32> = Default::default();
-        for (name, line, pos) in fields {
-            if let Some(line) = first.get(name.as_str()) {
-                return Err(Diagnostic::new(
-                    *pos,
-                    format!("Field '{name}' already defined on line {line}."),
-                ));
+    fn check_unique_fields(&self, fields: &[(&str, Pos)]) -> R<()> {
+        let dup = |name: &str, first: Pos, pos: Pos| {
+            Diagnostic::new(
+                pos,
+                format!("Field '{name}' already defined on line {}.", first.line),
+            )
+        };
+        // Most types have a few fields: compared pairwise, no index built.
+        if fields.len() <= 16 {
+            for (i, &(name, pos)) in fields.iter().enumerate() {
+                if let Some(&(_, first)) = fields[..i].iter().find(|(n, _)| *n == name) {
+                    return Err(dup(name, first, pos));
+                }
             }
-            first.insert(name, *line);
+            return Ok(());
+        }
+        // Unions of a thousand tags exist (team_log): index the names.
+        let mut first: rustc_hash::FxHashMap<&str, Pos> = Default::default();
+        for &(name, pos) in fields {
+            if let Some(&f) = first.get(name) {
+                return Err(dup(name, f, pos));
+            }
+            first.insert(name, pos);
         }
         Ok(())
     }
