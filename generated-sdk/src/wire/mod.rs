@@ -323,19 +323,64 @@ pub fn write_opt<T: Encode>(w: &mut Writer, key: &str, value: &Option<T>) {
     }
 }
 
-/// Read a field's value into its slot.
-pub fn read_into<T: Decode>(r: &mut Reader<'_>, slot: &mut Option<T>) -> Result<(), DecodeError> {
-    *slot = Some(T::decode(r)?);
-    Ok(())
+/// A struct field's place while its object is read ([`read_fields`]):
+/// `Option<T>` for a field that is required or has a default, [`Nullable`]
+/// for a nullable one.
+pub trait Slot {
+    /// Read the field's value (its key was just read).
+    fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError>;
+    /// Whether the value was there.
+    fn is_set(&self) -> bool;
 }
 
-/// Read a nullable field (`null` leaves it unset).
-pub fn read_nullable<T: Decode>(
+impl<T: Decode> Slot for Option<T> {
+    fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        *self = Some(T::decode(r)?);
+        Ok(())
+    }
+    fn is_set(&self) -> bool {
+        self.is_some()
+    }
+}
+
+/// The slot of a nullable field: `null` or no key leave it `None`.
+pub struct Nullable<T>(pub Option<T>);
+
+impl<T: Decode> Slot for Nullable<T> {
+    fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        self.0 = Option::<T>::decode(r)?;
+        Ok(())
+    }
+    fn is_set(&self) -> bool {
+        true
+    }
+}
+
+/// Read a struct's fields, from the object at `at`, into their slots:
+/// `keys[i]` is the key of `slots[i]`, unknown keys are passed over, and
+/// the first `required` slots must be filled (the error names the first
+/// that is not). The generated `decode_fields` of every struct is this
+/// call: the loop over the keys is compiled once, here.
+pub fn read_fields(
     r: &mut Reader<'_>,
-    slot: &mut Option<T>,
+    at: usize,
+    type_name: &str,
+    keys: &[&str],
+    required: usize,
+    slots: &mut [&mut dyn Slot],
 ) -> Result<(), DecodeError> {
-    *slot = Option::<T>::decode(r)?;
-    Ok(())
+    r.set_pos(at);
+    r.begin_object()?;
+    while let Some(k) = r.next_key()? {
+        match keys.iter().position(|key| **key == *k) {
+            Some(i) => slots[i].read(r)?,
+            None => r.skip_value()?,
+        }
+    }
+    match slots[..required].iter().position(|s| !s.is_set()) {
+        Some(i) => Err(missing(r, keys[i], type_name)),
+        None => Ok(()),
+    }
 }
 
 /// The error for a required field that is absent.
@@ -418,6 +463,16 @@ pub fn read_void_at(r: &mut Reader<'_>, at: Option<usize>) -> Result<(), DecodeE
     match at {
         Some(_) => r.skip_value(),
         None => Ok(()),
+    }
+}
+
+/// A void tag's variant `v`, its value passed over ([`read_void_at`]): a
+/// call per variant, not a closure (one body more for the compiler).
+#[inline]
+pub fn void_at<T>(r: &mut Reader<'_>, at: Option<usize>, v: T) -> Result<T, DecodeError> {
+    match read_void_at(r, at) {
+        Ok(()) => Ok(v),
+        Err(e) => Err(e),
     }
 }
 
