@@ -54,13 +54,15 @@ impl crate::wire::Validate for PollArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PollArg.async_job_id",
             &self.async_job_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }

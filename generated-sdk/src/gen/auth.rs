@@ -145,20 +145,24 @@ impl crate::wire::Validate for TokenFromOAuth1Arg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TokenFromOAuth1Arg.oauth1_token",
             &self.oauth1_token,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TokenFromOAuth1Arg.oauth1_token_secret",
             &self.oauth1_token_secret,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }

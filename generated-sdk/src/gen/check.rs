@@ -63,13 +63,15 @@ impl crate::wire::Validate for EchoArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "EchoArg.query",
             &self.query,
             ::std::option::Option::None,
             ::std::option::Option::Some(500),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }

@@ -60,13 +60,15 @@ impl crate::wire::Validate for DeleteManualContactsArg {
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
         );
         for item0 in (&self.email_addresses).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "DeleteManualContactsArg.email_addresses",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(255),
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }

@@ -74,16 +74,23 @@ impl crate::wire::Validate for AddPropertiesArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddPropertiesArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.property_groups).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddPropertiesArg.property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("AddPropertiesArg.property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -296,13 +303,15 @@ impl crate::wire::Validate for GetTemplateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetTemplateArg.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -531,22 +540,31 @@ impl crate::wire::Validate for OverwritePropertyGroupArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "OverwritePropertyGroupArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_items(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "OverwritePropertyGroupArg.property_groups",
             (&self.property_groups).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.property_groups).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("OverwritePropertyGroupArg.property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("OverwritePropertyGroupArg.property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -642,14 +660,21 @@ impl crate::wire::Validate for PropertiesSearchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "PropertiesSearchArg.queries",
             (&self.queries).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
-        )?;
-        crate::wire::Validate::validate(&self.template_filter)
-            .map_err(|e| e.within("PropertiesSearchArg.template_filter"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.template_filter,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("PropertiesSearchArg.template_filter"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -718,13 +743,15 @@ impl crate::wire::Validate for PropertiesSearchContinueArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PropertiesSearchContinueArg.cursor",
             &self.cursor,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1226,13 +1253,15 @@ impl crate::wire::Validate for PropertyGroup {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PropertyGroup.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1426,13 +1455,15 @@ impl crate::wire::Validate for PropertyGroupUpdate {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PropertyGroupUpdate.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1525,21 +1556,25 @@ impl crate::wire::Validate for RemovePropertiesArg {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemovePropertiesArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.property_template_ids).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "RemovePropertiesArg.property_template_ids",
                 item0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1610,13 +1645,15 @@ impl crate::wire::Validate for RemoveTemplateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveTemplateArg.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1710,16 +1747,23 @@ impl crate::wire::Validate for UpdatePropertiesArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdatePropertiesArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.update_property_groups).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UpdatePropertiesArg.update_property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("UpdatePropertiesArg.update_property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1841,13 +1885,15 @@ impl crate::wire::Validate for UpdateTemplateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateTemplateArg.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -2921,20 +2967,24 @@ impl crate::wire::Validate for TemplateFilter {
         );
         match self {
             Self::FilterSome(x) => {
-                crate::wire::check_items(
+                if let ::std::result::Result::Err(e) = crate::wire::check_items(
                     "TemplateFilter.filter_some",
                     (x).len(),
                     ::std::option::Option::Some(1),
                     ::std::option::Option::None,
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
                 for item0 in (x).iter() {
-                    crate::wire::check_str(
+                    if let ::std::result::Result::Err(e) = crate::wire::check_str(
                         "TemplateFilter.filter_some",
                         item0,
                         ::std::option::Option::Some(1),
                         ::std::option::Option::None,
                         ::std::option::Option::Some(&PATTERN_0),
-                    )?;
+                    ) {
+                        return ::std::result::Result::Err(e);
+                    }
                 }
             }
             #[allow(unreachable_patterns)]
@@ -3009,20 +3059,24 @@ impl crate::wire::Validate for TemplateFilterBase {
         );
         match self {
             Self::FilterSome(x) => {
-                crate::wire::check_items(
+                if let ::std::result::Result::Err(e) = crate::wire::check_items(
                     "TemplateFilterBase.filter_some",
                     (x).len(),
                     ::std::option::Option::Some(1),
                     ::std::option::Option::None,
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
                 for item0 in (x).iter() {
-                    crate::wire::check_str(
+                    if let ::std::result::Result::Err(e) = crate::wire::check_str(
                         "TemplateFilterBase.filter_some",
                         item0,
                         ::std::option::Option::Some(1),
                         ::std::option::Option::None,
                         ::std::option::Option::Some(&PATTERN_0),
-                    )?;
+                    ) {
+                        return ::std::result::Result::Err(e);
+                    }
                 }
             }
             #[allow(unreachable_patterns)]

@@ -199,20 +199,24 @@ impl crate::wire::Validate for CreateFileRequestArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CreateFileRequestArgs.title",
             &self.title,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CreateFileRequestArgs.destination",
             &self.destination,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -351,13 +355,15 @@ impl crate::wire::Validate for DeleteFileRequestArgs {
             "[-_0-9a-zA-Z]+",
         );
         for item0 in (&self.ids).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "DeleteFileRequestArgs.ids",
                 item0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -765,13 +771,15 @@ impl crate::wire::Validate for GetFileRequestArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetFileRequestArgs.id",
             &self.id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1206,30 +1214,36 @@ impl crate::wire::Validate for UpdateFileRequestArgs {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFileRequestArgs.id",
             &self.id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.title {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UpdateFileRequestArgs.title",
                 some0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.destination {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UpdateFileRequestArgs.destination",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }

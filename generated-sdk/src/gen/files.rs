@@ -78,20 +78,24 @@ impl crate::wire::Validate for AddTagArg {
             "/(.|[\\r\\n])*",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[\\w]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddTagArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddTagArg.tag_text",
             &self.tag_text,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(32),
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -271,26 +275,35 @@ impl crate::wire::Validate for AlphaGetMetadataArg {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AlphaGetMetadataArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.include_property_groups {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("AlphaGetMetadataArg.include_property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("AlphaGetMetadataArg.include_property_groups"),
+                );
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.include_property_templates {
             for item1 in (some0).iter() {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "AlphaGetMetadataArg.include_property_templates",
                     item1,
                     ::std::option::Option::Some(1),
                     ::std::option::Option::None,
                     ::std::option::Option::Some(&PATTERN_1),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -468,19 +481,29 @@ impl crate::wire::Validate for CommitInfo {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CommitInfo.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.mode)
-            .map_err(|e| e.within("CommitInfo.mode"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.mode,
+        ) {
+            return ::std::result::Result::Err(e.within("CommitInfo.mode"));
+        }
         if let ::std::option::Option::Some(some0) = &self.property_groups {
             for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("CommitInfo.property_groups"))?;
+                if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                    item1,
+                ) {
+                    return ::std::result::Result::Err(
+                        e.within("CommitInfo.property_groups"),
+                    );
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -626,13 +649,15 @@ impl crate::wire::Validate for ContentSyncSettingArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ContentSyncSettingArg.id",
             &self.id,
             ::std::option::Option::Some(4),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -718,13 +743,15 @@ impl crate::wire::Validate for CreateFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CreateFolderArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -828,20 +855,24 @@ impl crate::wire::Validate for CreateFolderBatchArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "CreateFolderBatchArg.paths",
             (&self.paths).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(10000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.paths).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "CreateFolderBatchArg.paths",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1110,21 +1141,25 @@ impl crate::wire::Validate for DeleteArg {
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "DeleteArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.parent_rev {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "DeleteArg.parent_rev",
                 some0,
                 ::std::option::Option::Some(9),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1191,15 +1226,20 @@ impl crate::wire::Validate for DeleteBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "DeleteBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("DeleteBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("DeleteBatchArg.entries"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1683,21 +1723,25 @@ impl crate::wire::Validate for DownloadArg {
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "DownloadArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.rev {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "DownloadArg.rev",
                 some0,
                 ::std::option::Option::Some(9),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1768,13 +1812,15 @@ impl crate::wire::Validate for DownloadZipArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "DownloadZipArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1919,13 +1965,15 @@ impl crate::wire::Validate for ExportArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ExportArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -3275,13 +3323,15 @@ impl crate::wire::Validate for GetCopyReferenceArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetCopyReferenceArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -3517,16 +3567,23 @@ impl crate::wire::Validate for GetMetadataArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetMetadataArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.include_property_groups {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("GetMetadataArg.include_property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("GetMetadataArg.include_property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -3596,13 +3653,15 @@ impl crate::wire::Validate for GetTagsArg {
             "/(.|[\\r\\n])*",
         );
         for item0 in (&self.paths).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetTagsArg.paths",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -3733,13 +3792,15 @@ impl crate::wire::Validate for GetTemporaryLinkArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetTemporaryLinkArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -3893,14 +3954,21 @@ impl crate::wire::Validate for GetTemporaryUploadLinkArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.commit_info)
-            .map_err(|e| e.within("GetTemporaryUploadLinkArg.commit_info"))?;
-        crate::wire::check_float(
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.commit_info,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("GetTemporaryUploadLinkArg.commit_info"),
+            );
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_float(
             "GetTemporaryUploadLinkArg.duration",
             f64::from(*&self.duration),
             ::std::option::Option::Some(60f64),
             ::std::option::Option::Some(14400f64),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4029,8 +4097,13 @@ impl crate::wire::Validate for GetThumbnailBatchArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("GetThumbnailBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("GetThumbnailBatchArg.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -4576,24 +4649,33 @@ impl crate::wire::Validate for ListFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFolderArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.limit {
-            crate::wire::check_int(
+            if let ::std::result::Result::Err(e) = crate::wire::check_int(
                 "ListFolderArg.limit",
                 i128::from(*some0),
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(2000),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.include_property_groups {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("ListFolderArg.include_property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("ListFolderArg.include_property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -4661,13 +4743,15 @@ impl crate::wire::Validate for ListFolderContinueArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFolderContinueArg.cursor",
             &self.cursor,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4810,19 +4894,23 @@ impl crate::wire::Validate for ListFolderLongpollArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFolderLongpollArg.cursor",
             &self.cursor,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFolderLongpollArg.timeout",
             i128::from(*&self.timeout),
             ::std::option::Option::Some(30),
             ::std::option::Option::Some(480),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5115,27 +5203,33 @@ impl crate::wire::Validate for ListRevisionsArg {
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListRevisionsArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListRevisionsArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(100),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.before_rev {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "ListRevisionsArg.before_rev",
                 some0,
                 ::std::option::Option::Some(9),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -5367,13 +5461,15 @@ impl crate::wire::Validate for LockFileArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LockFileArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5441,8 +5537,11 @@ impl crate::wire::Validate for LockFileBatchArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("LockFileBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("LockFileBatchArg.entries"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -6263,15 +6362,20 @@ impl crate::wire::Validate for MoveBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "MoveBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MoveBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("MoveBatchArg.entries"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -6353,13 +6457,15 @@ impl crate::wire::Validate for PaperCreateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PaperCreateArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6559,13 +6665,15 @@ impl crate::wire::Validate for PaperUpdateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PaperUpdateArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6872,21 +6980,25 @@ impl crate::wire::Validate for PreviewArg {
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PreviewArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.rev {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "PreviewArg.rev",
                 some0,
                 ::std::option::Option::Some(9),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7114,20 +7226,24 @@ impl crate::wire::Validate for RelocationArg {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelocationArg.from_path",
             &self.from_path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelocationArg.to_path",
             &self.to_path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7255,15 +7371,22 @@ impl crate::wire::Validate for RelocationBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "RelocationBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("RelocationBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("RelocationBatchArg.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7349,15 +7472,22 @@ impl crate::wire::Validate for RelocationBatchArgBase {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "RelocationBatchArgBase.entries",
             (&self.entries).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("RelocationBatchArgBase.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("RelocationBatchArgBase.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7626,20 +7756,24 @@ impl crate::wire::Validate for RelocationPath {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelocationPath.from_path",
             &self.from_path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelocationPath.to_path",
             &self.to_path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7775,20 +7909,24 @@ impl crate::wire::Validate for RemoveTagArg {
             "/(.|[\\r\\n])*",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[\\w]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveTagArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveTagArg.tag_text",
             &self.tag_text,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(32),
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7862,20 +8000,24 @@ impl crate::wire::Validate for RestoreArg {
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RestoreArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RestoreArg.rev",
             &self.rev,
             ::std::option::Option::Some(9),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7953,13 +8095,15 @@ impl crate::wire::Validate for SaveCopyReferenceArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SaveCopyReferenceArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8092,13 +8236,15 @@ impl crate::wire::Validate for SaveUrlArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SaveUrlArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8222,32 +8368,40 @@ impl crate::wire::Validate for SearchArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SearchArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SearchArg.query",
             &self.query,
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
             ::std::option::Option::None,
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "SearchArg.start",
             i128::from(*&self.start),
             ::std::option::Option::None,
             ::std::option::Option::Some(9999),
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "SearchArg.max_results",
             i128::from(*&self.max_results),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8677,28 +8831,34 @@ impl crate::wire::Validate for SearchOptions {
             "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         if let ::std::option::Option::Some(some0) = &self.path {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "SearchOptions.path",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "SearchOptions.max_results",
             i128::from(*&self.max_results),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.account_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "SearchOptions.account_id",
                 some0,
                 ::std::option::Option::Some(40),
                 ::std::option::Option::Some(40),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -8898,16 +9058,21 @@ impl crate::wire::Validate for SearchV2Arg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SearchV2Arg.query",
             &self.query,
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.options {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("SearchV2Arg.options"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(e.within("SearchV2Arg.options"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -8975,13 +9140,15 @@ impl crate::wire::Validate for SearchV2ContinueArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SearchV2ContinueArg.cursor",
             &self.cursor,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9597,13 +9764,15 @@ impl crate::wire::Validate for ThumbnailArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ThumbnailArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9748,8 +9917,11 @@ impl crate::wire::Validate for ThumbnailV2Arg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.resource)
-            .map_err(|e| e.within("ThumbnailV2Arg.resource"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.resource,
+        ) {
+            return ::std::result::Result::Err(e.within("ThumbnailV2Arg.resource"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9819,13 +9991,15 @@ impl crate::wire::Validate for UnlockFileArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UnlockFileArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9895,8 +10069,13 @@ impl crate::wire::Validate for UnlockFileBatchArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UnlockFileBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("UnlockFileBatchArg.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10088,29 +10267,41 @@ impl crate::wire::Validate for UploadArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UploadArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.mode)
-            .map_err(|e| e.within("UploadArg.mode"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.mode,
+        ) {
+            return ::std::result::Result::Err(e.within("UploadArg.mode"));
+        }
         if let ::std::option::Option::Some(some0) = &self.property_groups {
             for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("UploadArg.property_groups"))?;
+                if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                    item1,
+                ) {
+                    return ::std::result::Result::Err(
+                        e.within("UploadArg.property_groups"),
+                    );
+                }
             }
         }
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10212,13 +10403,15 @@ impl crate::wire::Validate for UploadSessionAppendArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadSessionAppendArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10308,20 +10501,24 @@ impl crate::wire::Validate for UploadSessionAppendBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "UploadSessionAppendBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadSessionAppendBatchArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10632,16 +10829,21 @@ impl crate::wire::Validate for UploadSessionFinishArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.commit)
-            .map_err(|e| e.within("UploadSessionFinishArg.commit"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.commit,
+        ) {
+            return ::std::result::Result::Err(e.within("UploadSessionFinishArg.commit"));
+        }
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadSessionFinishArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10711,15 +10913,22 @@ impl crate::wire::Validate for UploadSessionFinishBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "UploadSessionFinishBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UploadSessionFinishBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("UploadSessionFinishBatchArg.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10948,13 +11157,15 @@ impl crate::wire::Validate for UploadSessionStartArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadSessionStartArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -11040,12 +11251,14 @@ impl crate::wire::Validate for UploadSessionStartBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "UploadSessionStartBatchArg.num_sessions",
             i128::from(*&self.num_sessions),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -14128,13 +14341,15 @@ impl crate::wire::Validate for PathOrLink {
         );
         match self {
             Self::Path(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "PathOrLink.path",
                     x,
                     ::std::option::Option::None,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             Self::Link(x) => {}
             #[allow(unreachable_patterns)]
@@ -17557,13 +17772,15 @@ impl crate::wire::Validate for WriteMode {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
         match self {
             Self::Update(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "WriteMode.update",
                     x,
                     ::std::option::Option::Some(9),
                     ::std::option::Option::None,
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             #[allow(unreachable_patterns)]
             _ => {}

@@ -77,8 +77,11 @@ impl crate::wire::Validate for AddMember {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("AddMember.member"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("AddMember.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -188,15 +191,20 @@ impl crate::wire::Validate for AddPaperDocUser {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "AddPaperDocUser.members",
             (&self.members).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(20),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddPaperDocUser.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("AddPaperDocUser.members"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -588,13 +596,15 @@ impl crate::wire::Validate for GetDocMetadataArg {
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
         if let ::std::option::Option::Some(some0) = &self.file_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetDocMetadataArg.file_id",
                 some0,
                 ::std::option::Option::Some(4),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -809,12 +819,14 @@ impl crate::wire::Validate for ListPaperDocsArgs {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListPaperDocsArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1037,12 +1049,14 @@ impl crate::wire::Validate for ListUsersOnFolderArgs {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListUsersOnFolderArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1302,12 +1316,14 @@ impl crate::wire::Validate for ListUsersOnPaperDocArgs {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListUsersOnPaperDocArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -2398,8 +2414,11 @@ impl crate::wire::Validate for RemovePaperDocUser {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("RemovePaperDocUser.member"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("RemovePaperDocUser.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }

@@ -166,16 +166,21 @@ impl crate::wire::Validate for AddFileMemberArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddFileMemberArgs.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddFileMemberArgs.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("AddFileMemberArgs.members"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -309,25 +314,34 @@ impl crate::wire::Validate for AddFolderMemberArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddFolderMemberArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddFolderMemberArg.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("AddFolderMemberArg.members"),
+                );
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.custom_message {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "AddFolderMemberArg.custom_message",
                 some0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -412,8 +426,11 @@ impl crate::wire::Validate for AddMember {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("AddMember.member"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("AddMember.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -899,13 +916,15 @@ impl crate::wire::Validate for CreateSharedLinkWithSettingsArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CreateSharedLinkWithSettingsArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1962,13 +1981,15 @@ impl crate::wire::Validate for GetFileMetadataArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetFileMetadataArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -2057,20 +2078,24 @@ impl crate::wire::Validate for GetFileMetadataBatchArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "GetFileMetadataBatchArg.files",
             (&self.files).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(100),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.files).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetFileMetadataBatchArg.files",
                 item0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -2233,13 +2258,15 @@ impl crate::wire::Validate for GetMetadataArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetMetadataArgs.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -2342,13 +2369,15 @@ impl crate::wire::Validate for GetSharedLinkMetadataArg {
             "/(.|[\\r\\n])*",
         );
         if let ::std::option::Option::Some(some0) = &self.path {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetSharedLinkMetadataArg.path",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -4146,19 +4175,23 @@ impl crate::wire::Validate for ListFileMembersArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFileMembersArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFileMembersArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(300),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4245,27 +4278,33 @@ impl crate::wire::Validate for ListFileMembersBatchArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "ListFileMembersBatchArg.files",
             (&self.files).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(100),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.files).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "ListFileMembersBatchArg.files",
                 item0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFileMembersBatchArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::None,
             ::std::option::Option::Some(3000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4558,12 +4597,14 @@ impl crate::wire::Validate for ListFilesArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFilesArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(300),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4822,19 +4863,23 @@ impl crate::wire::Validate for ListFolderMembersArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFolderMembersArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFolderMembersArgs.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5071,12 +5116,14 @@ impl crate::wire::Validate for ListFoldersArgs {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFoldersArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5320,13 +5367,15 @@ impl crate::wire::Validate for ListSharedLinksArg {
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         if let ::std::option::Option::Some(some0) = &self.path {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "ListSharedLinksArg.path",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -5877,13 +5926,15 @@ impl crate::wire::Validate for MountFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "MountFolderArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6258,13 +6309,15 @@ impl crate::wire::Validate for RelinquishFileMembershipArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelinquishFileMembershipArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6353,13 +6406,15 @@ impl crate::wire::Validate for RelinquishFolderMembershipArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelinquishFolderMembershipArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6438,15 +6493,20 @@ impl crate::wire::Validate for RemoveFileMemberArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveFileMemberArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("RemoveFileMemberArg.member"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("RemoveFileMemberArg.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6540,15 +6600,20 @@ impl crate::wire::Validate for RemoveFolderMemberArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveFolderMemberArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("RemoveFolderMemberArg.member"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("RemoveFolderMemberArg.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6700,13 +6765,15 @@ impl crate::wire::Validate for SetAccessInheritanceArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SetAccessInheritanceArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6929,13 +6996,15 @@ impl crate::wire::Validate for ShareFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ShareFolderArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9180,20 +9249,24 @@ impl crate::wire::Validate for TransferFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TransferFolderArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TransferFolderArg.to_dropbox_id",
             &self.to_dropbox_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9263,13 +9336,15 @@ impl crate::wire::Validate for UnmountFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UnmountFolderArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9340,13 +9415,15 @@ impl crate::wire::Validate for UnshareFileArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UnshareFileArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9435,13 +9512,15 @@ impl crate::wire::Validate for UnshareFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UnshareFolderArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9532,15 +9611,20 @@ impl crate::wire::Validate for UpdateFileMemberArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFileMemberArgs.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("UpdateFileMemberArgs.member"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("UpdateFileMemberArgs.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9664,13 +9748,15 @@ impl crate::wire::Validate for UpdateFilePolicyArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFilePolicyArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9764,15 +9850,20 @@ impl crate::wire::Validate for UpdateFolderMemberArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFolderMemberArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("UpdateFolderMemberArg.member"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("UpdateFolderMemberArg.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9951,13 +10042,15 @@ impl crate::wire::Validate for UpdateFolderPolicyArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFolderPolicyArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -13412,22 +13505,26 @@ impl crate::wire::Validate for MemberSelector {
         );
         match self {
             Self::DropboxId(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "MemberSelector.dropbox_id",
                     x,
                     ::std::option::Option::Some(1),
                     ::std::option::Option::None,
                     ::std::option::Option::None,
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             Self::Email(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "MemberSelector.email",
                     x,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(255),
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             #[allow(unreachable_patterns)]
             _ => {}

@@ -255,8 +255,13 @@ impl crate::wire::Validate for AddSecondaryEmailsArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.new_secondary_emails).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddSecondaryEmailsArg.new_secondary_emails"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("AddSecondaryEmailsArg.new_secondary_emails"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -581,8 +586,11 @@ impl crate::wire::Validate for BulkSuspendArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("BulkSuspendArg.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("BulkSuspendArg.members"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -760,8 +768,13 @@ impl crate::wire::Validate for BulkSuspendMemberTarget {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.suspend_arg)
-            .map_err(|e| e.within("BulkSuspendMemberTarget.suspend_arg"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.suspend_arg,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("BulkSuspendMemberTarget.suspend_arg"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -831,8 +844,11 @@ impl crate::wire::Validate for CustomQuotaUsersArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("CustomQuotaUsersArg.users"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("CustomQuotaUsersArg.users"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -987,8 +1003,13 @@ impl crate::wire::Validate for DeleteSecondaryEmailsArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.emails_to_delete).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("DeleteSecondaryEmailsArg.emails_to_delete"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("DeleteSecondaryEmailsArg.emails_to_delete"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1623,12 +1644,14 @@ impl crate::wire::Validate for ExcludedUsersListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ExcludedUsersListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1855,8 +1878,13 @@ impl crate::wire::Validate for ExcludedUsersUpdateArg {
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.users {
             for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("ExcludedUsersUpdateArg.users"))?;
+                if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                    item1,
+                ) {
+                    return ::std::result::Result::Err(
+                        e.within("ExcludedUsersUpdateArg.users"),
+                    );
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -3115,8 +3143,13 @@ impl crate::wire::Validate for GroupMembersAddArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("GroupMembersAddArg.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("GroupMembersAddArg.members"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -3289,8 +3322,13 @@ impl crate::wire::Validate for GroupMembersRemoveArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("GroupMembersRemoveArg.users"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("GroupMembersRemoveArg.users"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -3466,8 +3504,13 @@ impl crate::wire::Validate for GroupMembersSetAccessTypeArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("GroupMembersSetAccessTypeArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("GroupMembersSetAccessTypeArg.user"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -3681,12 +3724,14 @@ impl crate::wire::Validate for GroupsListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "GroupsListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -3910,12 +3955,14 @@ impl crate::wire::Validate for GroupsMembersListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "GroupsMembersListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4511,13 +4558,15 @@ impl crate::wire::Validate for LegalHoldsGetPolicyArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsGetPolicyArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4677,13 +4726,15 @@ impl crate::wire::Validate for LegalHoldsListHeldRevisionsArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsListHeldRevisionsArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4768,21 +4819,25 @@ impl crate::wire::Validate for LegalHoldsListHeldRevisionsContinueArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsListHeldRevisionsContinueArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.cursor {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "LegalHoldsListHeldRevisionsContinueArg.cursor",
                 some0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -5038,21 +5093,25 @@ impl crate::wire::Validate for LegalHoldsPolicyCreateArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsPolicyCreateArg.name",
             &self.name,
             ::std::option::Option::None,
             ::std::option::Option::Some(140),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.description {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "LegalHoldsPolicyCreateArg.description",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(501),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -5123,13 +5182,15 @@ impl crate::wire::Validate for LegalHoldsPolicyReleaseArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsPolicyReleaseArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5253,30 +5314,36 @@ impl crate::wire::Validate for LegalHoldsPolicyUpdateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsPolicyUpdateArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.name {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "LegalHoldsPolicyUpdateArg.name",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(140),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.description {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "LegalHoldsPolicyUpdateArg.description",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(501),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -6457,8 +6524,11 @@ impl crate::wire::Validate for MemberAccess {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MemberAccess.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MemberAccess.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6658,39 +6728,47 @@ impl crate::wire::Validate for MemberAddArg {
         static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
             "[^/:?*<>\"|]*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "MemberAddArg.member_email",
             &self.member_email,
             ::std::option::Option::None,
             ::std::option::Option::Some(255),
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.member_given_name {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddArg.member_given_name",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.member_surname {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddArg.member_surname",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_2),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.member_external_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddArg.member_external_id",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7065,55 +7143,67 @@ impl crate::wire::Validate for MemberAddV2Arg {
         static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
             "pid_dbtmr:.*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "MemberAddV2Arg.member_email",
             &self.member_email,
             ::std::option::Option::None,
             ::std::option::Option::Some(255),
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.member_given_name {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddV2Arg.member_given_name",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.member_surname {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddV2Arg.member_surname",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_2),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.member_external_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddV2Arg.member_external_id",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.role_ids {
-            crate::wire::check_items(
+            if let ::std::result::Result::Err(e) = crate::wire::check_items(
                 "MemberAddV2Arg.role_ids",
                 (some0).len(),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
             for item1 in (some0).iter() {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "MemberAddV2Arg.role_ids",
                     item1,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(128),
                     ::std::option::Option::Some(&PATTERN_3),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -7675,8 +7765,11 @@ impl crate::wire::Validate for MembersAddArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.new_members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersAddArg.new_members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("MembersAddArg.new_members"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7832,8 +7925,13 @@ impl crate::wire::Validate for MembersAddV2Arg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.new_members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersAddV2Arg.new_members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersAddV2Arg.new_members"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7925,12 +8023,25 @@ impl crate::wire::Validate for MembersDataTransferArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersDataTransferArg.user"))?;
-        crate::wire::Validate::validate(&self.transfer_dest_id)
-            .map_err(|e| e.within("MembersDataTransferArg.transfer_dest_id"))?;
-        crate::wire::Validate::validate(&self.transfer_admin_id)
-            .map_err(|e| e.within("MembersDataTransferArg.transfer_admin_id"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersDataTransferArg.user"));
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.transfer_dest_id,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersDataTransferArg.transfer_dest_id"),
+            );
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.transfer_admin_id,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersDataTransferArg.transfer_admin_id"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8013,8 +8124,11 @@ impl crate::wire::Validate for MembersDeactivateArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersDeactivateArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersDeactivateArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8142,8 +8256,13 @@ impl crate::wire::Validate for MembersDeleteProfilePhotoArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersDeleteProfilePhotoArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersDeleteProfilePhotoArg.user"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8211,8 +8330,11 @@ impl crate::wire::Validate for MembersFormerMemberArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersFormerMemberArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersFormerMemberArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8345,8 +8467,13 @@ impl crate::wire::Validate for MembersGetInfoArgs {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersGetInfoArgs.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersGetInfoArgs.members"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -8417,8 +8544,13 @@ impl crate::wire::Validate for MembersGetInfoV2Arg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersGetInfoV2Arg.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersGetInfoV2Arg.members"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -8653,12 +8785,14 @@ impl crate::wire::Validate for MembersListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "MembersListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8950,8 +9084,11 @@ impl crate::wire::Validate for MembersRecoverArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersRecoverArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersRecoverArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9125,15 +9262,28 @@ impl crate::wire::Validate for MembersRemoveArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersRemoveArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersRemoveArg.user"));
+        }
         if let ::std::option::Option::Some(some0) = &self.transfer_dest_id {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("MembersRemoveArg.transfer_dest_id"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersRemoveArg.transfer_dest_id"),
+                );
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.transfer_admin_id {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("MembersRemoveArg.transfer_admin_id"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersRemoveArg.transfer_admin_id"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -9223,23 +9373,32 @@ impl crate::wire::Validate for MembersSetPermissions2Arg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "pid_dbtmr:.*",
         );
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersSetPermissions2Arg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersSetPermissions2Arg.user"),
+            );
+        }
         if let ::std::option::Option::Some(some0) = &self.new_roles {
-            crate::wire::check_items(
+            if let ::std::result::Result::Err(e) = crate::wire::check_items(
                 "MembersSetPermissions2Arg.new_roles",
                 (some0).len(),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
             for item1 in (some0).iter() {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "MembersSetPermissions2Arg.new_roles",
                     item1,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(128),
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -9398,8 +9557,11 @@ impl crate::wire::Validate for MembersSetPermissionsArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersSetPermissionsArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersSetPermissionsArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9653,43 +9815,54 @@ impl crate::wire::Validate for MembersSetProfileArg {
         static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
             "[^/:?*<>\"|]*",
         );
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersSetProfileArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersSetProfileArg.user"));
+        }
         if let ::std::option::Option::Some(some0) = &self.new_email {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MembersSetProfileArg.new_email",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(255),
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.new_external_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MembersSetProfileArg.new_external_id",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.new_given_name {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MembersSetProfileArg.new_given_name",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.new_surname {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MembersSetProfileArg.new_surname",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_2),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -9765,8 +9938,13 @@ impl crate::wire::Validate for MembersSetProfilePhotoArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersSetProfilePhotoArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersSetProfilePhotoArg.user"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9834,8 +10012,11 @@ impl crate::wire::Validate for MembersUnsuspendArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersUnsuspendArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersUnsuspendArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10300,8 +10481,13 @@ impl crate::wire::Validate for ResendVerificationEmailArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.emails_to_resend).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ResendVerificationEmailArg.emails_to_resend"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("ResendVerificationEmailArg.emails_to_resend"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -11036,8 +11222,13 @@ impl crate::wire::Validate for SetCustomQuotaArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users_and_quotas).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("SetCustomQuotaArg.users_and_quotas"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("SetCustomQuotaArg.users_and_quotas"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -11246,12 +11437,14 @@ impl crate::wire::Validate for SharingAllowlistListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "SharingAllowlistListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -11754,13 +11947,15 @@ impl crate::wire::Validate for TeamFolderArchiveArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TeamFolderArchiveArg.team_folder_id",
             &self.team_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -11908,13 +12103,15 @@ impl crate::wire::Validate for TeamFolderIdArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TeamFolderIdArg.team_folder_id",
             &self.team_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -11986,20 +12183,24 @@ impl crate::wire::Validate for TeamFolderIdListArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "TeamFolderIdListArg.team_folder_ids",
             (&self.team_folder_ids).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.team_folder_ids).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "TeamFolderIdListArg.team_folder_ids",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -12073,12 +12274,14 @@ impl crate::wire::Validate for TeamFolderListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "TeamFolderListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -12507,13 +12710,15 @@ impl crate::wire::Validate for TeamFolderRenameArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TeamFolderRenameArg.team_folder_id",
             &self.team_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -12620,19 +12825,24 @@ impl crate::wire::Validate for TeamFolderUpdateSyncSettingsArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TeamFolderUpdateSyncSettingsArg.team_folder_id",
             &self.team_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.content_sync_settings {
             for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| {
-                        e.within("TeamFolderUpdateSyncSettingsArg.content_sync_settings")
-                    })?;
+                if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                    item1,
+                ) {
+                    return ::std::result::Result::Err(
+                        e.within("TeamFolderUpdateSyncSettingsArg.content_sync_settings"),
+                    );
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -13431,12 +13641,14 @@ impl crate::wire::Validate for TeamNamespacesListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "TeamNamespacesListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -13718,14 +13930,19 @@ impl crate::wire::Validate for UserCustomQuotaArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserCustomQuotaArg.user"))?;
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("UserCustomQuotaArg.user"));
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "UserCustomQuotaArg.quota_gb",
             i128::from(*&self.quota_gb),
             ::std::option::Option::Some(2),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -14017,16 +14234,21 @@ impl crate::wire::Validate for UserSecondaryEmailsArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
         );
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserSecondaryEmailsArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("UserSecondaryEmailsArg.user"));
+        }
         for item0 in (&self.secondary_emails).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UserSecondaryEmailsArg.secondary_emails",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(255),
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -23890,22 +24112,26 @@ impl crate::wire::Validate for UserSelectorArg {
         match self {
             Self::TeamMemberId(x) => {}
             Self::ExternalId(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "UserSelectorArg.external_id",
                     x,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(64),
                     ::std::option::Option::None,
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             Self::Email(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "UserSelectorArg.email",
                     x,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(255),
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             #[allow(unreachable_patterns)]
             _ => {}

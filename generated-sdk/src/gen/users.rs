@@ -657,13 +657,15 @@ impl crate::wire::Validate for GetAccountArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetAccountArg.account_id",
             &self.account_id,
             ::std::option::Option::Some(40),
             ::std::option::Option::Some(40),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -732,20 +734,24 @@ impl crate::wire::Validate for GetAccountBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "GetAccountBatchArg.account_ids",
             (&self.account_ids).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.account_ids).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetAccountBatchArg.account_ids",
                 item0,
                 ::std::option::Option::Some(40),
                 ::std::option::Option::Some(40),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
