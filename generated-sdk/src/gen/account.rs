@@ -59,7 +59,7 @@ impl crate::wire::Decode for AccountPhotoGetArg {
             at,
             "AccountPhotoGetArg",
             &["dbx_account_id", "size", "circle_crop", "expect_account_photo"],
-            4usize,
+            15,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -129,7 +129,7 @@ impl crate::wire::Decode for AccountPhotoGetResult {
             at,
             "AccountPhotoGetResult",
             &["content_type"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -184,7 +184,7 @@ impl crate::wire::Decode for DeleteProfilePhotoArg {
             at,
             "DeleteProfilePhotoArg",
             &[],
-            0usize,
+            0,
             &mut [],
         ) {
             return ::std::result::Result::Err(e);
@@ -234,7 +234,7 @@ impl crate::wire::Decode for DeleteProfilePhotoResult {
             at,
             "DeleteProfilePhotoResult",
             &[],
-            0usize,
+            0,
             &mut [],
         ) {
             return ::std::result::Result::Err(e);
@@ -289,7 +289,7 @@ impl crate::wire::Decode for SetProfilePhotoArg {
             at,
             "SetProfilePhotoArg",
             &["photo"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -349,7 +349,7 @@ impl crate::wire::Decode for SetProfilePhotoResult {
             at,
             "SetProfilePhotoResult",
             &["profile_photo_url"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);

@@ -39,7 +39,7 @@ impl crate::wire::Decode for PollArg {
             at,
             "PollArg",
             &["async_job_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);

@@ -48,7 +48,7 @@ impl crate::wire::Decode for RateLimitError {
             at,
             "RateLimitError",
             &["reason", "retry_after"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -124,7 +124,7 @@ impl crate::wire::Decode for TokenFromOAuth1Arg {
             at,
             "TokenFromOAuth1Arg",
             &["oauth1_token", "oauth1_token_secret"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -212,7 +212,7 @@ impl crate::wire::Decode for TokenFromOAuth1Result {
             at,
             "TokenFromOAuth1Result",
             &["oauth2_token"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -272,7 +272,7 @@ impl crate::wire::Decode for TokenScopeError {
             at,
             "TokenScopeError",
             &["required_scope"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -338,7 +338,7 @@ impl crate::wire::Decode for UnauthorizedAccountIdUsageError {
             at,
             "UnauthorizedAccountIdUsageError",
             &["unauthorized_account_ids"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);

@@ -46,7 +46,7 @@ impl crate::wire::Decode for EchoArg {
             at,
             "EchoArg",
             &["query"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -130,7 +130,7 @@ impl crate::wire::Decode for EchoResult {
             at,
             "EchoResult",
             &["result"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);

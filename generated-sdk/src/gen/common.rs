@@ -50,7 +50,7 @@ impl crate::wire::Decode for DropboxDuration {
             at,
             "DropboxDuration",
             &["seconds", "nanos"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -240,7 +240,7 @@ impl crate::wire::Decode for RootInfoBase {
             at,
             "RootInfo",
             &["root_namespace_id", "home_namespace_id"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -319,7 +319,7 @@ impl crate::wire::Decode for TeamRootInfo {
             at,
             "TeamRootInfo",
             &["root_namespace_id", "home_namespace_id", "home_path"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -411,7 +411,7 @@ impl crate::wire::Decode for UserRootInfo {
             at,
             "UserRootInfo",
             &["root_namespace_id", "home_namespace_id", "home_path"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);

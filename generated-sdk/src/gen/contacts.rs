@@ -39,7 +39,7 @@ impl crate::wire::Decode for DeleteManualContactsArg {
             at,
             "DeleteManualContactsArg",
             &["email_addresses"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);

@@ -50,7 +50,7 @@ impl crate::wire::Decode for AddPropertiesArg {
             at,
             "AddPropertiesArg",
             &["path", "property_groups"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -155,7 +155,7 @@ impl crate::wire::Decode for AddTemplateArg {
             at,
             "AddTemplateArg",
             &["name", "description", "fields"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -223,7 +223,7 @@ impl crate::wire::Decode for AddTemplateResult {
             at,
             "AddTemplateResult",
             &["template_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -283,7 +283,7 @@ impl crate::wire::Decode for GetTemplateArg {
             at,
             "GetTemplateArg",
             &["template_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -375,7 +375,7 @@ impl crate::wire::Decode for GetTemplateResult {
             at,
             "GetTemplateResult",
             &["name", "description", "fields"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -447,7 +447,7 @@ impl crate::wire::Decode for ListTemplateResult {
             at,
             "ListTemplateResult",
             &["template_ids"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -516,7 +516,7 @@ impl crate::wire::Decode for OverwritePropertyGroupArg {
             at,
             "OverwritePropertyGroupArg",
             &["path", "property_groups"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -635,7 +635,7 @@ impl crate::wire::Decode for PropertiesSearchArg {
             at,
             "PropertiesSearchArg",
             &["queries", "template_filter"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -726,7 +726,7 @@ impl crate::wire::Decode for PropertiesSearchContinueArg {
             at,
             "PropertiesSearchContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -825,7 +825,7 @@ impl crate::wire::Decode for PropertiesSearchMatch {
             at,
             "PropertiesSearchMatch",
             &["id", "path", "is_deleted", "property_groups"],
-            4usize,
+            15,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -921,7 +921,7 @@ impl crate::wire::Decode for PropertiesSearchQuery {
             at,
             "PropertiesSearchQuery",
             &["query", "mode", "logical_operator"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1013,7 +1013,7 @@ impl crate::wire::Decode for PropertiesSearchResult {
             at,
             "PropertiesSearchResult",
             &["matches", "cursor"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1078,7 +1078,7 @@ impl crate::wire::Decode for PropertyField {
             at,
             "PropertyField",
             &["name", "value"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1151,7 +1151,7 @@ impl crate::wire::Decode for PropertyFieldTemplate {
             at,
             "PropertyFieldTemplate",
             &["name", "description", "type"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1229,7 +1229,7 @@ impl crate::wire::Decode for PropertyGroup {
             at,
             "PropertyGroup",
             &["template_id", "fields"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1326,7 +1326,7 @@ impl crate::wire::Decode for PropertyGroupTemplate {
             at,
             "PropertyGroupTemplate",
             &["name", "description", "fields"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1431,7 +1431,7 @@ impl crate::wire::Decode for PropertyGroupUpdate {
             at,
             "PropertyGroupUpdate",
             &["template_id", "add_or_update_fields", "remove_fields"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1529,7 +1529,7 @@ impl crate::wire::Decode for RemovePropertiesArg {
             at,
             "RemovePropertiesArg",
             &["path", "property_template_ids"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1625,7 +1625,7 @@ impl crate::wire::Decode for RemoveTemplateArg {
             at,
             "RemoveTemplateArg",
             &["template_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1723,7 +1723,7 @@ impl crate::wire::Decode for UpdatePropertiesArg {
             at,
             "UpdatePropertiesArg",
             &["path", "update_property_groups"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1860,7 +1860,7 @@ impl crate::wire::Decode for UpdateTemplateArg {
             at,
             "UpdateTemplateArg",
             &["template_id", "name", "description", "add_fields"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -1943,7 +1943,7 @@ impl crate::wire::Decode for UpdateTemplateResult {
             at,
             "UpdateTemplateResult",
             &["template_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);

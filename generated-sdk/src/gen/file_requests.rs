@@ -40,7 +40,7 @@ impl crate::wire::Decode for CountFileRequestsResult {
             at,
             "CountFileRequestsResult",
             &["file_request_count"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -168,7 +168,7 @@ impl crate::wire::Decode for CreateFileRequestArgs {
                 "description",
                 "video_project_id",
             ],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
@@ -271,7 +271,7 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
             at,
             "DeleteAllClosedFileRequestsResult",
             &["file_requests"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -334,7 +334,7 @@ impl crate::wire::Decode for DeleteFileRequestArgs {
             at,
             "DeleteFileRequestArgs",
             &["ids"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -419,7 +419,7 @@ impl crate::wire::Decode for DeleteFileRequestsResult {
             at,
             "DeleteFileRequestsResult",
             &["file_requests"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -572,24 +572,24 @@ impl crate::wire::Decode for FileRequest {
                 "id",
                 "url",
                 "title",
+                "destination",
                 "created",
+                "deadline",
                 "is_open",
                 "file_count",
-                "destination",
-                "deadline",
                 "description",
                 "video_project_id",
             ],
-            6usize,
+            215,
             &mut [
                 &mut f0,
                 &mut f1,
                 &mut f2,
+                &mut f3,
                 &mut f4,
+                &mut f5,
                 &mut f6,
                 &mut f7,
-                &mut f3,
-                &mut f5,
                 &mut f8,
                 &mut f9,
             ],
@@ -687,7 +687,7 @@ impl crate::wire::Decode for FileRequestDeadline {
             at,
             "FileRequestDeadline",
             &["deadline", "allow_late_uploads"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -751,7 +751,7 @@ impl crate::wire::Decode for GetFileRequestArgs {
             at,
             "GetFileRequestArgs",
             &["id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -836,7 +836,7 @@ impl crate::wire::Decode for ListFileRequestsArg {
             at,
             "ListFileRequestsArg",
             &["limit"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -896,7 +896,7 @@ impl crate::wire::Decode for ListFileRequestsContinueArg {
             at,
             "ListFileRequestsContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -961,7 +961,7 @@ impl crate::wire::Decode for ListFileRequestsResult {
             at,
             "ListFileRequestsResult",
             &["file_requests"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1040,7 +1040,7 @@ impl crate::wire::Decode for ListFileRequestsV2Result {
             at,
             "ListFileRequestsV2Result",
             &["file_requests", "cursor", "has_more"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1179,7 +1179,7 @@ impl crate::wire::Decode for UpdateFileRequestArgs {
             at,
             "UpdateFileRequestArgs",
             &["id", "title", "destination", "deadline", "open", "description"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);

@@ -58,7 +58,7 @@ impl crate::wire::Decode for AddTagArg {
             at,
             "AddTagArg",
             &["path", "tag_text"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -236,7 +236,7 @@ impl crate::wire::Decode for AlphaGetMetadataArg {
                 "include_property_groups",
                 "include_property_templates",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
@@ -443,7 +443,7 @@ impl crate::wire::Decode for CommitInfo {
                 "property_groups",
                 "strict_conflict",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
@@ -562,7 +562,7 @@ impl crate::wire::Decode for ContentSyncSetting {
             at,
             "ContentSyncSetting",
             &["id", "sync_setting"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -630,7 +630,7 @@ impl crate::wire::Decode for ContentSyncSettingArg {
             at,
             "ContentSyncSettingArg",
             &["id", "sync_setting"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -717,7 +717,7 @@ impl crate::wire::Decode for CreateFolderArg {
             at,
             "CreateFolderArg",
             &["path", "autorename"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -825,7 +825,7 @@ impl crate::wire::Decode for CreateFolderBatchArg {
             at,
             "CreateFolderBatchArg",
             &["paths", "autorename", "force_async"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -927,7 +927,7 @@ impl crate::wire::Decode for CreateFolderBatchResult {
             at,
             "CreateFolderBatchResult",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -987,7 +987,7 @@ impl crate::wire::Decode for CreateFolderEntryResult {
             at,
             "CreateFolderEntryResult",
             &["metadata"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1047,7 +1047,7 @@ impl crate::wire::Decode for CreateFolderResult {
             at,
             "CreateFolderResult",
             &["metadata"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1122,7 +1122,7 @@ impl crate::wire::Decode for DeleteArg {
             at,
             "DeleteArg",
             &["path", "parent_rev"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1209,7 +1209,7 @@ impl crate::wire::Decode for DeleteBatchArg {
             at,
             "DeleteBatchArg",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1292,7 +1292,7 @@ impl crate::wire::Decode for DeleteBatchResult {
             at,
             "DeleteBatchResult",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1352,7 +1352,7 @@ impl crate::wire::Decode for DeleteBatchResultData {
             at,
             "DeleteBatchResultData",
             &["metadata"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1412,7 +1412,7 @@ impl crate::wire::Decode for DeleteResult {
             at,
             "DeleteResult",
             &["metadata"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1555,7 +1555,7 @@ impl crate::wire::Decode for DeletedMetadata {
                 "preview_url",
                 "is_restorable",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
@@ -1627,7 +1627,7 @@ impl crate::wire::Decode for Dimensions {
             at,
             "Dimensions",
             &["height", "width"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1702,7 +1702,7 @@ impl crate::wire::Decode for DownloadArg {
             at,
             "DownloadArg",
             &["path", "rev"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1792,7 +1792,7 @@ impl crate::wire::Decode for DownloadZipArg {
             at,
             "DownloadZipArg",
             &["path"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1869,7 +1869,7 @@ impl crate::wire::Decode for DownloadZipResult {
             at,
             "DownloadZipResult",
             &["metadata"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1944,7 +1944,7 @@ impl crate::wire::Decode for ExportArg {
             at,
             "ExportArg",
             &["path", "export_format"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2050,7 +2050,7 @@ impl crate::wire::Decode for ExportInfo {
             at,
             "ExportInfo",
             &["export_as", "export_options"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2141,7 +2141,7 @@ impl crate::wire::Decode for ExportMetadata {
             at,
             "ExportMetadata",
             &["name", "size", "export_hash", "paper_revision"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -2217,7 +2217,7 @@ impl crate::wire::Decode for ExportResult {
             at,
             "ExportResult",
             &["export_metadata", "file_metadata"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2281,7 +2281,7 @@ impl crate::wire::Decode for FileLock {
             at,
             "FileLock",
             &["content"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -2391,7 +2391,7 @@ impl crate::wire::Decode for FileLockMetadata {
             at,
             "FileLockMetadata",
             &["is_lockholder", "lockholder_name", "lockholder_account_id", "created"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -2683,15 +2683,15 @@ impl crate::wire::Decode for FileMetadata {
             "FileMetadata",
             &[
                 "name",
+                "path_lower",
+                "path_display",
+                "parent_shared_folder_id",
+                "preview_url",
                 "id",
                 "client_modified",
                 "server_modified",
                 "rev",
                 "size",
-                "path_lower",
-                "path_display",
-                "parent_shared_folder_id",
-                "preview_url",
                 "media_info",
                 "symlink_info",
                 "sharing_info",
@@ -2703,18 +2703,18 @@ impl crate::wire::Decode for FileMetadata {
                 "file_lock_info",
                 "is_restorable",
             ],
-            6usize,
+            993,
             &mut [
                 &mut f0,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
                 &mut f5,
                 &mut f6,
                 &mut f7,
                 &mut f8,
                 &mut f9,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
                 &mut f10,
                 &mut f11,
                 &mut f12,
@@ -2810,7 +2810,7 @@ impl crate::wire::Decode for FileOpsResult {
             at,
             "FileOpsResult",
             &[],
-            0usize,
+            0,
             &mut [],
         ) {
             return ::std::result::Result::Err(e);
@@ -2893,7 +2893,7 @@ impl crate::wire::Decode for FileSharingInfo {
             at,
             "FileSharingInfo",
             &["read_only", "parent_shared_folder_id", "modified_by"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -3074,23 +3074,23 @@ impl crate::wire::Decode for FolderMetadata {
             "FolderMetadata",
             &[
                 "name",
-                "id",
                 "path_lower",
                 "path_display",
                 "parent_shared_folder_id",
                 "preview_url",
+                "id",
                 "shared_folder_id",
                 "sharing_info",
                 "property_groups",
             ],
-            2usize,
+            33,
             &mut [
                 &mut f0,
-                &mut f5,
                 &mut f1,
                 &mut f2,
                 &mut f3,
                 &mut f4,
+                &mut f5,
                 &mut f6,
                 &mut f7,
                 &mut f8,
@@ -3231,7 +3231,7 @@ impl crate::wire::Decode for FolderSharingInfo {
                 "traverse_only",
                 "no_access",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -3303,7 +3303,7 @@ impl crate::wire::Decode for GetCopyReferenceArg {
             at,
             "GetCopyReferenceArg",
             &["path"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -3397,7 +3397,7 @@ impl crate::wire::Decode for GetCopyReferenceResult {
             at,
             "GetCopyReferenceResult",
             &["metadata", "copy_reference", "expires"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -3532,7 +3532,7 @@ impl crate::wire::Decode for GetMetadataArg {
                 "include_has_explicit_shared_members",
                 "include_property_groups",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -3634,7 +3634,7 @@ impl crate::wire::Decode for GetTagsArg {
             at,
             "GetTagsArg",
             &["paths"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -3712,7 +3712,7 @@ impl crate::wire::Decode for GetTagsResult {
             at,
             "GetTagsResult",
             &["paths_to_tags"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -3772,7 +3772,7 @@ impl crate::wire::Decode for GetTemporaryLinkArg {
             at,
             "GetTemporaryLinkArg",
             &["path"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -3857,7 +3857,7 @@ impl crate::wire::Decode for GetTemporaryLinkResult {
             at,
             "GetTemporaryLinkResult",
             &["metadata", "link"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -3931,7 +3931,7 @@ impl crate::wire::Decode for GetTemporaryUploadLinkArg {
             at,
             "GetTemporaryUploadLinkArg",
             &["commit_info", "duration"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4018,7 +4018,7 @@ impl crate::wire::Decode for GetTemporaryUploadLinkResult {
             at,
             "GetTemporaryUploadLinkResult",
             &["link"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4079,7 +4079,7 @@ impl crate::wire::Decode for GetThumbnailBatchArg {
             at,
             "GetThumbnailBatchArg",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4158,7 +4158,7 @@ impl crate::wire::Decode for GetThumbnailBatchResult {
             at,
             "GetThumbnailBatchResult",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4224,7 +4224,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultData {
             at,
             "GetThumbnailBatchResultData",
             &["metadata", "thumbnail"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4293,7 +4293,7 @@ impl crate::wire::Decode for GpsCoordinates {
             at,
             "GpsCoordinates",
             &["latitude", "longitude"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4364,7 +4364,7 @@ impl crate::wire::Decode for HighlightSpan {
             at,
             "HighlightSpan",
             &["highlight_str", "is_highlighted"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4584,7 +4584,7 @@ impl crate::wire::Decode for ListFolderArg {
                 "include_non_downloadable_files",
                 "include_restorable_info",
             ],
-            1usize,
+            1,
             &mut [
                 &mut f0,
                 &mut f1,
@@ -4726,7 +4726,7 @@ impl crate::wire::Decode for ListFolderContinueArg {
             at,
             "ListFolderContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4801,7 +4801,7 @@ impl crate::wire::Decode for ListFolderGetLatestCursorResult {
             at,
             "ListFolderGetLatestCursorResult",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4871,7 +4871,7 @@ impl crate::wire::Decode for ListFolderLongpollArg {
             at,
             "ListFolderLongpollArg",
             &["cursor", "timeout"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4975,7 +4975,7 @@ impl crate::wire::Decode for ListFolderLongpollResult {
             at,
             "ListFolderLongpollResult",
             &["changes", "backoff"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -5047,7 +5047,7 @@ impl crate::wire::Decode for ListFolderResult {
             at,
             "ListFolderResult",
             &["entries", "cursor", "has_more"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -5167,7 +5167,7 @@ impl crate::wire::Decode for ListRevisionsArg {
             at,
             "ListRevisionsArg",
             &["path", "mode", "limit", "before_rev", "include_restorable_info"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -5311,9 +5311,9 @@ impl crate::wire::Decode for ListRevisionsResult {
             r,
             at,
             "ListRevisionsResult",
-            &["is_deleted", "entries", "has_more", "server_deleted"],
-            3usize,
-            &mut [&mut f0, &mut f2, &mut f3, &mut f1],
+            &["is_deleted", "server_deleted", "entries", "has_more"],
+            13,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5381,7 +5381,7 @@ impl crate::wire::Decode for LockConflictError {
             at,
             "LockConflictError",
             &["lock"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5441,7 +5441,7 @@ impl crate::wire::Decode for LockFileArg {
             at,
             "LockFileArg",
             &["path"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5519,7 +5519,7 @@ impl crate::wire::Decode for LockFileBatchArg {
             at,
             "LockFileBatchArg",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5594,7 +5594,7 @@ impl crate::wire::Decode for LockFileBatchResult {
             at,
             "LockFileBatchResult",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5659,7 +5659,7 @@ impl crate::wire::Decode for LockFileResult {
             at,
             "LockFileResult",
             &["metadata", "lock"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -5865,7 +5865,7 @@ impl crate::wire::Decode for MediaMetadataBase {
             at,
             "MediaMetadata",
             &["dimensions", "location", "time_taken"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -6142,7 +6142,7 @@ impl crate::wire::Decode for MetadataBase {
                 "parent_shared_folder_id",
                 "preview_url",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -6238,9 +6238,9 @@ impl crate::wire::Decode for MinimalFileLinkMetadata {
             r,
             at,
             "MinimalFileLinkMetadata",
-            &["url", "rev", "id", "path"],
-            2usize,
-            &mut [&mut f0, &mut f3, &mut f1, &mut f2],
+            &["url", "id", "path", "rev"],
+            9,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6335,7 +6335,7 @@ impl crate::wire::Decode for MoveBatchArg {
             at,
             "MoveBatchArg",
             &["entries", "autorename", "allow_ownership_transfer"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -6433,7 +6433,7 @@ impl crate::wire::Decode for PaperCreateArg {
             at,
             "PaperCreateArg",
             &["path", "import_format"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -6537,7 +6537,7 @@ impl crate::wire::Decode for PaperCreateResult {
             at,
             "PaperCreateResult",
             &["url", "result_path", "file_id", "paper_revision"],
-            4usize,
+            15,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -6636,7 +6636,7 @@ impl crate::wire::Decode for PaperUpdateArg {
             at,
             "PaperUpdateArg",
             &["path", "import_format", "doc_update_policy", "paper_revision"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -6723,7 +6723,7 @@ impl crate::wire::Decode for PaperUpdateResult {
             at,
             "PaperUpdateResult",
             &["paper_revision"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -6790,7 +6790,7 @@ impl crate::wire::Decode for PathToTags {
             at,
             "PathToTags",
             &["path", "tags"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -6886,7 +6886,7 @@ impl crate::wire::Decode for PhotoMetadata {
             at,
             "PhotoMetadata",
             &["dimensions", "location", "time_taken"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -6961,7 +6961,7 @@ impl crate::wire::Decode for PreviewArg {
             at,
             "PreviewArg",
             &["path", "rev"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -7075,7 +7075,7 @@ impl crate::wire::Decode for PreviewResult {
             at,
             "PreviewResult",
             &["file_metadata", "link_metadata"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -7187,7 +7187,7 @@ impl crate::wire::Decode for RelocationArg {
                 "autorename",
                 "allow_ownership_transfer",
             ],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -7340,7 +7340,7 @@ impl crate::wire::Decode for RelocationBatchArg {
                 "allow_shared_folder",
                 "allow_ownership_transfer",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -7449,7 +7449,7 @@ impl crate::wire::Decode for RelocationBatchArgBase {
             at,
             "RelocationBatchArgBase",
             &["entries", "autorename"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -7541,7 +7541,7 @@ impl crate::wire::Decode for RelocationBatchResult {
             at,
             "RelocationBatchResult",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -7601,7 +7601,7 @@ impl crate::wire::Decode for RelocationBatchResultData {
             at,
             "RelocationBatchResultData",
             &["metadata"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -7665,7 +7665,7 @@ impl crate::wire::Decode for RelocationBatchV2Result {
             at,
             "RelocationBatchV2Result",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -7732,7 +7732,7 @@ impl crate::wire::Decode for RelocationPath {
             at,
             "RelocationPath",
             &["from_path", "to_path"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -7823,7 +7823,7 @@ impl crate::wire::Decode for RelocationResult {
             at,
             "RelocationResult",
             &["metadata"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -7887,7 +7887,7 @@ impl crate::wire::Decode for RemoveTagArg {
             at,
             "RemoveTagArg",
             &["path", "tag_text"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -7980,7 +7980,7 @@ impl crate::wire::Decode for RestoreArg {
             at,
             "RestoreArg",
             &["path", "rev"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -8071,7 +8071,7 @@ impl crate::wire::Decode for SaveCopyReferenceArg {
             at,
             "SaveCopyReferenceArg",
             &["copy_reference", "path"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -8153,7 +8153,7 @@ impl crate::wire::Decode for SaveCopyReferenceResult {
             at,
             "SaveCopyReferenceResult",
             &["metadata"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8217,7 +8217,7 @@ impl crate::wire::Decode for SaveUrlArg {
             at,
             "SaveUrlArg",
             &["path", "url"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -8334,7 +8334,7 @@ impl crate::wire::Decode for SearchArg {
             at,
             "SearchArg",
             &["path", "query", "start", "max_results", "mode"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -8458,7 +8458,7 @@ impl crate::wire::Decode for SearchMatch {
             at,
             "SearchMatch",
             &["match_type", "metadata"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -8528,7 +8528,7 @@ impl crate::wire::Decode for SearchMatchFieldOptions {
             at,
             "SearchMatchFieldOptions",
             &["include_highlights"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8621,7 +8621,7 @@ impl crate::wire::Decode for SearchMatchV2 {
             at,
             "SearchMatchV2",
             &["metadata", "match_type", "highlight_spans"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -8797,7 +8797,7 @@ impl crate::wire::Decode for SearchOptions {
                 "file_categories",
                 "account_id",
             ],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);
@@ -8921,7 +8921,7 @@ impl crate::wire::Decode for SearchResult {
             at,
             "SearchResult",
             &["matches", "more", "start"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -9036,7 +9036,7 @@ impl crate::wire::Decode for SearchV2Arg {
             at,
             "SearchV2Arg",
             &["query", "options", "match_field_options", "include_highlights"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -9123,7 +9123,7 @@ impl crate::wire::Decode for SearchV2ContinueArg {
             at,
             "SearchV2ContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -9223,7 +9223,7 @@ impl crate::wire::Decode for SearchV2Result {
             at,
             "SearchV2Result",
             &["matches", "has_more", "cursor"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -9303,7 +9303,7 @@ impl crate::wire::Decode for SharedLink {
             at,
             "SharedLink",
             &["url", "password"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -9389,7 +9389,7 @@ impl crate::wire::Decode for SharedLinkFileInfo {
             at,
             "SharedLinkFileInfo",
             &["url", "path", "password"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -9454,7 +9454,7 @@ impl crate::wire::Decode for SharingInfo {
             at,
             "SharingInfo",
             &["read_only"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -9541,7 +9541,7 @@ impl crate::wire::Decode for SingleUserLock {
             at,
             "SingleUserLock",
             &["created", "lock_holder_account_id", "lock_holder_team_id"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -9606,7 +9606,7 @@ impl crate::wire::Decode for SymlinkInfo {
             at,
             "SymlinkInfo",
             &["target"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -9725,7 +9725,7 @@ impl crate::wire::Decode for ThumbnailArg {
             at,
             "ThumbnailArg",
             &["path", "format", "size", "mode", "quality", "exclude_media_info"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
@@ -9881,7 +9881,7 @@ impl crate::wire::Decode for ThumbnailV2Arg {
             at,
             "ThumbnailV2Arg",
             &["resource", "format", "size", "mode", "quality", "exclude_media_info"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
@@ -9971,7 +9971,7 @@ impl crate::wire::Decode for UnlockFileArg {
             at,
             "UnlockFileArg",
             &["path"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -10051,7 +10051,7 @@ impl crate::wire::Decode for UnlockFileBatchArg {
             at,
             "UnlockFileBatchArg",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -10228,7 +10228,7 @@ impl crate::wire::Decode for UploadArg {
                 "strict_conflict",
                 "content_hash",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);
@@ -10378,7 +10378,7 @@ impl crate::wire::Decode for UploadSessionAppendArg {
             at,
             "UploadSessionAppendArg",
             &["cursor", "close", "content_hash"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -10481,7 +10481,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchArg {
             at,
             "UploadSessionAppendBatchArg",
             &["entries", "content_hash"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -10587,7 +10587,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchArgEntry {
             at,
             "UploadSessionAppendBatchArgEntry",
             &["cursor", "length", "close"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -10659,7 +10659,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchResult {
             at,
             "UploadSessionAppendBatchResult",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -10723,7 +10723,7 @@ impl crate::wire::Decode for UploadSessionCursor {
             at,
             "UploadSessionCursor",
             &["session_id", "offset"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -10807,7 +10807,7 @@ impl crate::wire::Decode for UploadSessionFinishArg {
             at,
             "UploadSessionFinishArg",
             &["cursor", "commit", "content_hash"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -10896,7 +10896,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchArg {
             at,
             "UploadSessionFinishBatchArg",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -10983,7 +10983,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchResult {
             at,
             "UploadSessionFinishBatchResult",
             &["entries"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11043,7 +11043,7 @@ impl crate::wire::Decode for UploadSessionOffsetError {
             at,
             "UploadSessionOffsetError",
             &["correct_offset"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11137,7 +11137,7 @@ impl crate::wire::Decode for UploadSessionStartArg {
             at,
             "UploadSessionStartArg",
             &["close", "session_type", "content_hash"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -11230,9 +11230,9 @@ impl crate::wire::Decode for UploadSessionStartBatchArg {
             r,
             at,
             "UploadSessionStartBatchArg",
-            &["num_sessions", "session_type"],
-            1usize,
-            &mut [&mut f1, &mut f0],
+            &["session_type", "num_sessions"],
+            2,
+            &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11308,7 +11308,7 @@ impl crate::wire::Decode for UploadSessionStartBatchResult {
             at,
             "UploadSessionStartBatchResult",
             &["session_ids"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11368,7 +11368,7 @@ impl crate::wire::Decode for UploadSessionStartResult {
             at,
             "UploadSessionStartResult",
             &["session_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11435,7 +11435,7 @@ impl crate::wire::Decode for UploadWriteFailed {
             at,
             "UploadWriteFailed",
             &["reason", "upload_session_id"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -11498,7 +11498,7 @@ impl crate::wire::Decode for UserGeneratedTag {
             at,
             "UserGeneratedTag",
             &["tag_text"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11608,7 +11608,7 @@ impl crate::wire::Decode for VideoMetadata {
             at,
             "VideoMetadata",
             &["dimensions", "location", "time_taken", "duration"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);

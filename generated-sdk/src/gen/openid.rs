@@ -32,7 +32,7 @@ impl crate::wire::Decode for UserInfoArgs {
             at,
             "UserInfoArgs",
             &[],
-            0usize,
+            0,
             &mut [],
         ) {
             return ::std::result::Result::Err(e);
@@ -158,7 +158,7 @@ impl crate::wire::Decode for UserInfoResult {
             at,
             "UserInfoResult",
             &["family_name", "given_name", "email", "email_verified", "iss", "sub"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);

@@ -53,9 +53,9 @@ impl crate::wire::Decode for AddMember {
             r,
             at,
             "AddMember",
-            &["member", "permission_level"],
-            1usize,
-            &mut [&mut f1, &mut f0],
+            &["permission_level", "member"],
+            2,
+            &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -165,7 +165,7 @@ impl crate::wire::Decode for AddPaperDocUser {
             at,
             "AddPaperDocUser",
             &["doc_id", "members", "custom_message", "quiet"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -263,7 +263,7 @@ impl crate::wire::Decode for AddPaperDocUserMemberResult {
             at,
             "AddPaperDocUserMemberResult",
             &["member", "result"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -339,7 +339,7 @@ impl crate::wire::Decode for Cursor {
             at,
             "Cursor",
             &["value", "expiration"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -405,7 +405,7 @@ impl crate::wire::Decode for Folder {
             at,
             "Folder",
             &["id", "name"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -497,7 +497,7 @@ impl crate::wire::Decode for FoldersContainingPaperDoc {
             at,
             "FoldersContainingPaperDoc",
             &["folder_sharing_policy_type", "folders"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -579,7 +579,7 @@ impl crate::wire::Decode for GetDocMetadataArg {
             at,
             "GetDocMetadataArg",
             &["doc_id", "file_id"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -662,7 +662,7 @@ impl crate::wire::Decode for InviteeInfoWithPermissionLevel {
             at,
             "InviteeInfoWithPermissionLevel",
             &["invitee", "permission_level"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -783,7 +783,7 @@ impl crate::wire::Decode for ListPaperDocsArgs {
             at,
             "ListPaperDocsArgs",
             &["filter_by", "sort_by", "sort_order", "limit", "stop_at_date"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -876,7 +876,7 @@ impl crate::wire::Decode for ListPaperDocsContinueArgs {
             at,
             "ListPaperDocsContinueArgs",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -948,7 +948,7 @@ impl crate::wire::Decode for ListPaperDocsResponse {
             at,
             "ListPaperDocsResponse",
             &["doc_ids", "cursor", "has_more"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1026,7 +1026,7 @@ impl crate::wire::Decode for ListUsersOnFolderArgs {
             at,
             "ListUsersOnFolderArgs",
             &["doc_id", "limit"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1110,7 +1110,7 @@ impl crate::wire::Decode for ListUsersOnFolderContinueArgs {
             at,
             "ListUsersOnFolderContinueArgs",
             &["doc_id", "cursor"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1195,7 +1195,7 @@ impl crate::wire::Decode for ListUsersOnFolderResponse {
             at,
             "ListUsersOnFolderResponse",
             &["invitees", "users", "cursor", "has_more"],
-            4usize,
+            15,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -1289,7 +1289,7 @@ impl crate::wire::Decode for ListUsersOnPaperDocArgs {
             at,
             "ListUsersOnPaperDocArgs",
             &["doc_id", "limit", "filter_by"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1377,7 +1377,7 @@ impl crate::wire::Decode for ListUsersOnPaperDocContinueArgs {
             at,
             "ListUsersOnPaperDocContinueArgs",
             &["doc_id", "cursor"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1470,7 +1470,7 @@ impl crate::wire::Decode for ListUsersOnPaperDocResponse {
             at,
             "ListUsersOnPaperDocResponse",
             &["invitees", "users", "doc_owner", "cursor", "has_more"],
-            5usize,
+            31,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -1556,9 +1556,9 @@ impl crate::wire::Decode for PaperDocCreateArgs {
             r,
             at,
             "PaperDocCreateArgs",
-            &["import_format", "parent_folder_id"],
-            1usize,
-            &mut [&mut f1, &mut f0],
+            &["parent_folder_id", "import_format"],
+            2,
+            &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1632,7 +1632,7 @@ impl crate::wire::Decode for PaperDocCreateUpdateResult {
             at,
             "PaperDocCreateUpdateResult",
             &["doc_id", "revision", "title"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1720,7 +1720,7 @@ impl crate::wire::Decode for PaperDocExport {
             at,
             "PaperDocExport",
             &["doc_id", "export_format", "include_comments"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1810,7 +1810,7 @@ impl crate::wire::Decode for PaperDocExportResult {
             at,
             "PaperDocExportResult",
             &["owner", "title", "revision", "mime_type"],
-            4usize,
+            15,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -1936,7 +1936,7 @@ impl crate::wire::Decode for PaperDocGetMetadataResult {
                 "last_updated_date",
                 "last_editor",
             ],
-            8usize,
+            255,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);
@@ -2021,7 +2021,7 @@ impl crate::wire::Decode for PaperDocSharingPolicy {
             at,
             "PaperDocSharingPolicy",
             &["doc_id", "sharing_policy"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2107,7 +2107,7 @@ impl crate::wire::Decode for PaperDocUpdateArgs {
             at,
             "PaperDocUpdateArgs",
             &["doc_id", "doc_update_policy", "revision", "import_format"],
-            4usize,
+            15,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -2205,7 +2205,7 @@ impl crate::wire::Decode for PaperFolderCreateArg {
             at,
             "PaperFolderCreateArg",
             &["name", "parent_folder_id", "is_team_folder"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -2269,7 +2269,7 @@ impl crate::wire::Decode for PaperFolderCreateResult {
             at,
             "PaperFolderCreateResult",
             &["folder_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -2329,7 +2329,7 @@ impl crate::wire::Decode for RefPaperDoc {
             at,
             "RefPaperDoc",
             &["doc_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -2396,7 +2396,7 @@ impl crate::wire::Decode for RemovePaperDocUser {
             at,
             "RemovePaperDocUser",
             &["doc_id", "member"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2500,7 +2500,7 @@ impl crate::wire::Decode for SharingPolicy {
             at,
             "SharingPolicy",
             &["public_sharing_policy", "team_sharing_policy"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2565,7 +2565,7 @@ impl crate::wire::Decode for UserInfoWithPermissionLevel {
             at,
             "UserInfoWithPermissionLevel",
             &["user", "permission_level"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);

@@ -88,7 +88,7 @@ impl crate::wire::Decode for ApiExifGpsMetadata {
             at,
             "ApiExifGpsMetadata",
             &["latitude", "longitude", "altitude", "timestamp", "datestamp"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -349,7 +349,7 @@ impl crate::wire::Decode for ApiExifMetadata {
                 "copyright",
                 "gps_metadata",
             ],
-            0usize,
+            0,
             &mut [
                 &mut f0,
                 &mut f1,
@@ -527,7 +527,7 @@ impl crate::wire::Decode for ApiMediaMetadata {
             at,
             "ApiMediaMetadata",
             &["bitrate_bps", "duration_s", "creation_time", "streams"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -754,7 +754,7 @@ impl crate::wire::Decode for ApiMediaStream {
                 "sample_rate_s",
                 "language_iso_639",
             ],
-            0usize,
+            0,
             &mut [
                 &mut f0,
                 &mut f1,
@@ -1018,7 +1018,7 @@ impl crate::wire::Decode for ApiOfficeMetadata {
                 "slides",
                 "revision_number",
             ],
-            0usize,
+            0,
             &mut [
                 &mut f0,
                 &mut f1,
@@ -1166,7 +1166,7 @@ impl crate::wire::Decode for ApiPdfMetadata {
             at,
             "ApiPdfMetadata",
             &["pages", "width", "height"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1259,7 +1259,7 @@ impl crate::wire::Decode for ApiStructuredTranscript {
             at,
             "ApiStructuredTranscript",
             &["segments", "transcript_locale"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1348,7 +1348,7 @@ impl crate::wire::Decode for ApiTranscriptSegment {
             at,
             "ApiTranscriptSegment",
             &["text", "start_time", "end_time"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1449,7 +1449,7 @@ impl crate::wire::Decode for GetMarkdownArgs {
             at,
             "GetMarkdownArgs",
             &["file_id_or_url", "enable_ocr", "embed_images"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1522,7 +1522,7 @@ impl crate::wire::Decode for GetMarkdownResult {
             at,
             "GetMarkdownResult",
             &["markdown"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1593,7 +1593,7 @@ impl crate::wire::Decode for GetMetadataArgs {
             at,
             "GetMetadataArgs",
             &["file_id_or_url"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1668,7 +1668,7 @@ impl crate::wire::Decode for GetMetadataResult {
             at,
             "GetMetadataResult",
             &["metadata_type", "metadata"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1742,7 +1742,7 @@ impl crate::wire::Decode for GetOcrArgs {
             at,
             "GetOcrArgs",
             &["file_id_or_url"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1816,7 +1816,7 @@ impl crate::wire::Decode for GetOcrResult {
             at,
             "GetOcrResult",
             &["text", "hocr"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1891,7 +1891,7 @@ impl crate::wire::Decode for GetTextArgs {
             at,
             "GetTextArgs",
             &["file_id_or_url"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1954,7 +1954,7 @@ impl crate::wire::Decode for GetTextResult {
             at,
             "GetTextResult",
             &["text"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -2070,7 +2070,7 @@ impl crate::wire::Decode for GetTranscriptArgs {
                 "included_special_words",
                 "audio_language",
             ],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -2154,7 +2154,7 @@ impl crate::wire::Decode for GetTranscriptResult {
             at,
             "GetTranscriptResult",
             &["structured_transcript"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -2216,7 +2216,7 @@ impl crate::wire::Decode for MediaDurationError {
             at,
             "MediaDurationError",
             &["limit"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);

@@ -41,7 +41,7 @@ impl crate::wire::Decode for SecondaryEmail {
             at,
             "SecondaryEmail",
             &["email", "is_verified"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);

@@ -131,7 +131,7 @@ impl crate::wire::Decode for AddFileMemberArgs {
                 "add_message_as_comment",
                 "fp_sealed_result",
             ],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
@@ -284,7 +284,7 @@ impl crate::wire::Decode for AddFolderMemberArg {
                 "custom_message",
                 "fp_sealed_result",
             ],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -408,7 +408,7 @@ impl crate::wire::Decode for AddMember {
             at,
             "AddMember",
             &["member", "access_level"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -481,7 +481,7 @@ impl crate::wire::Decode for AudienceExceptionContentInfo {
             at,
             "AudienceExceptionContentInfo",
             &["name"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -550,7 +550,7 @@ impl crate::wire::Decode for AudienceExceptions {
             at,
             "AudienceExceptions",
             &["count", "exceptions"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -628,7 +628,7 @@ impl crate::wire::Decode for AudienceRestrictingSharedFolder {
             at,
             "AudienceRestrictingSharedFolder",
             &["shared_folder_id", "name", "audience"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -720,7 +720,7 @@ impl crate::wire::Decode for CollectionLinkMetadata {
             at,
             "CollectionLinkMetadata",
             &["url", "visibility", "expires"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -814,7 +814,7 @@ impl crate::wire::Decode for CreateSharedLinkArg {
             at,
             "CreateSharedLinkArg",
             &["path", "short_url", "pending_upload"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -896,7 +896,7 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsArg {
             at,
             "CreateSharedLinkWithSettingsArg",
             &["path", "settings"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1049,16 +1049,16 @@ impl crate::wire::Decode for ExpectedSharedContentLinkMetadata {
             at,
             "ExpectedSharedContentLinkMetadata",
             &[
+                "access_level",
                 "audience_options",
+                "audience_restricting_shared_folder",
                 "current_audience",
+                "expiry",
                 "link_permissions",
                 "password_protected",
-                "access_level",
-                "audience_restricting_shared_folder",
-                "expiry",
             ],
-            4usize,
-            &mut [&mut f1, &mut f3, &mut f5, &mut f6, &mut f0, &mut f2, &mut f4],
+            106,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1247,32 +1247,32 @@ impl crate::wire::Decode for FileLinkMetadata {
             "FileLinkMetadata",
             &[
                 "url",
+                "id",
                 "name",
+                "expires",
+                "path_lower",
                 "link_permissions",
+                "team_member_info",
+                "content_owner_team_info",
                 "client_modified",
                 "server_modified",
                 "rev",
                 "size",
-                "id",
-                "expires",
-                "path_lower",
-                "team_member_info",
-                "content_owner_team_info",
             ],
-            7usize,
+            3877,
             &mut [
                 &mut f0,
+                &mut f1,
                 &mut f2,
+                &mut f3,
+                &mut f4,
                 &mut f5,
+                &mut f6,
+                &mut f7,
                 &mut f8,
                 &mut f9,
                 &mut f10,
                 &mut f11,
-                &mut f1,
-                &mut f3,
-                &mut f4,
-                &mut f6,
-                &mut f7,
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -1397,7 +1397,7 @@ impl crate::wire::Decode for FileMemberActionResult {
             at,
             "FileMemberActionResult",
             &["member", "result", "sckey_sha1", "invitation_signature"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -1484,7 +1484,7 @@ impl crate::wire::Decode for FilePermission {
             at,
             "FilePermission",
             &["action", "allow", "reason"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1642,16 +1642,16 @@ impl crate::wire::Decode for FolderLinkMetadata {
             "FolderLinkMetadata",
             &[
                 "url",
-                "name",
-                "link_permissions",
                 "id",
+                "name",
                 "expires",
                 "path_lower",
+                "link_permissions",
                 "team_member_info",
                 "content_owner_team_info",
             ],
-            3usize,
-            &mut [&mut f0, &mut f2, &mut f5, &mut f1, &mut f3, &mut f4, &mut f6, &mut f7],
+            37,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1744,7 +1744,7 @@ impl crate::wire::Decode for FolderPermission {
             at,
             "FolderPermission",
             &["action", "allow", "reason"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -1869,14 +1869,14 @@ impl crate::wire::Decode for FolderPolicy {
             at,
             "FolderPolicy",
             &[
-                "acl_update_policy",
-                "shared_link_policy",
                 "member_policy",
                 "resolved_member_policy",
+                "acl_update_policy",
+                "shared_link_policy",
                 "viewer_info_policy",
             ],
-            2usize,
-            &mut [&mut f2, &mut f3, &mut f0, &mut f1, &mut f4],
+            12,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1961,7 +1961,7 @@ impl crate::wire::Decode for GetFileMetadataArg {
             at,
             "GetFileMetadataArg",
             &["file", "actions"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2058,7 +2058,7 @@ impl crate::wire::Decode for GetFileMetadataBatchArg {
             at,
             "GetFileMetadataBatchArg",
             &["files", "actions"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2156,7 +2156,7 @@ impl crate::wire::Decode for GetFileMetadataBatchResult {
             at,
             "GetFileMetadataBatchResult",
             &["file", "result"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2235,7 +2235,7 @@ impl crate::wire::Decode for GetMetadataArgs {
             at,
             "GetMetadataArgs",
             &["shared_folder_id", "actions"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2344,7 +2344,7 @@ impl crate::wire::Decode for GetSharedLinkMetadataArg {
             at,
             "GetSharedLinkMetadataArg",
             &["url", "path", "link_password"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -2438,7 +2438,7 @@ impl crate::wire::Decode for GetSharedLinksArg {
             at,
             "GetSharedLinksArg",
             &["path"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -2495,7 +2495,7 @@ impl crate::wire::Decode for GetSharedLinksResult {
             at,
             "GetSharedLinksResult",
             &["links"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -2630,25 +2630,25 @@ impl crate::wire::Decode for GroupInfo {
             &[
                 "group_name",
                 "group_id",
+                "group_external_id",
+                "member_count",
                 "group_management_type",
                 "group_type",
                 "is_member",
                 "is_owner",
                 "same_team",
-                "group_external_id",
-                "member_count",
             ],
-            7usize,
+            499,
             &mut [
                 &mut f0,
                 &mut f1,
+                &mut f2,
+                &mut f3,
                 &mut f4,
                 &mut f5,
                 &mut f6,
                 &mut f7,
                 &mut f8,
-                &mut f2,
-                &mut f3,
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -2777,9 +2777,9 @@ impl crate::wire::Decode for GroupMembershipInfo {
             r,
             at,
             "GroupMembershipInfo",
-            &["access_type", "group", "permissions", "initials", "is_inherited"],
-            2usize,
-            &mut [&mut f0, &mut f4, &mut f1, &mut f2, &mut f3],
+            &["access_type", "permissions", "initials", "is_inherited", "group"],
+            17,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2863,7 +2863,7 @@ impl crate::wire::Decode for InsufficientPlan {
             at,
             "InsufficientPlan",
             &["message", "upsell_url"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -2938,7 +2938,7 @@ impl crate::wire::Decode for InsufficientQuotaAmounts {
             at,
             "InsufficientQuotaAmounts",
             &["space_needed", "space_shortage", "space_left"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -3074,14 +3074,14 @@ impl crate::wire::Decode for InviteeMembershipInfo {
             "InviteeMembershipInfo",
             &[
                 "access_type",
-                "invitee",
                 "permissions",
                 "initials",
                 "is_inherited",
+                "invitee",
                 "user",
             ],
-            2usize,
-            &mut [&mut f0, &mut f4, &mut f1, &mut f2, &mut f3, &mut f5],
+            17,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3176,7 +3176,7 @@ impl crate::wire::Decode for LinkAudienceOption {
             at,
             "LinkAudienceOption",
             &["audience", "allowed", "disallowed_reason"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -3392,7 +3392,7 @@ impl crate::wire::Decode for LinkMetadataBase {
             at,
             "LinkMetadata",
             &["url", "visibility", "expires"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -3475,7 +3475,7 @@ impl crate::wire::Decode for LinkPermission {
             at,
             "LinkPermission",
             &["action", "allow", "reason"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -3848,7 +3848,12 @@ impl crate::wire::Decode for LinkPermissions {
             at,
             "LinkPermissions",
             &[
+                "resolved_visibility",
+                "requested_visibility",
                 "can_revoke",
+                "revoke_failure_reason",
+                "effective_audience",
+                "link_access_level",
                 "visibility_policies",
                 "can_set_expiry",
                 "can_remove_expiry",
@@ -3857,11 +3862,6 @@ impl crate::wire::Decode for LinkPermissions {
                 "can_disallow_download",
                 "allow_comments",
                 "team_restricts_comments",
-                "resolved_visibility",
-                "requested_visibility",
-                "revoke_failure_reason",
-                "effective_audience",
-                "link_access_level",
                 "audience_options",
                 "can_set_password",
                 "can_remove_password",
@@ -3873,9 +3873,14 @@ impl crate::wire::Decode for LinkPermissions {
                 "days_to_expire_policy",
                 "change_shared_link_expiration_policy",
             ],
-            9usize,
+            16324,
             &mut [
+                &mut f0,
+                &mut f1,
                 &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
                 &mut f6,
                 &mut f7,
                 &mut f8,
@@ -3884,11 +3889,6 @@ impl crate::wire::Decode for LinkPermissions {
                 &mut f11,
                 &mut f12,
                 &mut f13,
-                &mut f0,
-                &mut f1,
-                &mut f3,
-                &mut f4,
-                &mut f5,
                 &mut f14,
                 &mut f15,
                 &mut f16,
@@ -4043,7 +4043,7 @@ impl crate::wire::Decode for LinkSettings {
             at,
             "LinkSettings",
             &["access_level", "audience", "expiry", "password"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -4144,7 +4144,7 @@ impl crate::wire::Decode for ListFileMembersArg {
             at,
             "ListFileMembersArg",
             &["file", "actions", "include_inherited", "limit"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -4252,7 +4252,7 @@ impl crate::wire::Decode for ListFileMembersBatchArg {
             at,
             "ListFileMembersBatchArg",
             &["files", "limit"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4364,7 +4364,7 @@ impl crate::wire::Decode for ListFileMembersBatchResult {
             at,
             "ListFileMembersBatchResult",
             &["file", "result"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4426,7 +4426,7 @@ impl crate::wire::Decode for ListFileMembersContinueArg {
             at,
             "ListFileMembersContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4490,7 +4490,7 @@ impl crate::wire::Decode for ListFileMembersCountResult {
             at,
             "ListFileMembersCountResult",
             &["members", "member_count"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4579,7 +4579,7 @@ impl crate::wire::Decode for ListFilesArg {
             at,
             "ListFilesArg",
             &["limit", "actions"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4655,7 +4655,7 @@ impl crate::wire::Decode for ListFilesContinueArg {
             at,
             "ListFilesContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4733,7 +4733,7 @@ impl crate::wire::Decode for ListFilesResult {
             at,
             "ListFilesResult",
             &["entries", "cursor"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4834,9 +4834,9 @@ impl crate::wire::Decode for ListFolderMembersArgs {
             r,
             at,
             "ListFolderMembersArgs",
-            &["shared_folder_id", "actions", "limit", "path"],
-            1usize,
-            &mut [&mut f2, &mut f0, &mut f1, &mut f3],
+            &["actions", "limit", "shared_folder_id", "path"],
+            4,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4929,7 +4929,7 @@ impl crate::wire::Decode for ListFolderMembersContinueArg {
             at,
             "ListFolderMembersContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5013,7 +5013,7 @@ impl crate::wire::Decode for ListFolderMembersCursorArg {
             at,
             "ListFolderMembersCursorArg",
             &["actions", "limit"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -5098,7 +5098,7 @@ impl crate::wire::Decode for ListFoldersArgs {
             at,
             "ListFoldersArgs",
             &["limit", "actions"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -5173,7 +5173,7 @@ impl crate::wire::Decode for ListFoldersContinueArg {
             at,
             "ListFoldersContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5251,7 +5251,7 @@ impl crate::wire::Decode for ListFoldersResult {
             at,
             "ListFoldersResult",
             &["entries", "cursor"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -5347,7 +5347,7 @@ impl crate::wire::Decode for ListSharedLinksArg {
             at,
             "ListSharedLinksArg",
             &["path", "cursor", "direct_only"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -5451,7 +5451,7 @@ impl crate::wire::Decode for ListSharedLinksResult {
             at,
             "ListSharedLinksResult",
             &["links", "has_more", "cursor"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -5558,7 +5558,7 @@ impl crate::wire::Decode for MemberAccessLevelResult {
             at,
             "MemberAccessLevelResult",
             &["access_level", "warning", "access_details"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -5638,7 +5638,7 @@ impl crate::wire::Decode for MemberPermission {
             at,
             "MemberPermission",
             &["action", "allow", "reason"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -5749,7 +5749,7 @@ impl crate::wire::Decode for MembershipInfo {
             at,
             "MembershipInfo",
             &["access_type", "permissions", "initials", "is_inherited"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -5838,7 +5838,7 @@ impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
             at,
             "ModifySharedLinkSettingsArgs",
             &["url", "settings", "remove_expiration"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -5906,7 +5906,7 @@ impl crate::wire::Decode for MountFolderArg {
             at,
             "MountFolderArg",
             &["shared_folder_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -6009,7 +6009,7 @@ impl crate::wire::Decode for ParentFolderAccessInfo {
             at,
             "ParentFolderAccessInfo",
             &["folder_name", "shared_folder_id", "permissions", "path"],
-            4usize,
+            15,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -6108,9 +6108,9 @@ impl crate::wire::Decode for PathLinkMetadata {
             r,
             at,
             "PathLinkMetadata",
-            &["url", "visibility", "path", "expires"],
-            3usize,
-            &mut [&mut f0, &mut f1, &mut f3, &mut f2],
+            &["url", "visibility", "expires", "path"],
+            11,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6179,7 +6179,7 @@ impl crate::wire::Decode for RelinquishAccessArg {
             at,
             "RelinquishAccessArg",
             &["file_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -6234,7 +6234,7 @@ impl crate::wire::Decode for RelinquishAccessResult {
             at,
             "RelinquishAccessResult",
             &[],
-            0usize,
+            0,
             &mut [],
         ) {
             return ::std::result::Result::Err(e);
@@ -6289,7 +6289,7 @@ impl crate::wire::Decode for RelinquishFileMembershipArg {
             at,
             "RelinquishFileMembershipArg",
             &["file"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -6380,7 +6380,7 @@ impl crate::wire::Decode for RelinquishFolderMembershipArg {
             at,
             "RelinquishFolderMembershipArg",
             &["shared_folder_id", "leave_a_copy"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -6472,7 +6472,7 @@ impl crate::wire::Decode for RemoveFileMemberArg {
             at,
             "RemoveFileMemberArg",
             &["file", "member"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -6572,7 +6572,7 @@ impl crate::wire::Decode for RemoveFolderMemberArg {
             at,
             "RemoveFolderMemberArg",
             &["shared_folder_id", "member", "leave_a_copy"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -6663,7 +6663,7 @@ impl crate::wire::Decode for RevokeSharedLinkArg {
             at,
             "RevokeSharedLinkArg",
             &["url"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -6738,9 +6738,9 @@ impl crate::wire::Decode for SetAccessInheritanceArg {
             r,
             at,
             "SetAccessInheritanceArg",
-            &["shared_folder_id", "access_inheritance"],
-            1usize,
-            &mut [&mut f1, &mut f0],
+            &["access_inheritance", "shared_folder_id"],
+            2,
+            &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6940,22 +6940,22 @@ impl crate::wire::Decode for ShareFolderArg {
             at,
             "ShareFolderArg",
             &[
-                "path",
                 "acl_update_policy",
                 "force_async",
                 "member_policy",
+                "path",
                 "shared_link_policy",
                 "viewer_info_policy",
                 "access_inheritance",
                 "actions",
                 "link_settings",
             ],
-            1usize,
+            8,
             &mut [
-                &mut f3,
                 &mut f0,
                 &mut f1,
                 &mut f2,
+                &mut f3,
                 &mut f4,
                 &mut f5,
                 &mut f6,
@@ -7142,16 +7142,16 @@ impl crate::wire::Decode for ShareFolderArgBase {
             at,
             "ShareFolderArgBase",
             &[
-                "path",
                 "acl_update_policy",
                 "force_async",
                 "member_policy",
+                "path",
                 "shared_link_policy",
                 "viewer_info_policy",
                 "access_inheritance",
             ],
-            1usize,
-            &mut [&mut f3, &mut f0, &mut f1, &mut f2, &mut f4, &mut f5, &mut f6],
+            8,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7321,27 +7321,27 @@ impl crate::wire::Decode for SharedContentLinkMetadata {
             at,
             "SharedContentLinkMetadata",
             &[
+                "access_level",
                 "audience_options",
+                "audience_restricting_shared_folder",
                 "current_audience",
+                "expiry",
                 "link_permissions",
                 "password_protected",
-                "url",
-                "access_level",
-                "audience_restricting_shared_folder",
-                "expiry",
                 "audience_exceptions",
+                "url",
             ],
-            5usize,
+            362,
             &mut [
+                &mut f0,
                 &mut f1,
+                &mut f2,
                 &mut f3,
+                &mut f4,
                 &mut f5,
                 &mut f6,
-                &mut f8,
-                &mut f0,
-                &mut f2,
-                &mut f4,
                 &mut f7,
+                &mut f8,
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -7491,16 +7491,16 @@ impl crate::wire::Decode for SharedContentLinkMetadataBase {
             at,
             "SharedContentLinkMetadataBase",
             &[
+                "access_level",
                 "audience_options",
+                "audience_restricting_shared_folder",
                 "current_audience",
+                "expiry",
                 "link_permissions",
                 "password_protected",
-                "access_level",
-                "audience_restricting_shared_folder",
-                "expiry",
             ],
-            4usize,
-            &mut [&mut f1, &mut f3, &mut f5, &mut f6, &mut f0, &mut f2, &mut f4],
+            106,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7608,7 +7608,7 @@ impl crate::wire::Decode for SharedFileMembers {
             at,
             "SharedFileMembers",
             &["users", "groups", "invitees", "cursor"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -7859,36 +7859,36 @@ impl crate::wire::Decode for SharedFileMetadata {
             at,
             "SharedFileMetadata",
             &[
-                "id",
-                "name",
-                "policy",
-                "preview_url",
                 "access_type",
+                "id",
                 "expected_link_metadata",
                 "link_metadata",
+                "name",
                 "owner_display_names",
                 "owner_team",
                 "parent_shared_folder_id",
                 "path_display",
                 "path_lower",
                 "permissions",
+                "policy",
+                "preview_url",
                 "time_invited",
             ],
-            4usize,
+            6162,
             &mut [
-                &mut f1,
-                &mut f4,
-                &mut f11,
-                &mut f12,
                 &mut f0,
+                &mut f1,
                 &mut f2,
                 &mut f3,
+                &mut f4,
                 &mut f5,
                 &mut f6,
                 &mut f7,
                 &mut f8,
                 &mut f9,
                 &mut f10,
+                &mut f11,
+                &mut f12,
                 &mut f13,
             ],
         ) {
@@ -8005,7 +8005,7 @@ impl crate::wire::Decode for SharedFolderMembers {
             at,
             "SharedFolderMembers",
             &["users", "groups", "invitees", "cursor"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -8279,11 +8279,6 @@ impl crate::wire::Decode for SharedFolderMetadata {
                 "access_type",
                 "is_inside_team_folder",
                 "is_team_folder",
-                "name",
-                "policy",
-                "preview_url",
-                "shared_folder_id",
-                "time_invited",
                 "owner_display_names",
                 "owner_team",
                 "parent_shared_folder_id",
@@ -8291,20 +8286,20 @@ impl crate::wire::Decode for SharedFolderMetadata {
                 "path_lower",
                 "parent_folder_name",
                 "link_metadata",
+                "name",
                 "permissions",
+                "policy",
+                "preview_url",
+                "shared_folder_id",
+                "time_invited",
                 "access_inheritance",
                 "folder_id",
             ],
-            8usize,
+            62471,
             &mut [
                 &mut f0,
                 &mut f1,
                 &mut f2,
-                &mut f10,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
                 &mut f3,
                 &mut f4,
                 &mut f5,
@@ -8312,7 +8307,12 @@ impl crate::wire::Decode for SharedFolderMetadata {
                 &mut f7,
                 &mut f8,
                 &mut f9,
+                &mut f10,
                 &mut f11,
+                &mut f12,
+                &mut f13,
+                &mut f14,
+                &mut f15,
                 &mut f16,
                 &mut f17,
             ],
@@ -8526,7 +8526,7 @@ impl crate::wire::Decode for SharedFolderMetadataBase {
                 "path_lower",
                 "parent_folder_name",
             ],
-            3usize,
+            7,
             &mut [
                 &mut f0,
                 &mut f1,
@@ -8879,16 +8879,16 @@ impl crate::wire::Decode for SharedLinkMetadataBase {
             "SharedLinkMetadata",
             &[
                 "url",
-                "name",
-                "link_permissions",
                 "id",
+                "name",
                 "expires",
                 "path_lower",
+                "link_permissions",
                 "team_member_info",
                 "content_owner_team_info",
             ],
-            3usize,
-            &mut [&mut f0, &mut f2, &mut f5, &mut f1, &mut f3, &mut f4, &mut f6, &mut f7],
+            37,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9063,7 +9063,7 @@ impl crate::wire::Decode for SharedLinkSettings {
                 "requested_visibility",
                 "allow_download",
             ],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
@@ -9150,7 +9150,7 @@ impl crate::wire::Decode for TeamMemberInfo {
             at,
             "TeamMemberInfo",
             &["team_info", "display_name", "member_id"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -9225,7 +9225,7 @@ impl crate::wire::Decode for TransferFolderArg {
             at,
             "TransferFolderArg",
             &["shared_folder_id", "to_dropbox_id"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -9316,7 +9316,7 @@ impl crate::wire::Decode for UnmountFolderArg {
             at,
             "UnmountFolderArg",
             &["shared_folder_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -9395,7 +9395,7 @@ impl crate::wire::Decode for UnshareFileArg {
             at,
             "UnshareFileArg",
             &["file"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -9486,7 +9486,7 @@ impl crate::wire::Decode for UnshareFolderArg {
             at,
             "UnshareFolderArg",
             &["shared_folder_id", "leave_a_copy"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -9583,7 +9583,7 @@ impl crate::wire::Decode for UpdateFileMemberArgs {
             at,
             "UpdateFileMemberArgs",
             &["file", "member", "access_level"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -9723,7 +9723,7 @@ impl crate::wire::Decode for UpdateFilePolicyArg {
             at,
             "UpdateFilePolicyArg",
             &["file", "actions", "link_settings", "viewer_info_policy"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -9822,7 +9822,7 @@ impl crate::wire::Decode for UpdateFolderMemberArg {
             at,
             "UpdateFolderMemberArg",
             &["shared_folder_id", "member", "access_level"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -10014,7 +10014,7 @@ impl crate::wire::Decode for UpdateFolderPolicyArg {
                 "link_settings",
                 "actions",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
@@ -10184,15 +10184,15 @@ impl crate::wire::Decode for UserFileMembershipInfo {
             "UserFileMembershipInfo",
             &[
                 "access_type",
-                "user",
                 "permissions",
                 "initials",
                 "is_inherited",
+                "user",
                 "time_last_seen",
                 "platform_type",
             ],
-            2usize,
-            &mut [&mut f0, &mut f4, &mut f1, &mut f2, &mut f3, &mut f5, &mut f6],
+            17,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10299,7 +10299,7 @@ impl crate::wire::Decode for UserInfo {
             at,
             "UserInfo",
             &["account_id", "email", "display_name", "same_team", "team_member_id"],
-            4usize,
+            15,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -10421,9 +10421,9 @@ impl crate::wire::Decode for UserMembershipInfo {
             r,
             at,
             "UserMembershipInfo",
-            &["access_type", "user", "permissions", "initials", "is_inherited"],
-            2usize,
-            &mut [&mut f0, &mut f4, &mut f1, &mut f2, &mut f3],
+            &["access_type", "permissions", "initials", "is_inherited", "user"],
+            17,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10526,7 +10526,7 @@ impl crate::wire::Decode for VisibilityPolicy {
             at,
             "VisibilityPolicy",
             &["policy", "resolved_policy", "allowed", "disallowed_reason"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);

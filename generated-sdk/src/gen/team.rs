@@ -139,25 +139,25 @@ impl crate::wire::Decode for ActiveWebSession {
             "ActiveWebSession",
             &[
                 "session_id",
-                "user_agent",
-                "os",
-                "browser",
                 "ip_address",
                 "country",
                 "created",
                 "updated",
+                "user_agent",
+                "os",
+                "browser",
                 "expires",
             ],
-            4usize,
+            225,
             &mut [
                 &mut f0,
-                &mut f5,
-                &mut f6,
-                &mut f7,
                 &mut f1,
                 &mut f2,
                 &mut f3,
                 &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
                 &mut f8,
             ],
         ) {
@@ -237,7 +237,7 @@ impl crate::wire::Decode for AddSecondaryEmailsArg {
             at,
             "AddSecondaryEmailsArg",
             &["new_secondary_emails"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -312,7 +312,7 @@ impl crate::wire::Decode for AddSecondaryEmailsResult {
             at,
             "AddSecondaryEmailsResult",
             &["results"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -430,13 +430,13 @@ impl crate::wire::Decode for ApiApp {
             &[
                 "app_id",
                 "app_name",
-                "is_app_folder",
                 "publisher",
                 "publisher_url",
                 "linked",
+                "is_app_folder",
             ],
-            3usize,
-            &mut [&mut f0, &mut f1, &mut f5, &mut f2, &mut f3, &mut f4],
+            35,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -505,7 +505,7 @@ impl crate::wire::Decode for BaseDfbReport {
             at,
             "BaseDfbReport",
             &["start_date"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -568,7 +568,7 @@ impl crate::wire::Decode for BulkSuspendArg {
             at,
             "BulkSuspendArg",
             &["members"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -666,7 +666,7 @@ impl crate::wire::Decode for BulkSuspendComplete {
             at,
             "BulkSuspendComplete",
             &["requested", "suspended", "failed", "unknown", "report_delivery"],
-            5usize,
+            31,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -747,7 +747,7 @@ impl crate::wire::Decode for BulkSuspendMemberTarget {
             at,
             "BulkSuspendMemberTarget",
             &["client_item_id", "suspend_arg"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -826,7 +826,7 @@ impl crate::wire::Decode for CustomQuotaUsersArg {
             at,
             "CustomQuotaUsersArg",
             &["users"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -923,7 +923,7 @@ impl crate::wire::Decode for DateRange {
             at,
             "DateRange",
             &["start_date", "end_date"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -985,7 +985,7 @@ impl crate::wire::Decode for DeleteSecondaryEmailsArg {
             at,
             "DeleteSecondaryEmailsArg",
             &["emails_to_delete"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1061,7 +1061,7 @@ impl crate::wire::Decode for DeleteSecondaryEmailsResult {
             at,
             "DeleteSecondaryEmailsResult",
             &["results"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1213,28 +1213,28 @@ impl crate::wire::Decode for DesktopClientSession {
             "DesktopClientSession",
             &[
                 "session_id",
+                "ip_address",
+                "country",
+                "created",
+                "updated",
                 "host_name",
                 "client_type",
                 "client_version",
                 "platform",
                 "is_delete_on_unlink_supported",
-                "ip_address",
-                "country",
-                "created",
-                "updated",
             ],
-            6usize,
+            993,
             &mut [
                 &mut f0,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
                 &mut f5,
                 &mut f6,
                 &mut f7,
                 &mut f8,
                 &mut f9,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -1366,7 +1366,7 @@ impl crate::wire::Decode for DeviceSession {
             at,
             "DeviceSession",
             &["session_id", "ip_address", "country", "created", "updated"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -1439,7 +1439,7 @@ impl crate::wire::Decode for DeviceSessionArg {
             at,
             "DeviceSessionArg",
             &["session_id", "team_member_id"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1544,7 +1544,7 @@ impl crate::wire::Decode for DevicesActive {
             at,
             "DevicesActive",
             &["windows", "macos", "linux", "ios", "android", "other", "total"],
-            7usize,
+            127,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
@@ -1627,7 +1627,7 @@ impl crate::wire::Decode for ExcludedUsersListArg {
             at,
             "ExcludedUsersListArg",
             &["limit"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1702,7 +1702,7 @@ impl crate::wire::Decode for ExcludedUsersListContinueArg {
             at,
             "ExcludedUsersListContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1784,9 +1784,9 @@ impl crate::wire::Decode for ExcludedUsersListResult {
             r,
             at,
             "ExcludedUsersListResult",
-            &["users", "has_more", "cursor"],
-            2usize,
-            &mut [&mut f0, &mut f2, &mut f1],
+            &["users", "cursor", "has_more"],
+            5,
+            &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1864,7 +1864,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateArg {
             at,
             "ExcludedUsersUpdateArg",
             &["users"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1937,7 +1937,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateResult {
             at,
             "ExcludedUsersUpdateResult",
             &["status"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1997,7 +1997,7 @@ impl crate::wire::Decode for FeaturesGetValuesBatchArg {
             at,
             "FeaturesGetValuesBatchArg",
             &["features"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -2056,7 +2056,7 @@ impl crate::wire::Decode for FeaturesGetValuesBatchResult {
             at,
             "FeaturesGetValuesBatchResult",
             &["values"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -2249,7 +2249,7 @@ impl crate::wire::Decode for GetActivityReport {
                 "shared_links_viewed_by_not_logged_in",
                 "shared_links_viewed_total",
             ],
-            15usize,
+            32767,
             &mut [
                 &mut f0,
                 &mut f1,
@@ -2380,7 +2380,7 @@ impl crate::wire::Decode for GetDevicesReport {
             at,
             "GetDevicesReport",
             &["start_date", "active_1_day", "active_7_day", "active_28_day"],
-            4usize,
+            15,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -2492,7 +2492,7 @@ impl crate::wire::Decode for GetMembershipReport {
                 "suspended_members",
                 "licenses",
             ],
-            6usize,
+            63,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
@@ -2610,7 +2610,7 @@ impl crate::wire::Decode for GetStorageReport {
                 "shared_folders",
                 "member_storage_map",
             ],
-            6usize,
+            63,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
@@ -2736,7 +2736,7 @@ impl crate::wire::Decode for GroupCreateArg {
                 "group_external_id",
                 "group_management_type",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -2876,14 +2876,14 @@ impl crate::wire::Decode for GroupFullInfo {
             &[
                 "group_name",
                 "group_id",
-                "group_management_type",
-                "created",
                 "group_external_id",
                 "member_count",
+                "group_management_type",
                 "members",
+                "created",
             ],
-            4usize,
-            &mut [&mut f0, &mut f1, &mut f4, &mut f6, &mut f2, &mut f3, &mut f5],
+            83,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2963,7 +2963,7 @@ impl crate::wire::Decode for GroupMemberInfo {
             at,
             "GroupMemberInfo",
             &["profile", "access_type"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -3035,7 +3035,7 @@ impl crate::wire::Decode for GroupMemberSelector {
             at,
             "GroupMemberSelector",
             &["group", "user"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -3116,9 +3116,9 @@ impl crate::wire::Decode for GroupMembersAddArg {
             r,
             at,
             "GroupMembersAddArg",
-            &["group", "members", "return_members"],
-            2usize,
-            &mut [&mut f1, &mut f2, &mut f0],
+            &["return_members", "group", "members"],
+            6,
+            &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3209,7 +3209,7 @@ impl crate::wire::Decode for GroupMembersChangeResult {
             at,
             "GroupMembersChangeResult",
             &["group_info", "async_job_id"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -3295,9 +3295,9 @@ impl crate::wire::Decode for GroupMembersRemoveArg {
             r,
             at,
             "GroupMembersRemoveArg",
-            &["group", "users", "return_members"],
-            2usize,
-            &mut [&mut f1, &mut f2, &mut f0],
+            &["return_members", "group", "users"],
+            6,
+            &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3387,7 +3387,7 @@ impl crate::wire::Decode for GroupMembersSelector {
             at,
             "GroupMembersSelector",
             &["group", "users"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -3475,7 +3475,7 @@ impl crate::wire::Decode for GroupMembersSetAccessTypeArg {
             at,
             "GroupMembersSetAccessTypeArg",
             &["group", "user", "access_type", "return_members"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -3626,14 +3626,14 @@ impl crate::wire::Decode for GroupUpdateArgs {
             at,
             "GroupUpdateArgs",
             &[
-                "group",
                 "return_members",
+                "group",
                 "new_group_name",
                 "new_group_external_id",
                 "new_group_management_type",
             ],
-            1usize,
-            &mut [&mut f1, &mut f0, &mut f2, &mut f3, &mut f4],
+            2,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3707,7 +3707,7 @@ impl crate::wire::Decode for GroupsListArg {
             at,
             "GroupsListArg",
             &["limit"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -3781,7 +3781,7 @@ impl crate::wire::Decode for GroupsListContinueArg {
             at,
             "GroupsListContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -3854,7 +3854,7 @@ impl crate::wire::Decode for GroupsListResult {
             at,
             "GroupsListResult",
             &["groups", "cursor", "has_more"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -3932,7 +3932,7 @@ impl crate::wire::Decode for GroupsMembersListArg {
             at,
             "GroupsMembersListArg",
             &["group", "limit"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4012,7 +4012,7 @@ impl crate::wire::Decode for GroupsMembersListContinueArg {
             at,
             "GroupsMembersListContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4085,7 +4085,7 @@ impl crate::wire::Decode for GroupsMembersListResult {
             at,
             "GroupsMembersListResult",
             &["members", "cursor", "has_more"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -4159,7 +4159,7 @@ impl crate::wire::Decode for IncludeMembersArg {
             at,
             "IncludeMembersArg",
             &["return_members"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4288,7 +4288,7 @@ impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
                 "size",
                 "content_hash",
             ],
-            10usize,
+            1023,
             &mut [
                 &mut f0,
                 &mut f1,
@@ -4456,15 +4456,15 @@ impl crate::wire::Decode for LegalHoldPolicy {
             &[
                 "id",
                 "name",
+                "description",
+                "activation_time",
                 "members",
                 "status",
                 "start_date",
-                "description",
-                "activation_time",
                 "end_date",
             ],
-            5usize,
-            &mut [&mut f0, &mut f1, &mut f4, &mut f5, &mut f6, &mut f2, &mut f3, &mut f7],
+            115,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4538,7 +4538,7 @@ impl crate::wire::Decode for LegalHoldsGetPolicyArg {
             at,
             "LegalHoldsGetPolicyArg",
             &["id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4640,9 +4640,9 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionResult {
             r,
             at,
             "LegalHoldsListHeldRevisionResult",
-            &["entries", "has_more", "cursor"],
-            2usize,
-            &mut [&mut f0, &mut f2, &mut f1],
+            &["entries", "cursor", "has_more"],
+            5,
+            &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4706,7 +4706,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsArg {
             at,
             "LegalHoldsListHeldRevisionsArg",
             &["id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4799,7 +4799,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueArg {
             at,
             "LegalHoldsListHeldRevisionsContinueArg",
             &["id", "cursor"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -4894,7 +4894,7 @@ impl crate::wire::Decode for LegalHoldsListPoliciesArg {
             at,
             "LegalHoldsListPoliciesArg",
             &["include_released"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -4955,7 +4955,7 @@ impl crate::wire::Decode for LegalHoldsListPoliciesResult {
             at,
             "LegalHoldsListPoliciesResult",
             &["policies"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5068,9 +5068,9 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateArg {
             r,
             at,
             "LegalHoldsPolicyCreateArg",
-            &["name", "members", "description", "start_date", "end_date"],
-            2usize,
-            &mut [&mut f0, &mut f2, &mut f1, &mut f3, &mut f4],
+            &["name", "description", "members", "start_date", "end_date"],
+            5,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5162,7 +5162,7 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseArg {
             at,
             "LegalHoldsPolicyReleaseArg",
             &["id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5289,7 +5289,7 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateArg {
             at,
             "LegalHoldsPolicyUpdateArg",
             &["id", "name", "description", "members"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -5394,7 +5394,7 @@ impl crate::wire::Decode for ListMemberAppsArg {
             at,
             "ListMemberAppsArg",
             &["team_member_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5454,7 +5454,7 @@ impl crate::wire::Decode for ListMemberAppsResult {
             at,
             "ListMemberAppsResult",
             &["linked_api_apps"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5562,7 +5562,7 @@ impl crate::wire::Decode for ListMemberDevicesArg {
                 "include_desktop_clients",
                 "include_mobile_clients",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -5699,7 +5699,7 @@ impl crate::wire::Decode for ListMemberDevicesResult {
                 "desktop_client_sessions",
                 "mobile_client_sessions",
             ],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -5769,7 +5769,7 @@ impl crate::wire::Decode for ListMembersAppsArg {
             at,
             "ListMembersAppsArg",
             &["cursor"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -5850,7 +5850,7 @@ impl crate::wire::Decode for ListMembersAppsResult {
             at,
             "ListMembersAppsResult",
             &["apps", "has_more", "cursor"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -5971,7 +5971,7 @@ impl crate::wire::Decode for ListMembersDevicesArg {
                 "include_desktop_clients",
                 "include_mobile_clients",
             ],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -6063,7 +6063,7 @@ impl crate::wire::Decode for ListMembersDevicesResult {
             at,
             "ListMembersDevicesResult",
             &["devices", "has_more", "cursor"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -6139,7 +6139,7 @@ impl crate::wire::Decode for ListTeamAppsArg {
             at,
             "ListTeamAppsArg",
             &["cursor"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -6220,7 +6220,7 @@ impl crate::wire::Decode for ListTeamAppsResult {
             at,
             "ListTeamAppsResult",
             &["apps", "has_more", "cursor"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -6341,7 +6341,7 @@ impl crate::wire::Decode for ListTeamDevicesArg {
                 "include_desktop_clients",
                 "include_mobile_clients",
             ],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -6433,7 +6433,7 @@ impl crate::wire::Decode for ListTeamDevicesResult {
             at,
             "ListTeamDevicesResult",
             &["devices", "has_more", "cursor"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -6506,7 +6506,7 @@ impl crate::wire::Decode for MemberAccess {
             at,
             "MemberAccess",
             &["user", "access_type"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -6687,7 +6687,7 @@ impl crate::wire::Decode for MemberAddArg {
                 "is_directory_restricted",
                 "role",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);
@@ -6917,7 +6917,7 @@ impl crate::wire::Decode for MemberAddArgBase {
                 "send_welcome_email",
                 "is_directory_restricted",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
@@ -7102,7 +7102,7 @@ impl crate::wire::Decode for MemberAddV2Arg {
                 "is_directory_restricted",
                 "role_ids",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);
@@ -7312,7 +7312,7 @@ impl crate::wire::Decode for MemberDevices {
             at,
             "MemberDevices",
             &["team_member_id", "web_sessions", "desktop_clients", "mobile_clients"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -7388,7 +7388,7 @@ impl crate::wire::Decode for MemberLinkedApps {
             at,
             "MemberLinkedApps",
             &["team_member_id", "linked_api_apps"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -7614,14 +7614,14 @@ impl crate::wire::Decode for MemberProfile {
             "MemberProfile",
             &[
                 "team_member_id",
+                "external_id",
+                "account_id",
                 "email",
                 "email_verified",
+                "secondary_emails",
                 "status",
                 "name",
                 "membership_type",
-                "external_id",
-                "account_id",
-                "secondary_emails",
                 "invited_on",
                 "joined_on",
                 "suspended_on",
@@ -7629,17 +7629,17 @@ impl crate::wire::Decode for MemberProfile {
                 "is_directory_restricted",
                 "profile_photo_url",
             ],
-            6usize,
+            473,
             &mut [
                 &mut f0,
+                &mut f1,
+                &mut f2,
                 &mut f3,
                 &mut f4,
+                &mut f5,
                 &mut f6,
                 &mut f7,
                 &mut f8,
-                &mut f1,
-                &mut f2,
-                &mut f5,
                 &mut f9,
                 &mut f10,
                 &mut f11,
@@ -7740,9 +7740,9 @@ impl crate::wire::Decode for MembersAddArg {
             r,
             at,
             "MembersAddArg",
-            &["new_members", "force_async"],
-            1usize,
-            &mut [&mut f1, &mut f0],
+            &["force_async", "new_members"],
+            2,
+            &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7826,7 +7826,7 @@ impl crate::wire::Decode for MembersAddArgBase {
             at,
             "MembersAddArgBase",
             &["force_async"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -7900,9 +7900,9 @@ impl crate::wire::Decode for MembersAddV2Arg {
             r,
             at,
             "MembersAddV2Arg",
-            &["new_members", "force_async"],
-            1usize,
-            &mut [&mut f1, &mut f0],
+            &["force_async", "new_members"],
+            2,
+            &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7998,7 +7998,7 @@ impl crate::wire::Decode for MembersDataTransferArg {
             at,
             "MembersDataTransferArg",
             &["user", "transfer_dest_id", "transfer_admin_id"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -8101,7 +8101,7 @@ impl crate::wire::Decode for MembersDeactivateArg {
             at,
             "MembersDeactivateArg",
             &["user", "wipe_data"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -8179,7 +8179,7 @@ impl crate::wire::Decode for MembersDeactivateBaseArg {
             at,
             "MembersDeactivateBaseArg",
             &["user"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8239,7 +8239,7 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoArg {
             at,
             "MembersDeleteProfilePhotoArg",
             &["user"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8313,7 +8313,7 @@ impl crate::wire::Decode for MembersFormerMemberArg {
             at,
             "MembersFormerMemberArg",
             &["user"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8387,7 +8387,7 @@ impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
             at,
             "MembersGetAvailableTeamMemberRolesResult",
             &["roles"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8449,7 +8449,7 @@ impl crate::wire::Decode for MembersGetInfoArgs {
             at,
             "MembersGetInfoArgs",
             &["members"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8526,7 +8526,7 @@ impl crate::wire::Decode for MembersGetInfoV2Arg {
             at,
             "MembersGetInfoV2Arg",
             &["members"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8605,7 +8605,7 @@ impl crate::wire::Decode for MembersGetInfoV2Result {
             at,
             "MembersGetInfoV2Result",
             &["members_info"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8681,7 +8681,7 @@ impl crate::wire::Decode for MembersInfo {
             at,
             "MembersInfo",
             &["team_member_ids", "permanently_deleted_users"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -8764,7 +8764,7 @@ impl crate::wire::Decode for MembersListArg {
             at,
             "MembersListArg",
             &["limit", "include_removed"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -8842,7 +8842,7 @@ impl crate::wire::Decode for MembersListContinueArg {
             at,
             "MembersListContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -8916,7 +8916,7 @@ impl crate::wire::Decode for MembersListResult {
             at,
             "MembersListResult",
             &["members", "cursor", "has_more"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -8998,7 +8998,7 @@ impl crate::wire::Decode for MembersListV2Result {
             at,
             "MembersListV2Result",
             &["members", "cursor", "has_more"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -9067,7 +9067,7 @@ impl crate::wire::Decode for MembersRecoverArg {
             at,
             "MembersRecoverArg",
             &["user"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -9225,7 +9225,7 @@ impl crate::wire::Decode for MembersRemoveArg {
                 "retain_team_shares",
                 "permanently_delete_files",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
@@ -9353,7 +9353,7 @@ impl crate::wire::Decode for MembersSetPermissions2Arg {
             at,
             "MembersSetPermissions2Arg",
             &["user", "new_roles"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -9468,7 +9468,7 @@ impl crate::wire::Decode for MembersSetPermissions2Result {
             at,
             "MembersSetPermissions2Result",
             &["team_member_id", "roles"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -9539,7 +9539,7 @@ impl crate::wire::Decode for MembersSetPermissionsArg {
             at,
             "MembersSetPermissionsArg",
             &["user", "new_role"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -9618,7 +9618,7 @@ impl crate::wire::Decode for MembersSetPermissionsResult {
             at,
             "MembersSetPermissionsResult",
             &["team_member_id", "role"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -9781,7 +9781,7 @@ impl crate::wire::Decode for MembersSetProfileArg {
                 "new_persistent_id",
                 "new_is_directory_restricted",
             ],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
@@ -9920,7 +9920,7 @@ impl crate::wire::Decode for MembersSetProfilePhotoArg {
             at,
             "MembersSetProfilePhotoArg",
             &["user", "photo"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -9995,7 +9995,7 @@ impl crate::wire::Decode for MembersUnsuspendArg {
             at,
             "MembersUnsuspendArg",
             &["user"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -10175,25 +10175,25 @@ impl crate::wire::Decode for MobileClientSession {
             "MobileClientSession",
             &[
                 "session_id",
-                "device_name",
-                "client_type",
                 "ip_address",
                 "country",
                 "created",
                 "updated",
+                "device_name",
+                "client_type",
                 "client_version",
                 "os_version",
                 "last_carrier",
             ],
-            3usize,
+            97,
             &mut [
                 &mut f0,
-                &mut f5,
-                &mut f6,
                 &mut f1,
                 &mut f2,
                 &mut f3,
                 &mut f4,
+                &mut f5,
+                &mut f6,
                 &mut f7,
                 &mut f8,
                 &mut f9,
@@ -10315,7 +10315,7 @@ impl crate::wire::Decode for NamespaceMetadata {
             at,
             "NamespaceMetadata",
             &["name", "namespace_id", "namespace_type", "team_member_id", "quota_limit"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -10395,7 +10395,7 @@ impl crate::wire::Decode for RemovedStatus {
             at,
             "RemovedStatus",
             &["is_recoverable", "is_disconnected"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -10463,7 +10463,7 @@ impl crate::wire::Decode for ResendVerificationEmailArg {
             at,
             "ResendVerificationEmailArg",
             &["emails_to_resend"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -10540,7 +10540,7 @@ impl crate::wire::Decode for ResendVerificationEmailResult {
             at,
             "ResendVerificationEmailResult",
             &["results"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -10621,7 +10621,7 @@ impl crate::wire::Decode for RevokeDesktopClientArg {
             at,
             "RevokeDesktopClientArg",
             &["session_id", "team_member_id", "delete_on_unlink"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -10692,7 +10692,7 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchArg {
             at,
             "RevokeDeviceSessionBatchArg",
             &["revoke_devices"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -10759,7 +10759,7 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchResult {
             at,
             "RevokeDeviceSessionBatchResult",
             &["revoke_devices_status"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -10837,7 +10837,7 @@ impl crate::wire::Decode for RevokeDeviceSessionStatus {
             at,
             "RevokeDeviceSessionStatus",
             &["success", "error_type"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -10922,7 +10922,7 @@ impl crate::wire::Decode for RevokeLinkedApiAppArg {
             at,
             "RevokeLinkedApiAppArg",
             &["app_id", "team_member_id", "keep_app_folder"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -10993,7 +10993,7 @@ impl crate::wire::Decode for RevokeLinkedApiAppBatchArg {
             at,
             "RevokeLinkedApiAppBatchArg",
             &["revoke_linked_app"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11060,7 +11060,7 @@ impl crate::wire::Decode for RevokeLinkedAppBatchResult {
             at,
             "RevokeLinkedAppBatchResult",
             &["revoke_linked_app_status"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11137,7 +11137,7 @@ impl crate::wire::Decode for RevokeLinkedAppStatus {
             at,
             "RevokeLinkedAppStatus",
             &["success", "error_type"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -11204,7 +11204,7 @@ impl crate::wire::Decode for SetCustomQuotaArg {
             at,
             "SetCustomQuotaArg",
             &["users_and_quotas"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11306,7 +11306,7 @@ impl crate::wire::Decode for SharingAllowlistAddArgs {
             at,
             "SharingAllowlistAddArgs",
             &["domains", "emails"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -11359,7 +11359,7 @@ impl crate::wire::Decode for SharingAllowlistAddResponse {
             at,
             "SharingAllowlistAddResponse",
             &[],
-            0usize,
+            0,
             &mut [],
         ) {
             return ::std::result::Result::Err(e);
@@ -11420,7 +11420,7 @@ impl crate::wire::Decode for SharingAllowlistListArg {
             at,
             "SharingAllowlistListArg",
             &["limit"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11494,7 +11494,7 @@ impl crate::wire::Decode for SharingAllowlistListContinueArg {
             at,
             "SharingAllowlistListContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -11549,7 +11549,7 @@ impl crate::wire::Decode for SharingAllowlistListError {
             at,
             "SharingAllowlistListError",
             &[],
-            0usize,
+            0,
             &mut [],
         ) {
             return ::std::result::Result::Err(e);
@@ -11636,7 +11636,7 @@ impl crate::wire::Decode for SharingAllowlistListResponse {
             at,
             "SharingAllowlistListResponse",
             &["domains", "emails", "cursor", "has_more"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3],
         ) {
             return ::std::result::Result::Err(e);
@@ -11734,7 +11734,7 @@ impl crate::wire::Decode for SharingAllowlistRemoveArgs {
             at,
             "SharingAllowlistRemoveArgs",
             &["domains", "emails"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -11787,7 +11787,7 @@ impl crate::wire::Decode for SharingAllowlistRemoveResponse {
             at,
             "SharingAllowlistRemoveResponse",
             &[],
-            0usize,
+            0,
             &mut [],
         ) {
             return ::std::result::Result::Err(e);
@@ -11847,7 +11847,7 @@ impl crate::wire::Decode for StorageBucket {
             at,
             "StorageBucket",
             &["bucket", "users"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -11921,7 +11921,7 @@ impl crate::wire::Decode for TeamFolderArchiveArg {
             at,
             "TeamFolderArchiveArg",
             &["team_folder_id", "force_async_off"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -12020,7 +12020,7 @@ impl crate::wire::Decode for TeamFolderCreateArg {
             at,
             "TeamFolderCreateArg",
             &["name", "sync_setting"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -12083,7 +12083,7 @@ impl crate::wire::Decode for TeamFolderIdArg {
             at,
             "TeamFolderIdArg",
             &["team_folder_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -12163,7 +12163,7 @@ impl crate::wire::Decode for TeamFolderIdListArg {
             at,
             "TeamFolderIdListArg",
             &["team_folder_ids"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -12257,7 +12257,7 @@ impl crate::wire::Decode for TeamFolderListArg {
             at,
             "TeamFolderListArg",
             &["limit"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -12331,7 +12331,7 @@ impl crate::wire::Decode for TeamFolderListContinueArg {
             at,
             "TeamFolderListContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -12390,7 +12390,7 @@ impl crate::wire::Decode for TeamFolderListError {
             at,
             "TeamFolderListError",
             &["access_error"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -12469,7 +12469,7 @@ impl crate::wire::Decode for TeamFolderListResult {
             at,
             "TeamFolderListResult",
             &["team_folders", "cursor", "has_more"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -12601,7 +12601,7 @@ impl crate::wire::Decode for TeamFolderMetadata {
                 "content_sync_settings",
                 "quota_limit",
             ],
-            6usize,
+            63,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
         ) {
             return ::std::result::Result::Err(e);
@@ -12686,7 +12686,7 @@ impl crate::wire::Decode for TeamFolderRenameArg {
             at,
             "TeamFolderRenameArg",
             &["team_folder_id", "name"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -12801,7 +12801,7 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsArg {
             at,
             "TeamFolderUpdateSyncSettingsArg",
             &["team_folder_id", "sync_setting", "content_sync_settings"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -12940,11 +12940,11 @@ impl crate::wire::Decode for TeamGetInfoResult {
                 "team_id",
                 "num_licensed_users",
                 "num_provisioned_users",
-                "policies",
                 "num_used_licenses",
+                "policies",
             ],
-            5usize,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f5, &mut f4],
+            47,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13027,7 +13027,7 @@ impl crate::wire::Decode for TeamMemberInfo {
             at,
             "TeamMemberInfo",
             &["profile", "role"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -13107,7 +13107,7 @@ impl crate::wire::Decode for TeamMemberInfoV2 {
             at,
             "TeamMemberInfoV2",
             &["profile", "roles"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -13168,7 +13168,7 @@ impl crate::wire::Decode for TeamMemberInfoV2Result {
             at,
             "TeamMemberInfoV2Result",
             &["member_info"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -13410,44 +13410,44 @@ impl crate::wire::Decode for TeamMemberProfile {
             "TeamMemberProfile",
             &[
                 "team_member_id",
+                "external_id",
+                "account_id",
                 "email",
                 "email_verified",
+                "secondary_emails",
                 "status",
                 "name",
                 "membership_type",
-                "groups",
-                "member_folder_id",
-                "root_folder_id",
-                "external_id",
-                "account_id",
-                "secondary_emails",
                 "invited_on",
                 "joined_on",
                 "suspended_on",
                 "persistent_id",
                 "is_directory_restricted",
                 "profile_photo_url",
+                "groups",
+                "member_folder_id",
+                "root_folder_id",
             ],
-            9usize,
+            229849,
             &mut [
                 &mut f0,
+                &mut f1,
+                &mut f2,
                 &mut f3,
                 &mut f4,
+                &mut f5,
                 &mut f6,
                 &mut f7,
                 &mut f8,
-                &mut f15,
-                &mut f16,
-                &mut f17,
-                &mut f1,
-                &mut f2,
-                &mut f5,
                 &mut f9,
                 &mut f10,
                 &mut f11,
                 &mut f12,
                 &mut f13,
                 &mut f14,
+                &mut f15,
+                &mut f16,
+                &mut f17,
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -13549,7 +13549,7 @@ impl crate::wire::Decode for TeamMemberRole {
             at,
             "TeamMemberRole",
             &["role_id", "name", "description"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -13624,7 +13624,7 @@ impl crate::wire::Decode for TeamNamespacesListArg {
             at,
             "TeamNamespacesListArg",
             &["limit"],
-            0usize,
+            0,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -13698,7 +13698,7 @@ impl crate::wire::Decode for TeamNamespacesListContinueArg {
             at,
             "TeamNamespacesListContinueArg",
             &["cursor"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -13777,7 +13777,7 @@ impl crate::wire::Decode for TeamNamespacesListResult {
             at,
             "TeamNamespacesListResult",
             &["namespaces", "cursor", "has_more"],
-            3usize,
+            7,
             &mut [&mut f0, &mut f1, &mut f2],
         ) {
             return ::std::result::Result::Err(e);
@@ -13846,7 +13846,7 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
             at,
             "TokenGetAuthenticatedAdminResult",
             &["admin_profile"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -13912,7 +13912,7 @@ impl crate::wire::Decode for UserCustomQuotaArg {
             at,
             "UserCustomQuotaArg",
             &["user", "quota_gb"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -14006,7 +14006,7 @@ impl crate::wire::Decode for UserCustomQuotaResult {
             at,
             "UserCustomQuotaResult",
             &["user", "quota_gb"],
-            1usize,
+            1,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -14073,7 +14073,7 @@ impl crate::wire::Decode for UserDeleteEmailsResult {
             at,
             "UserDeleteEmailsResult",
             &["user", "results"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -14141,7 +14141,7 @@ impl crate::wire::Decode for UserResendEmailsResult {
             at,
             "UserResendEmailsResult",
             &["user", "results"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -14210,7 +14210,7 @@ impl crate::wire::Decode for UserSecondaryEmailsArg {
             at,
             "UserSecondaryEmailsArg",
             &["user", "secondary_emails"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -14306,7 +14306,7 @@ impl crate::wire::Decode for UserSecondaryEmailsResult {
             at,
             "UserSecondaryEmailsResult",
             &["user", "results"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);

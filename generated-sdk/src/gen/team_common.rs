@@ -93,12 +93,12 @@ impl crate::wire::Decode for GroupSummary {
             &[
                 "group_name",
                 "group_id",
-                "group_management_type",
                 "group_external_id",
                 "member_count",
+                "group_management_type",
             ],
-            3usize,
-            &mut [&mut f0, &mut f1, &mut f4, &mut f2, &mut f3],
+            19,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -191,7 +191,7 @@ impl crate::wire::Decode for TimeRange {
             at,
             "TimeRange",
             &["start_time", "end_time"],
-            0usize,
+            0,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);

@@ -80,7 +80,7 @@ impl crate::wire::Decode for TeamMemberPolicies {
                 "suggest_members_policy",
                 "top_level_content_policy",
             ],
-            5usize,
+            31,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -254,7 +254,7 @@ impl crate::wire::Decode for TeamSharingPolicies {
                 "default_link_expiration_days_policy",
                 "shared_link_default_permissions_policy",
             ],
-            8usize,
+            255,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);

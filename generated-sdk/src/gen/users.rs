@@ -84,11 +84,11 @@ impl crate::wire::Decode for Account {
                 "name",
                 "email",
                 "email_verified",
-                "disabled",
                 "profile_photo_url",
+                "disabled",
             ],
-            5usize,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f5, &mut f4],
+            47,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -223,13 +223,13 @@ impl crate::wire::Decode for BasicAccount {
                 "name",
                 "email",
                 "email_verified",
+                "profile_photo_url",
                 "disabled",
                 "is_teammate",
-                "profile_photo_url",
                 "team_member_id",
             ],
-            6usize,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f5, &mut f6, &mut f4, &mut f7],
+            111,
+            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -419,33 +419,33 @@ impl crate::wire::Decode for FullAccount {
                 "name",
                 "email",
                 "email_verified",
+                "profile_photo_url",
                 "disabled",
+                "country",
                 "locale",
                 "referral_link",
+                "team",
+                "team_member_id",
                 "is_paired",
                 "account_type",
                 "root_info",
-                "profile_photo_url",
-                "country",
-                "team",
-                "team_member_id",
             ],
-            10usize,
+            14767,
             &mut [
                 &mut f0,
                 &mut f1,
                 &mut f2,
                 &mut f3,
+                &mut f4,
                 &mut f5,
+                &mut f6,
                 &mut f7,
                 &mut f8,
+                &mut f9,
+                &mut f10,
                 &mut f11,
                 &mut f12,
                 &mut f13,
-                &mut f4,
-                &mut f6,
-                &mut f9,
-                &mut f10,
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -570,7 +570,7 @@ impl crate::wire::Decode for FullTeam {
                 "office_addin_policy",
                 "top_level_content_policy",
             ],
-            5usize,
+            31,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -640,7 +640,7 @@ impl crate::wire::Decode for GetAccountArg {
             at,
             "GetAccountArg",
             &["account_id"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -717,7 +717,7 @@ impl crate::wire::Decode for GetAccountBatchArg {
             at,
             "GetAccountBatchArg",
             &["account_ids"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -802,7 +802,7 @@ impl crate::wire::Decode for IndividualSpaceAllocation {
             at,
             "IndividualSpaceAllocation",
             &["allocated"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -897,7 +897,7 @@ impl crate::wire::Decode for Name {
                 "display_name",
                 "abbreviated_name",
             ],
-            5usize,
+            31,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -972,7 +972,7 @@ impl crate::wire::Decode for SpaceUsage {
             at,
             "SpaceUsage",
             &["used", "allocation"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1036,7 +1036,7 @@ impl crate::wire::Decode for Team {
             at,
             "Team",
             &["id", "name"],
-            2usize,
+            3,
             &mut [&mut f0, &mut f1],
         ) {
             return ::std::result::Result::Err(e);
@@ -1141,7 +1141,7 @@ impl crate::wire::Decode for TeamSpaceAllocation {
                 "user_within_team_space_limit_type",
                 "user_within_team_space_used_cached",
             ],
-            5usize,
+            31,
             &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
         ) {
             return ::std::result::Result::Err(e);
@@ -1213,7 +1213,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
             at,
             "UserFeaturesGetValuesBatchArg",
             &["features"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);
@@ -1274,7 +1274,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
             at,
             "UserFeaturesGetValuesBatchResult",
             &["values"],
-            1usize,
+            1,
             &mut [&mut f0],
         ) {
             return ::std::result::Result::Err(e);

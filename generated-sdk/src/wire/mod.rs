@@ -358,29 +358,41 @@ impl<T: Decode> Slot for Nullable<T> {
 
 /// Read a struct's fields, from the object at `at`, into their slots:
 /// `keys[i]` is the key of `slots[i]`, unknown keys are passed over, and
-/// the first `required` slots must be filled (the error names the first
-/// that is not). The generated `decode_fields` of every struct is this
-/// call: the loop over the keys is compiled once, here.
+/// the slots whose bit is set in `required` must be filled (the error names
+/// the first that is not). The generated `decode_fields` of every struct is
+/// this call: the loop over the keys is compiled once, here.
 pub fn read_fields(
     r: &mut Reader<'_>,
     at: usize,
     type_name: &str,
     keys: &[&str],
-    required: usize,
+    required: u64,
     slots: &mut [&mut dyn Slot],
 ) -> Result<(), DecodeError> {
     r.set_pos(at);
     r.begin_object()?;
+    // Dropbox sends a struct's fields in their declared order: the key
+    // after the last one read is tried first, then all of them.
+    let mut next = 0;
     while let Some(k) = r.next_key()? {
-        match keys.iter().position(|key| **key == *k) {
-            Some(i) => slots[i].read(r)?,
+        let i = match keys.get(next) {
+            Some(key) if **key == *k => Some(next),
+            _ => keys.iter().position(|key| **key == *k),
+        };
+        match i {
+            Some(i) => {
+                slots[i].read(r)?;
+                next = i + 1;
+            }
             None => r.skip_value()?,
         }
     }
-    match slots[..required].iter().position(|s| !s.is_set()) {
-        Some(i) => Err(missing(r, keys[i], type_name)),
-        None => Ok(()),
+    for (i, slot) in slots.iter().enumerate() {
+        if (required >> i) & 1 == 1 && !slot.is_set() {
+            return Err(missing(r, keys[i], type_name));
+        }
     }
+    Ok(())
 }
 
 /// The error for a required field that is absent.

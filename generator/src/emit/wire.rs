@@ -30,15 +30,23 @@ pub(super) fn struct_impls(
     // and checks the required ones are there. The loop over the keys, its
     // matching and its `?`s are compiled once in the runtime, not per
     // struct: this function is its slots, one call and the result.
-    // Required fields come first (`read_fields` is told how many), in
-    // their order, so that the error names the first one missing.
+    // The slots are in the fields' order (the order Dropbox sends them in,
+    // which `read_fields` tries first); a bit mask says which are required.
     let name_str = &s.name;
     let is_required = |f: &StructField| !f.data_type.is_nullable() && f.default.is_none();
-    let order: Vec<usize> = (0..fields.len())
-        .filter(|&i| is_required(fields[i]))
-        .chain((0..fields.len()).filter(|&i| !is_required(fields[i])))
-        .collect();
-    let nrequired = fields.iter().filter(|f| is_required(f)).count();
+    assert!(
+        fields.len() <= 64,
+        "{}: more than 64 fields, which wire::read_fields's mask cannot say",
+        s.name
+    );
+    let required_mask = proc_macro2::Literal::u64_unsuffixed(
+        fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| is_required(f))
+            .map(|(i, _)| 1u64 << i)
+            .sum(),
+    );
     let slots: Vec<_> = (0..fields.len()).map(|i| format_ident!("f{}", i)).collect();
     let slot_decls = fields.iter().zip(&slots).map(|(f, v)| match &f.data_type {
         DataType::Nullable(inner) => {
@@ -55,12 +63,14 @@ pub(super) fn struct_impls(
             quote!(let mut #v: ::std::option::Option<#ty> = ::std::option::Option::None;)
         }
     });
-    let keys = order.iter().map(|&i| &fields[i].name);
-    let slot_refs = order.iter().map(|&i| {
-        let v = &slots[i];
-        quote!(&mut #v)
-    });
-    let req_vars: Vec<_> = order[..nrequired].iter().map(|&i| &slots[i]).collect();
+    let keys = fields.iter().map(|f| &f.name);
+    let slot_refs = slots.iter().map(|v| quote!(&mut #v));
+    let req_vars: Vec<_> = fields
+        .iter()
+        .zip(&slots)
+        .filter(|(f, _)| is_required(f))
+        .map(|(_, v)| v)
+        .collect();
     let inits = fields.iter().zip(&slots).map(|(f, v)| {
         let fname = format_ident!("{}", naming::field(&f.name));
         if f.data_type.is_nullable() {
@@ -107,7 +117,7 @@ pub(super) fn struct_impls(
                     at,
                     #name_str,
                     &[#(#keys),*],
-                    #nrequired,
+                    #required_mask,
                     &mut [#(#slot_refs),*],
                 ) {
                     return ::std::result::Result::Err(e);
