@@ -329,17 +329,12 @@ pub fn write_opt<T: Encode>(w: &mut Writer, key: &str, value: &Option<T>) {
 pub trait Slot {
     /// Read the field's value (its key was just read).
     fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError>;
-    /// Whether the value was there.
-    fn is_set(&self) -> bool;
 }
 
 impl<T: Decode> Slot for Option<T> {
     fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
         *self = Some(T::decode(r)?);
         Ok(())
-    }
-    fn is_set(&self) -> bool {
-        self.is_some()
     }
 }
 
@@ -350,9 +345,6 @@ impl<T: Decode> Slot for Nullable<T> {
     fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
         self.0 = Option::<T>::decode(r)?;
         Ok(())
-    }
-    fn is_set(&self) -> bool {
-        true
     }
 }
 
@@ -371,9 +363,10 @@ pub fn read_fields(
 ) -> Result<(), DecodeError> {
     r.set_pos(at);
     r.begin_object()?;
-    // Dropbox sends a struct's fields in their declared order: the key
-    // after the last one read is tried first, then all of them.
-    let mut next = 0;
+    // Fields often come in their declared order: the key after the last
+    // one read is tried first, then all of them. `read` is the mask of the
+    // fields read (no call per slot to check the required ones).
+    let (mut next, mut read) = (0, 0u64);
     while let Some(k) = r.next_key()? {
         let i = match keys.get(next) {
             Some(key) if **key == *k => Some(next),
@@ -382,17 +375,20 @@ pub fn read_fields(
         match i {
             Some(i) => {
                 slots[i].read(r)?;
+                read |= 1u64.checked_shl(i as u32).unwrap_or(0);
                 next = i + 1;
             }
             None => r.skip_value()?,
         }
     }
-    for (i, slot) in slots.iter().enumerate() {
-        if (required >> i) & 1 == 1 && !slot.is_set() {
-            return Err(missing(r, keys[i], type_name));
-        }
+    match required & !read {
+        0 => Ok(()),
+        missed => Err(missing(
+            r,
+            keys[missed.trailing_zeros() as usize],
+            type_name,
+        )),
     }
-    Ok(())
 }
 
 /// The error for a required field that is absent.
