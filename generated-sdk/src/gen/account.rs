@@ -60,7 +60,12 @@ impl crate::wire::Decode for AccountPhotoGetArg {
             "AccountPhotoGetArg",
             &["dbx_account_id", "size", "circle_crop", "expect_account_photo"],
             15,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -130,7 +135,7 @@ impl crate::wire::Decode for AccountPhotoGetResult {
             "AccountPhotoGetResult",
             &["content_type"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -290,7 +295,7 @@ impl crate::wire::Decode for SetProfilePhotoArg {
             "SetProfilePhotoArg",
             &["photo"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -350,7 +355,7 @@ impl crate::wire::Decode for SetProfilePhotoResult {
             "SetProfilePhotoResult",
             &["profile_photo_url"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -40,7 +40,7 @@ impl crate::wire::Decode for PollArg {
             "PollArg",
             &["async_job_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -49,7 +49,7 @@ impl crate::wire::Decode for RateLimitError {
             "RateLimitError",
             &["reason", "retry_after"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -125,7 +125,7 @@ impl crate::wire::Decode for TokenFromOAuth1Arg {
             "TokenFromOAuth1Arg",
             &["oauth1_token", "oauth1_token_secret"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -213,7 +213,7 @@ impl crate::wire::Decode for TokenFromOAuth1Result {
             "TokenFromOAuth1Result",
             &["oauth2_token"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -273,7 +273,7 @@ impl crate::wire::Decode for TokenScopeError {
             "TokenScopeError",
             &["required_scope"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -339,7 +339,7 @@ impl crate::wire::Decode for UnauthorizedAccountIdUsageError {
             "UnauthorizedAccountIdUsageError",
             &["unauthorized_account_ids"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -47,7 +47,7 @@ impl crate::wire::Decode for EchoArg {
             "EchoArg",
             &["query"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -131,7 +131,7 @@ impl crate::wire::Decode for EchoResult {
             "EchoResult",
             &["result"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }

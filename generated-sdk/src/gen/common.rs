@@ -51,7 +51,7 @@ impl crate::wire::Decode for DropboxDuration {
             "DropboxDuration",
             &["seconds", "nanos"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -241,7 +241,7 @@ impl crate::wire::Decode for RootInfoBase {
             "RootInfo",
             &["root_namespace_id", "home_namespace_id"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -320,7 +320,11 @@ impl crate::wire::Decode for TeamRootInfo {
             "TeamRootInfo",
             &["root_namespace_id", "home_namespace_id", "home_path"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -412,7 +416,11 @@ impl crate::wire::Decode for UserRootInfo {
             "UserRootInfo",
             &["root_namespace_id", "home_namespace_id", "home_path"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -40,7 +40,7 @@ impl crate::wire::Decode for DeleteManualContactsArg {
             "DeleteManualContactsArg",
             &["email_addresses"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }

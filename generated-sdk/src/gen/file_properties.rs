@@ -51,7 +51,7 @@ impl crate::wire::Decode for AddPropertiesArg {
             "AddPropertiesArg",
             &["path", "property_groups"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -156,7 +156,11 @@ impl crate::wire::Decode for AddTemplateArg {
             "AddTemplateArg",
             &["name", "description", "fields"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -224,7 +228,7 @@ impl crate::wire::Decode for AddTemplateResult {
             "AddTemplateResult",
             &["template_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -284,7 +288,7 @@ impl crate::wire::Decode for GetTemplateArg {
             "GetTemplateArg",
             &["template_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -376,7 +380,11 @@ impl crate::wire::Decode for GetTemplateResult {
             "GetTemplateResult",
             &["name", "description", "fields"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -448,7 +456,7 @@ impl crate::wire::Decode for ListTemplateResult {
             "ListTemplateResult",
             &["template_ids"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -517,7 +525,7 @@ impl crate::wire::Decode for OverwritePropertyGroupArg {
             "OverwritePropertyGroupArg",
             &["path", "property_groups"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -636,7 +644,7 @@ impl crate::wire::Decode for PropertiesSearchArg {
             "PropertiesSearchArg",
             &["queries", "template_filter"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -727,7 +735,7 @@ impl crate::wire::Decode for PropertiesSearchContinueArg {
             "PropertiesSearchContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -826,7 +834,12 @@ impl crate::wire::Decode for PropertiesSearchMatch {
             "PropertiesSearchMatch",
             &["id", "path", "is_deleted", "property_groups"],
             15,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -922,7 +935,11 @@ impl crate::wire::Decode for PropertiesSearchQuery {
             "PropertiesSearchQuery",
             &["query", "mode", "logical_operator"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1014,7 +1031,10 @@ impl crate::wire::Decode for PropertiesSearchResult {
             "PropertiesSearchResult",
             &["matches", "cursor"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1079,7 +1099,7 @@ impl crate::wire::Decode for PropertyField {
             "PropertyField",
             &["name", "value"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1152,7 +1172,11 @@ impl crate::wire::Decode for PropertyFieldTemplate {
             "PropertyFieldTemplate",
             &["name", "description", "type"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1230,7 +1254,7 @@ impl crate::wire::Decode for PropertyGroup {
             "PropertyGroup",
             &["template_id", "fields"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1327,7 +1351,11 @@ impl crate::wire::Decode for PropertyGroupTemplate {
             "PropertyGroupTemplate",
             &["name", "description", "fields"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1432,7 +1460,11 @@ impl crate::wire::Decode for PropertyGroupUpdate {
             "PropertyGroupUpdate",
             &["template_id", "add_or_update_fields", "remove_fields"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1530,7 +1562,7 @@ impl crate::wire::Decode for RemovePropertiesArg {
             "RemovePropertiesArg",
             &["path", "property_template_ids"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1626,7 +1658,7 @@ impl crate::wire::Decode for RemoveTemplateArg {
             "RemoveTemplateArg",
             &["template_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1724,7 +1756,7 @@ impl crate::wire::Decode for UpdatePropertiesArg {
             "UpdatePropertiesArg",
             &["path", "update_property_groups"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1861,7 +1893,12 @@ impl crate::wire::Decode for UpdateTemplateArg {
             "UpdateTemplateArg",
             &["template_id", "name", "description", "add_fields"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1944,7 +1981,7 @@ impl crate::wire::Decode for UpdateTemplateResult {
             "UpdateTemplateResult",
             &["template_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -41,7 +41,7 @@ impl crate::wire::Decode for CountFileRequestsResult {
             "CountFileRequestsResult",
             &["file_request_count"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::U64(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -169,7 +169,14 @@ impl crate::wire::Decode for CreateFileRequestArgs {
                 "video_project_id",
             ],
             3,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -272,7 +279,7 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
             "DeleteAllClosedFileRequestsResult",
             &["file_requests"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -335,7 +342,7 @@ impl crate::wire::Decode for DeleteFileRequestArgs {
             "DeleteFileRequestArgs",
             &["ids"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -420,7 +427,7 @@ impl crate::wire::Decode for DeleteFileRequestsResult {
             "DeleteFileRequestsResult",
             &["file_requests"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -582,16 +589,16 @@ impl crate::wire::Decode for FileRequest {
             ],
             215,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
+                crate::wire::SlotRef::NullableStr(&mut f9),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -688,7 +695,7 @@ impl crate::wire::Decode for FileRequestDeadline {
             "FileRequestDeadline",
             &["deadline", "allow_late_uploads"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -752,7 +759,7 @@ impl crate::wire::Decode for GetFileRequestArgs {
             "GetFileRequestArgs",
             &["id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -837,7 +844,7 @@ impl crate::wire::Decode for ListFileRequestsArg {
             "ListFileRequestsArg",
             &["limit"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::U64(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -897,7 +904,7 @@ impl crate::wire::Decode for ListFileRequestsContinueArg {
             "ListFileRequestsContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -962,7 +969,7 @@ impl crate::wire::Decode for ListFileRequestsResult {
             "ListFileRequestsResult",
             &["file_requests"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1041,7 +1048,11 @@ impl crate::wire::Decode for ListFileRequestsV2Result {
             "ListFileRequestsV2Result",
             &["file_requests", "cursor", "has_more"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1180,7 +1191,14 @@ impl crate::wire::Decode for UpdateFileRequestArgs {
             "UpdateFileRequestArgs",
             &["id", "title", "destination", "deadline", "open", "description"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -59,7 +59,7 @@ impl crate::wire::Decode for AddTagArg {
             "AddTagArg",
             &["path", "tag_text"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -237,7 +237,14 @@ impl crate::wire::Decode for AlphaGetMetadataArg {
                 "include_property_templates",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -444,7 +451,15 @@ impl crate::wire::Decode for CommitInfo {
                 "strict_conflict",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -563,7 +578,7 @@ impl crate::wire::Decode for ContentSyncSetting {
             "ContentSyncSetting",
             &["id", "sync_setting"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -631,7 +646,7 @@ impl crate::wire::Decode for ContentSyncSettingArg {
             "ContentSyncSettingArg",
             &["id", "sync_setting"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -718,7 +733,10 @@ impl crate::wire::Decode for CreateFolderArg {
             "CreateFolderArg",
             &["path", "autorename"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -826,7 +844,11 @@ impl crate::wire::Decode for CreateFolderBatchArg {
             "CreateFolderBatchArg",
             &["paths", "autorename", "force_async"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -928,7 +950,7 @@ impl crate::wire::Decode for CreateFolderBatchResult {
             "CreateFolderBatchResult",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -988,7 +1010,7 @@ impl crate::wire::Decode for CreateFolderEntryResult {
             "CreateFolderEntryResult",
             &["metadata"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1048,7 +1070,7 @@ impl crate::wire::Decode for CreateFolderResult {
             "CreateFolderResult",
             &["metadata"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1123,7 +1145,10 @@ impl crate::wire::Decode for DeleteArg {
             "DeleteArg",
             &["path", "parent_rev"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1210,7 +1235,7 @@ impl crate::wire::Decode for DeleteBatchArg {
             "DeleteBatchArg",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1293,7 +1318,7 @@ impl crate::wire::Decode for DeleteBatchResult {
             "DeleteBatchResult",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1353,7 +1378,7 @@ impl crate::wire::Decode for DeleteBatchResultData {
             "DeleteBatchResultData",
             &["metadata"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1413,7 +1438,7 @@ impl crate::wire::Decode for DeleteResult {
             "DeleteResult",
             &["metadata"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1556,7 +1581,14 @@ impl crate::wire::Decode for DeletedMetadata {
                 "is_restorable",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1628,7 +1660,7 @@ impl crate::wire::Decode for Dimensions {
             "Dimensions",
             &["height", "width"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::U64(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1703,7 +1735,10 @@ impl crate::wire::Decode for DownloadArg {
             "DownloadArg",
             &["path", "rev"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1793,7 +1828,7 @@ impl crate::wire::Decode for DownloadZipArg {
             "DownloadZipArg",
             &["path"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1870,7 +1905,7 @@ impl crate::wire::Decode for DownloadZipResult {
             "DownloadZipResult",
             &["metadata"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1945,7 +1980,10 @@ impl crate::wire::Decode for ExportArg {
             "ExportArg",
             &["path", "export_format"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2051,7 +2089,10 @@ impl crate::wire::Decode for ExportInfo {
             "ExportInfo",
             &["export_as", "export_options"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2142,7 +2183,12 @@ impl crate::wire::Decode for ExportMetadata {
             "ExportMetadata",
             &["name", "size", "export_hash", "paper_revision"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2218,7 +2264,7 @@ impl crate::wire::Decode for ExportResult {
             "ExportResult",
             &["export_metadata", "file_metadata"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2282,7 +2328,7 @@ impl crate::wire::Decode for FileLock {
             "FileLock",
             &["content"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2392,7 +2438,12 @@ impl crate::wire::Decode for FileLockMetadata {
             "FileLockMetadata",
             &["is_lockholder", "lockholder_name", "lockholder_account_id", "created"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2705,26 +2756,26 @@ impl crate::wire::Decode for FileMetadata {
             ],
             993,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
-                &mut f18,
-                &mut f19,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
+                crate::wire::SlotRef::U64(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Bool(&mut f13),
+                crate::wire::SlotRef::Any(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
+                crate::wire::SlotRef::Any(&mut f16),
+                crate::wire::SlotRef::NullableStr(&mut f17),
+                crate::wire::SlotRef::Any(&mut f18),
+                crate::wire::SlotRef::Any(&mut f19),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -2894,7 +2945,11 @@ impl crate::wire::Decode for FileSharingInfo {
             "FileSharingInfo",
             &["read_only", "parent_shared_folder_id", "modified_by"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3085,15 +3140,15 @@ impl crate::wire::Decode for FolderMetadata {
             ],
             33,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -3232,7 +3287,13 @@ impl crate::wire::Decode for FolderSharingInfo {
                 "no_access",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3304,7 +3365,7 @@ impl crate::wire::Decode for GetCopyReferenceArg {
             "GetCopyReferenceArg",
             &["path"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3398,7 +3459,11 @@ impl crate::wire::Decode for GetCopyReferenceResult {
             "GetCopyReferenceResult",
             &["metadata", "copy_reference", "expires"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3533,7 +3598,13 @@ impl crate::wire::Decode for GetMetadataArg {
                 "include_property_groups",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3635,7 +3706,7 @@ impl crate::wire::Decode for GetTagsArg {
             "GetTagsArg",
             &["paths"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3713,7 +3784,7 @@ impl crate::wire::Decode for GetTagsResult {
             "GetTagsResult",
             &["paths_to_tags"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3773,7 +3844,7 @@ impl crate::wire::Decode for GetTemporaryLinkArg {
             "GetTemporaryLinkArg",
             &["path"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3858,7 +3929,7 @@ impl crate::wire::Decode for GetTemporaryLinkResult {
             "GetTemporaryLinkResult",
             &["metadata", "link"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3932,7 +4003,7 @@ impl crate::wire::Decode for GetTemporaryUploadLinkArg {
             "GetTemporaryUploadLinkArg",
             &["commit_info", "duration"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4019,7 +4090,7 @@ impl crate::wire::Decode for GetTemporaryUploadLinkResult {
             "GetTemporaryUploadLinkResult",
             &["link"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4080,7 +4151,7 @@ impl crate::wire::Decode for GetThumbnailBatchArg {
             "GetThumbnailBatchArg",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4159,7 +4230,7 @@ impl crate::wire::Decode for GetThumbnailBatchResult {
             "GetThumbnailBatchResult",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4225,7 +4296,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultData {
             "GetThumbnailBatchResultData",
             &["metadata", "thumbnail"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4294,7 +4365,7 @@ impl crate::wire::Decode for GpsCoordinates {
             "GpsCoordinates",
             &["latitude", "longitude"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4365,7 +4436,10 @@ impl crate::wire::Decode for HighlightSpan {
             "HighlightSpan",
             &["highlight_str", "is_highlighted"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4586,17 +4660,17 @@ impl crate::wire::Decode for ListFolderArg {
             ],
             1,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Bool(&mut f9),
+                crate::wire::SlotRef::Bool(&mut f10),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -4727,7 +4801,7 @@ impl crate::wire::Decode for ListFolderContinueArg {
             "ListFolderContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4802,7 +4876,7 @@ impl crate::wire::Decode for ListFolderGetLatestCursorResult {
             "ListFolderGetLatestCursorResult",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4872,7 +4946,7 @@ impl crate::wire::Decode for ListFolderLongpollArg {
             "ListFolderLongpollArg",
             &["cursor", "timeout"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4976,7 +5050,10 @@ impl crate::wire::Decode for ListFolderLongpollResult {
             "ListFolderLongpollResult",
             &["changes", "backoff"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5048,7 +5125,11 @@ impl crate::wire::Decode for ListFolderResult {
             "ListFolderResult",
             &["entries", "cursor", "has_more"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5168,7 +5249,13 @@ impl crate::wire::Decode for ListRevisionsArg {
             "ListRevisionsArg",
             &["path", "mode", "limit", "before_rev", "include_restorable_info"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5313,7 +5400,12 @@ impl crate::wire::Decode for ListRevisionsResult {
             "ListRevisionsResult",
             &["is_deleted", "server_deleted", "entries", "has_more"],
             13,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5382,7 +5474,7 @@ impl crate::wire::Decode for LockConflictError {
             "LockConflictError",
             &["lock"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5442,7 +5534,7 @@ impl crate::wire::Decode for LockFileArg {
             "LockFileArg",
             &["path"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5520,7 +5612,7 @@ impl crate::wire::Decode for LockFileBatchArg {
             "LockFileBatchArg",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5595,7 +5687,7 @@ impl crate::wire::Decode for LockFileBatchResult {
             "LockFileBatchResult",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5660,7 +5752,7 @@ impl crate::wire::Decode for LockFileResult {
             "LockFileResult",
             &["metadata", "lock"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5866,7 +5958,11 @@ impl crate::wire::Decode for MediaMetadataBase {
             "MediaMetadata",
             &["dimensions", "location", "time_taken"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6143,7 +6239,13 @@ impl crate::wire::Decode for MetadataBase {
                 "preview_url",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6240,7 +6342,12 @@ impl crate::wire::Decode for MinimalFileLinkMetadata {
             "MinimalFileLinkMetadata",
             &["url", "id", "path", "rev"],
             9,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6336,7 +6443,11 @@ impl crate::wire::Decode for MoveBatchArg {
             "MoveBatchArg",
             &["entries", "autorename", "allow_ownership_transfer"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6434,7 +6545,7 @@ impl crate::wire::Decode for PaperCreateArg {
             "PaperCreateArg",
             &["path", "import_format"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6538,7 +6649,12 @@ impl crate::wire::Decode for PaperCreateResult {
             "PaperCreateResult",
             &["url", "result_path", "file_id", "paper_revision"],
             15,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6637,7 +6753,12 @@ impl crate::wire::Decode for PaperUpdateArg {
             "PaperUpdateArg",
             &["path", "import_format", "doc_update_policy", "paper_revision"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6724,7 +6845,7 @@ impl crate::wire::Decode for PaperUpdateResult {
             "PaperUpdateResult",
             &["paper_revision"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6791,7 +6912,7 @@ impl crate::wire::Decode for PathToTags {
             "PathToTags",
             &["path", "tags"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6887,7 +7008,11 @@ impl crate::wire::Decode for PhotoMetadata {
             "PhotoMetadata",
             &["dimensions", "location", "time_taken"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6962,7 +7087,10 @@ impl crate::wire::Decode for PreviewArg {
             "PreviewArg",
             &["path", "rev"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7076,7 +7204,7 @@ impl crate::wire::Decode for PreviewResult {
             "PreviewResult",
             &["file_metadata", "link_metadata"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7188,7 +7316,13 @@ impl crate::wire::Decode for RelocationArg {
                 "allow_ownership_transfer",
             ],
             3,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7341,7 +7475,12 @@ impl crate::wire::Decode for RelocationBatchArg {
                 "allow_ownership_transfer",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7450,7 +7589,10 @@ impl crate::wire::Decode for RelocationBatchArgBase {
             "RelocationBatchArgBase",
             &["entries", "autorename"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7542,7 +7684,7 @@ impl crate::wire::Decode for RelocationBatchResult {
             "RelocationBatchResult",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7602,7 +7744,7 @@ impl crate::wire::Decode for RelocationBatchResultData {
             "RelocationBatchResultData",
             &["metadata"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7666,7 +7808,7 @@ impl crate::wire::Decode for RelocationBatchV2Result {
             "RelocationBatchV2Result",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7733,7 +7875,7 @@ impl crate::wire::Decode for RelocationPath {
             "RelocationPath",
             &["from_path", "to_path"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7824,7 +7966,7 @@ impl crate::wire::Decode for RelocationResult {
             "RelocationResult",
             &["metadata"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7888,7 +8030,7 @@ impl crate::wire::Decode for RemoveTagArg {
             "RemoveTagArg",
             &["path", "tag_text"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7981,7 +8123,7 @@ impl crate::wire::Decode for RestoreArg {
             "RestoreArg",
             &["path", "rev"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8072,7 +8214,7 @@ impl crate::wire::Decode for SaveCopyReferenceArg {
             "SaveCopyReferenceArg",
             &["copy_reference", "path"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8154,7 +8296,7 @@ impl crate::wire::Decode for SaveCopyReferenceResult {
             "SaveCopyReferenceResult",
             &["metadata"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8218,7 +8360,7 @@ impl crate::wire::Decode for SaveUrlArg {
             "SaveUrlArg",
             &["path", "url"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8335,7 +8477,13 @@ impl crate::wire::Decode for SearchArg {
             "SearchArg",
             &["path", "query", "start", "max_results", "mode"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+                crate::wire::SlotRef::U64(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8459,7 +8607,7 @@ impl crate::wire::Decode for SearchMatch {
             "SearchMatch",
             &["match_type", "metadata"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8529,7 +8677,7 @@ impl crate::wire::Decode for SearchMatchFieldOptions {
             "SearchMatchFieldOptions",
             &["include_highlights"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8622,7 +8770,11 @@ impl crate::wire::Decode for SearchMatchV2 {
             "SearchMatchV2",
             &["metadata", "match_type", "highlight_spans"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8798,7 +8950,16 @@ impl crate::wire::Decode for SearchOptions {
                 "account_id",
             ],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8922,7 +9083,11 @@ impl crate::wire::Decode for SearchResult {
             "SearchResult",
             &["matches", "more", "start"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9037,7 +9202,12 @@ impl crate::wire::Decode for SearchV2Arg {
             "SearchV2Arg",
             &["query", "options", "match_field_options", "include_highlights"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9124,7 +9294,7 @@ impl crate::wire::Decode for SearchV2ContinueArg {
             "SearchV2ContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9224,7 +9394,11 @@ impl crate::wire::Decode for SearchV2Result {
             "SearchV2Result",
             &["matches", "has_more", "cursor"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9304,7 +9478,10 @@ impl crate::wire::Decode for SharedLink {
             "SharedLink",
             &["url", "password"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9390,7 +9567,11 @@ impl crate::wire::Decode for SharedLinkFileInfo {
             "SharedLinkFileInfo",
             &["url", "path", "password"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9455,7 +9636,7 @@ impl crate::wire::Decode for SharingInfo {
             "SharingInfo",
             &["read_only"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9542,7 +9723,11 @@ impl crate::wire::Decode for SingleUserLock {
             "SingleUserLock",
             &["created", "lock_holder_account_id", "lock_holder_team_id"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9607,7 +9792,7 @@ impl crate::wire::Decode for SymlinkInfo {
             "SymlinkInfo",
             &["target"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9726,7 +9911,14 @@ impl crate::wire::Decode for ThumbnailArg {
             "ThumbnailArg",
             &["path", "format", "size", "mode", "quality", "exclude_media_info"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9882,7 +10074,14 @@ impl crate::wire::Decode for ThumbnailV2Arg {
             "ThumbnailV2Arg",
             &["resource", "format", "size", "mode", "quality", "exclude_media_info"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9972,7 +10171,7 @@ impl crate::wire::Decode for UnlockFileArg {
             "UnlockFileArg",
             &["path"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10052,7 +10251,7 @@ impl crate::wire::Decode for UnlockFileBatchArg {
             "UnlockFileBatchArg",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10229,7 +10428,16 @@ impl crate::wire::Decode for UploadArg {
                 "content_hash",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10379,7 +10587,11 @@ impl crate::wire::Decode for UploadSessionAppendArg {
             "UploadSessionAppendArg",
             &["cursor", "close", "content_hash"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10482,7 +10694,10 @@ impl crate::wire::Decode for UploadSessionAppendBatchArg {
             "UploadSessionAppendBatchArg",
             &["entries", "content_hash"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10588,7 +10803,11 @@ impl crate::wire::Decode for UploadSessionAppendBatchArgEntry {
             "UploadSessionAppendBatchArgEntry",
             &["cursor", "length", "close"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10660,7 +10879,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchResult {
             "UploadSessionAppendBatchResult",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10724,7 +10943,7 @@ impl crate::wire::Decode for UploadSessionCursor {
             "UploadSessionCursor",
             &["session_id", "offset"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10808,7 +11027,11 @@ impl crate::wire::Decode for UploadSessionFinishArg {
             "UploadSessionFinishArg",
             &["cursor", "commit", "content_hash"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10897,7 +11120,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchArg {
             "UploadSessionFinishBatchArg",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10984,7 +11207,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchResult {
             "UploadSessionFinishBatchResult",
             &["entries"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11044,7 +11267,7 @@ impl crate::wire::Decode for UploadSessionOffsetError {
             "UploadSessionOffsetError",
             &["correct_offset"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::U64(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11138,7 +11361,11 @@ impl crate::wire::Decode for UploadSessionStartArg {
             "UploadSessionStartArg",
             &["close", "session_type", "content_hash"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11232,7 +11459,7 @@ impl crate::wire::Decode for UploadSessionStartBatchArg {
             "UploadSessionStartBatchArg",
             &["session_type", "num_sessions"],
             2,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11309,7 +11536,7 @@ impl crate::wire::Decode for UploadSessionStartBatchResult {
             "UploadSessionStartBatchResult",
             &["session_ids"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11369,7 +11596,7 @@ impl crate::wire::Decode for UploadSessionStartResult {
             "UploadSessionStartResult",
             &["session_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11436,7 +11663,7 @@ impl crate::wire::Decode for UploadWriteFailed {
             "UploadWriteFailed",
             &["reason", "upload_session_id"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11499,7 +11726,7 @@ impl crate::wire::Decode for UserGeneratedTag {
             "UserGeneratedTag",
             &["tag_text"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11609,7 +11836,12 @@ impl crate::wire::Decode for VideoMetadata {
             "VideoMetadata",
             &["dimensions", "location", "time_taken", "duration"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }

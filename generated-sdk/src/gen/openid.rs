@@ -159,7 +159,14 @@ impl crate::wire::Decode for UserInfoResult {
             "UserInfoResult",
             &["family_name", "given_name", "email", "email_verified", "iss", "sub"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }

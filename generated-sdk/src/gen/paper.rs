@@ -55,7 +55,7 @@ impl crate::wire::Decode for AddMember {
             "AddMember",
             &["permission_level", "member"],
             2,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -166,7 +166,12 @@ impl crate::wire::Decode for AddPaperDocUser {
             "AddPaperDocUser",
             &["doc_id", "members", "custom_message", "quiet"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -264,7 +269,7 @@ impl crate::wire::Decode for AddPaperDocUserMemberResult {
             "AddPaperDocUserMemberResult",
             &["member", "result"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -340,7 +345,7 @@ impl crate::wire::Decode for Cursor {
             "Cursor",
             &["value", "expiration"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -406,7 +411,7 @@ impl crate::wire::Decode for Folder {
             "Folder",
             &["id", "name"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -498,7 +503,7 @@ impl crate::wire::Decode for FoldersContainingPaperDoc {
             "FoldersContainingPaperDoc",
             &["folder_sharing_policy_type", "folders"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -580,7 +585,10 @@ impl crate::wire::Decode for GetDocMetadataArg {
             "GetDocMetadataArg",
             &["doc_id", "file_id"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -663,7 +671,7 @@ impl crate::wire::Decode for InviteeInfoWithPermissionLevel {
             "InviteeInfoWithPermissionLevel",
             &["invitee", "permission_level"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -784,7 +792,13 @@ impl crate::wire::Decode for ListPaperDocsArgs {
             "ListPaperDocsArgs",
             &["filter_by", "sort_by", "sort_order", "limit", "stop_at_date"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -877,7 +891,7 @@ impl crate::wire::Decode for ListPaperDocsContinueArgs {
             "ListPaperDocsContinueArgs",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -949,7 +963,11 @@ impl crate::wire::Decode for ListPaperDocsResponse {
             "ListPaperDocsResponse",
             &["doc_ids", "cursor", "has_more"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1027,7 +1045,7 @@ impl crate::wire::Decode for ListUsersOnFolderArgs {
             "ListUsersOnFolderArgs",
             &["doc_id", "limit"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1111,7 +1129,7 @@ impl crate::wire::Decode for ListUsersOnFolderContinueArgs {
             "ListUsersOnFolderContinueArgs",
             &["doc_id", "cursor"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1196,7 +1214,12 @@ impl crate::wire::Decode for ListUsersOnFolderResponse {
             "ListUsersOnFolderResponse",
             &["invitees", "users", "cursor", "has_more"],
             15,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1290,7 +1313,11 @@ impl crate::wire::Decode for ListUsersOnPaperDocArgs {
             "ListUsersOnPaperDocArgs",
             &["doc_id", "limit", "filter_by"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1378,7 +1405,7 @@ impl crate::wire::Decode for ListUsersOnPaperDocContinueArgs {
             "ListUsersOnPaperDocContinueArgs",
             &["doc_id", "cursor"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1471,7 +1498,13 @@ impl crate::wire::Decode for ListUsersOnPaperDocResponse {
             "ListUsersOnPaperDocResponse",
             &["invitees", "users", "doc_owner", "cursor", "has_more"],
             31,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1558,7 +1591,10 @@ impl crate::wire::Decode for PaperDocCreateArgs {
             "PaperDocCreateArgs",
             &["parent_folder_id", "import_format"],
             2,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1633,7 +1669,11 @@ impl crate::wire::Decode for PaperDocCreateUpdateResult {
             "PaperDocCreateUpdateResult",
             &["doc_id", "revision", "title"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1721,7 +1761,11 @@ impl crate::wire::Decode for PaperDocExport {
             "PaperDocExport",
             &["doc_id", "export_format", "include_comments"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1811,7 +1855,12 @@ impl crate::wire::Decode for PaperDocExportResult {
             "PaperDocExportResult",
             &["owner", "title", "revision", "mime_type"],
             15,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1937,7 +1986,16 @@ impl crate::wire::Decode for PaperDocGetMetadataResult {
                 "last_editor",
             ],
             255,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2022,7 +2080,7 @@ impl crate::wire::Decode for PaperDocSharingPolicy {
             "PaperDocSharingPolicy",
             &["doc_id", "sharing_policy"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2108,7 +2166,12 @@ impl crate::wire::Decode for PaperDocUpdateArgs {
             "PaperDocUpdateArgs",
             &["doc_id", "doc_update_policy", "revision", "import_format"],
             15,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2206,7 +2269,11 @@ impl crate::wire::Decode for PaperFolderCreateArg {
             "PaperFolderCreateArg",
             &["name", "parent_folder_id", "is_team_folder"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2270,7 +2337,7 @@ impl crate::wire::Decode for PaperFolderCreateResult {
             "PaperFolderCreateResult",
             &["folder_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2330,7 +2397,7 @@ impl crate::wire::Decode for RefPaperDoc {
             "RefPaperDoc",
             &["doc_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2397,7 +2464,7 @@ impl crate::wire::Decode for RemovePaperDocUser {
             "RemovePaperDocUser",
             &["doc_id", "member"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2501,7 +2568,7 @@ impl crate::wire::Decode for SharingPolicy {
             "SharingPolicy",
             &["public_sharing_policy", "team_sharing_policy"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2566,7 +2633,7 @@ impl crate::wire::Decode for UserInfoWithPermissionLevel {
             "UserInfoWithPermissionLevel",
             &["user", "permission_level"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -89,7 +89,13 @@ impl crate::wire::Decode for ApiExifGpsMetadata {
             "ApiExifGpsMetadata",
             &["latitude", "longitude", "altitude", "timestamp", "datestamp"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -351,22 +357,22 @@ impl crate::wire::Decode for ApiExifMetadata {
             ],
             0,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Str(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Str(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Str(&mut f13),
+                crate::wire::SlotRef::Str(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -528,7 +534,12 @@ impl crate::wire::Decode for ApiMediaMetadata {
             "ApiMediaMetadata",
             &["bitrate_bps", "duration_s", "creation_time", "streams"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::U64(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -756,20 +767,20 @@ impl crate::wire::Decode for ApiMediaStream {
             ],
             0,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::U64(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Str(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Str(&mut f11),
+                crate::wire::SlotRef::U64(&mut f12),
+                crate::wire::SlotRef::Str(&mut f13),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -1020,18 +1031,18 @@ impl crate::wire::Decode for ApiOfficeMetadata {
             ],
             0,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Str(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Str(&mut f11),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -1167,7 +1178,11 @@ impl crate::wire::Decode for ApiPdfMetadata {
             "ApiPdfMetadata",
             &["pages", "width", "height"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1260,7 +1275,7 @@ impl crate::wire::Decode for ApiStructuredTranscript {
             "ApiStructuredTranscript",
             &["segments", "transcript_locale"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1349,7 +1364,11 @@ impl crate::wire::Decode for ApiTranscriptSegment {
             "ApiTranscriptSegment",
             &["text", "start_time", "end_time"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1450,7 +1469,11 @@ impl crate::wire::Decode for GetMarkdownArgs {
             "GetMarkdownArgs",
             &["file_id_or_url", "enable_ocr", "embed_images"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1523,7 +1546,7 @@ impl crate::wire::Decode for GetMarkdownResult {
             "GetMarkdownResult",
             &["markdown"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1594,7 +1617,7 @@ impl crate::wire::Decode for GetMetadataArgs {
             "GetMetadataArgs",
             &["file_id_or_url"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1669,7 +1692,7 @@ impl crate::wire::Decode for GetMetadataResult {
             "GetMetadataResult",
             &["metadata_type", "metadata"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1743,7 +1766,7 @@ impl crate::wire::Decode for GetOcrArgs {
             "GetOcrArgs",
             &["file_id_or_url"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1817,7 +1840,7 @@ impl crate::wire::Decode for GetOcrResult {
             "GetOcrResult",
             &["text", "hocr"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1892,7 +1915,7 @@ impl crate::wire::Decode for GetTextArgs {
             "GetTextArgs",
             &["file_id_or_url"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1955,7 +1978,7 @@ impl crate::wire::Decode for GetTextResult {
             "GetTextResult",
             &["text"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2071,7 +2094,12 @@ impl crate::wire::Decode for GetTranscriptArgs {
                 "audio_language",
             ],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2155,7 +2183,7 @@ impl crate::wire::Decode for GetTranscriptResult {
             "GetTranscriptResult",
             &["structured_transcript"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2217,7 +2245,7 @@ impl crate::wire::Decode for MediaDurationError {
             "MediaDurationError",
             &["limit"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -42,7 +42,10 @@ impl crate::wire::Decode for SecondaryEmail {
             "SecondaryEmail",
             &["email", "is_verified"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -132,7 +132,15 @@ impl crate::wire::Decode for AddFileMemberArgs {
                 "fp_sealed_result",
             ],
             3,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -285,7 +293,13 @@ impl crate::wire::Decode for AddFolderMemberArg {
                 "fp_sealed_result",
             ],
             3,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -409,7 +423,7 @@ impl crate::wire::Decode for AddMember {
             "AddMember",
             &["member", "access_level"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -482,7 +496,7 @@ impl crate::wire::Decode for AudienceExceptionContentInfo {
             "AudienceExceptionContentInfo",
             &["name"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -551,7 +565,7 @@ impl crate::wire::Decode for AudienceExceptions {
             "AudienceExceptions",
             &["count", "exceptions"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -629,7 +643,11 @@ impl crate::wire::Decode for AudienceRestrictingSharedFolder {
             "AudienceRestrictingSharedFolder",
             &["shared_folder_id", "name", "audience"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -721,7 +739,11 @@ impl crate::wire::Decode for CollectionLinkMetadata {
             "CollectionLinkMetadata",
             &["url", "visibility", "expires"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -815,7 +837,11 @@ impl crate::wire::Decode for CreateSharedLinkArg {
             "CreateSharedLinkArg",
             &["path", "short_url", "pending_upload"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -897,7 +923,7 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsArg {
             "CreateSharedLinkWithSettingsArg",
             &["path", "settings"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1058,7 +1084,15 @@ impl crate::wire::Decode for ExpectedSharedContentLinkMetadata {
                 "password_protected",
             ],
             106,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1261,18 +1295,18 @@ impl crate::wire::Decode for FileLinkMetadata {
             ],
             3877,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Str(&mut f10),
+                crate::wire::SlotRef::U64(&mut f11),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -1398,7 +1432,12 @@ impl crate::wire::Decode for FileMemberActionResult {
             "FileMemberActionResult",
             &["member", "result", "sckey_sha1", "invitation_signature"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1485,7 +1524,11 @@ impl crate::wire::Decode for FilePermission {
             "FilePermission",
             &["action", "allow", "reason"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1651,7 +1694,16 @@ impl crate::wire::Decode for FolderLinkMetadata {
                 "content_owner_team_info",
             ],
             37,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1745,7 +1797,11 @@ impl crate::wire::Decode for FolderPermission {
             "FolderPermission",
             &["action", "allow", "reason"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1876,7 +1932,13 @@ impl crate::wire::Decode for FolderPolicy {
                 "viewer_info_policy",
             ],
             12,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1962,7 +2024,7 @@ impl crate::wire::Decode for GetFileMetadataArg {
             "GetFileMetadataArg",
             &["file", "actions"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2059,7 +2121,7 @@ impl crate::wire::Decode for GetFileMetadataBatchArg {
             "GetFileMetadataBatchArg",
             &["files", "actions"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2157,7 +2219,7 @@ impl crate::wire::Decode for GetFileMetadataBatchResult {
             "GetFileMetadataBatchResult",
             &["file", "result"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2236,7 +2298,7 @@ impl crate::wire::Decode for GetMetadataArgs {
             "GetMetadataArgs",
             &["shared_folder_id", "actions"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2345,7 +2407,11 @@ impl crate::wire::Decode for GetSharedLinkMetadataArg {
             "GetSharedLinkMetadataArg",
             &["url", "path", "link_password"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2439,7 +2505,7 @@ impl crate::wire::Decode for GetSharedLinksArg {
             "GetSharedLinksArg",
             &["path"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::NullableStr(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2496,7 +2562,7 @@ impl crate::wire::Decode for GetSharedLinksResult {
             "GetSharedLinksResult",
             &["links"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2640,15 +2706,15 @@ impl crate::wire::Decode for GroupInfo {
             ],
             499,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::Bool(&mut f7),
+                crate::wire::SlotRef::Bool(&mut f8),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -2779,7 +2845,13 @@ impl crate::wire::Decode for GroupMembershipInfo {
             "GroupMembershipInfo",
             &["access_type", "permissions", "initials", "is_inherited", "group"],
             17,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2864,7 +2936,10 @@ impl crate::wire::Decode for InsufficientPlan {
             "InsufficientPlan",
             &["message", "upsell_url"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2939,7 +3014,11 @@ impl crate::wire::Decode for InsufficientQuotaAmounts {
             "InsufficientQuotaAmounts",
             &["space_needed", "space_shortage", "space_left"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::U64(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3081,7 +3160,14 @@ impl crate::wire::Decode for InviteeMembershipInfo {
                 "user",
             ],
             17,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3177,7 +3263,11 @@ impl crate::wire::Decode for LinkAudienceOption {
             "LinkAudienceOption",
             &["audience", "allowed", "disallowed_reason"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3393,7 +3483,11 @@ impl crate::wire::Decode for LinkMetadataBase {
             "LinkMetadata",
             &["url", "visibility", "expires"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3476,7 +3570,11 @@ impl crate::wire::Decode for LinkPermission {
             "LinkPermission",
             &["action", "allow", "reason"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3875,30 +3973,30 @@ impl crate::wire::Decode for LinkPermissions {
             ],
             16324,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
-                &mut f18,
-                &mut f19,
-                &mut f20,
-                &mut f21,
-                &mut f22,
-                &mut f23,
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Bool(&mut f7),
+                crate::wire::SlotRef::Bool(&mut f8),
+                crate::wire::SlotRef::Bool(&mut f9),
+                crate::wire::SlotRef::Bool(&mut f10),
+                crate::wire::SlotRef::Bool(&mut f11),
+                crate::wire::SlotRef::Bool(&mut f12),
+                crate::wire::SlotRef::Bool(&mut f13),
+                crate::wire::SlotRef::Any(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
+                crate::wire::SlotRef::Any(&mut f16),
+                crate::wire::SlotRef::Any(&mut f17),
+                crate::wire::SlotRef::Any(&mut f18),
+                crate::wire::SlotRef::Any(&mut f19),
+                crate::wire::SlotRef::Any(&mut f20),
+                crate::wire::SlotRef::Any(&mut f21),
+                crate::wire::SlotRef::Any(&mut f22),
+                crate::wire::SlotRef::Any(&mut f23),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -4044,7 +4142,12 @@ impl crate::wire::Decode for LinkSettings {
             "LinkSettings",
             &["access_level", "audience", "expiry", "password"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4145,7 +4248,12 @@ impl crate::wire::Decode for ListFileMembersArg {
             "ListFileMembersArg",
             &["file", "actions", "include_inherited", "limit"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4253,7 +4361,7 @@ impl crate::wire::Decode for ListFileMembersBatchArg {
             "ListFileMembersBatchArg",
             &["files", "limit"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4365,7 +4473,7 @@ impl crate::wire::Decode for ListFileMembersBatchResult {
             "ListFileMembersBatchResult",
             &["file", "result"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4427,7 +4535,7 @@ impl crate::wire::Decode for ListFileMembersContinueArg {
             "ListFileMembersContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4491,7 +4599,7 @@ impl crate::wire::Decode for ListFileMembersCountResult {
             "ListFileMembersCountResult",
             &["members", "member_count"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4580,7 +4688,7 @@ impl crate::wire::Decode for ListFilesArg {
             "ListFilesArg",
             &["limit", "actions"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4656,7 +4764,7 @@ impl crate::wire::Decode for ListFilesContinueArg {
             "ListFilesContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4734,7 +4842,10 @@ impl crate::wire::Decode for ListFilesResult {
             "ListFilesResult",
             &["entries", "cursor"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4836,7 +4947,12 @@ impl crate::wire::Decode for ListFolderMembersArgs {
             "ListFolderMembersArgs",
             &["actions", "limit", "shared_folder_id", "path"],
             4,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4930,7 +5046,7 @@ impl crate::wire::Decode for ListFolderMembersContinueArg {
             "ListFolderMembersContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5014,7 +5130,7 @@ impl crate::wire::Decode for ListFolderMembersCursorArg {
             "ListFolderMembersCursorArg",
             &["actions", "limit"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5099,7 +5215,7 @@ impl crate::wire::Decode for ListFoldersArgs {
             "ListFoldersArgs",
             &["limit", "actions"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5174,7 +5290,7 @@ impl crate::wire::Decode for ListFoldersContinueArg {
             "ListFoldersContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5252,7 +5368,10 @@ impl crate::wire::Decode for ListFoldersResult {
             "ListFoldersResult",
             &["entries", "cursor"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5348,7 +5467,11 @@ impl crate::wire::Decode for ListSharedLinksArg {
             "ListSharedLinksArg",
             &["path", "cursor", "direct_only"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5452,7 +5575,11 @@ impl crate::wire::Decode for ListSharedLinksResult {
             "ListSharedLinksResult",
             &["links", "has_more", "cursor"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5559,7 +5686,11 @@ impl crate::wire::Decode for MemberAccessLevelResult {
             "MemberAccessLevelResult",
             &["access_level", "warning", "access_details"],
             0,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5639,7 +5770,11 @@ impl crate::wire::Decode for MemberPermission {
             "MemberPermission",
             &["action", "allow", "reason"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5750,7 +5885,12 @@ impl crate::wire::Decode for MembershipInfo {
             "MembershipInfo",
             &["access_type", "permissions", "initials", "is_inherited"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5839,7 +5979,11 @@ impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
             "ModifySharedLinkSettingsArgs",
             &["url", "settings", "remove_expiration"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5907,7 +6051,7 @@ impl crate::wire::Decode for MountFolderArg {
             "MountFolderArg",
             &["shared_folder_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6010,7 +6154,12 @@ impl crate::wire::Decode for ParentFolderAccessInfo {
             "ParentFolderAccessInfo",
             &["folder_name", "shared_folder_id", "permissions", "path"],
             15,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6110,7 +6259,12 @@ impl crate::wire::Decode for PathLinkMetadata {
             "PathLinkMetadata",
             &["url", "visibility", "expires", "path"],
             11,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6180,7 +6334,7 @@ impl crate::wire::Decode for RelinquishAccessArg {
             "RelinquishAccessArg",
             &["file_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6290,7 +6444,7 @@ impl crate::wire::Decode for RelinquishFileMembershipArg {
             "RelinquishFileMembershipArg",
             &["file"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6381,7 +6535,10 @@ impl crate::wire::Decode for RelinquishFolderMembershipArg {
             "RelinquishFolderMembershipArg",
             &["shared_folder_id", "leave_a_copy"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6473,7 +6630,7 @@ impl crate::wire::Decode for RemoveFileMemberArg {
             "RemoveFileMemberArg",
             &["file", "member"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6573,7 +6730,11 @@ impl crate::wire::Decode for RemoveFolderMemberArg {
             "RemoveFolderMemberArg",
             &["shared_folder_id", "member", "leave_a_copy"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6664,7 +6825,7 @@ impl crate::wire::Decode for RevokeSharedLinkArg {
             "RevokeSharedLinkArg",
             &["url"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6740,7 +6901,7 @@ impl crate::wire::Decode for SetAccessInheritanceArg {
             "SetAccessInheritanceArg",
             &["access_inheritance", "shared_folder_id"],
             2,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6952,15 +7113,15 @@ impl crate::wire::Decode for ShareFolderArg {
             ],
             8,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -7151,7 +7312,15 @@ impl crate::wire::Decode for ShareFolderArgBase {
                 "access_inheritance",
             ],
             8,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7333,15 +7502,15 @@ impl crate::wire::Decode for SharedContentLinkMetadata {
             ],
             362,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -7500,7 +7669,15 @@ impl crate::wire::Decode for SharedContentLinkMetadataBase {
                 "password_protected",
             ],
             106,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7609,7 +7786,12 @@ impl crate::wire::Decode for SharedFileMembers {
             "SharedFileMembers",
             &["users", "groups", "invitees", "cursor"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7876,20 +8058,20 @@ impl crate::wire::Decode for SharedFileMetadata {
             ],
             6162,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
+                crate::wire::SlotRef::NullableStr(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::Str(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -8006,7 +8188,12 @@ impl crate::wire::Decode for SharedFolderMembers {
             "SharedFolderMembers",
             &["users", "groups", "invitees", "cursor"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8297,24 +8484,24 @@ impl crate::wire::Decode for SharedFolderMetadata {
             ],
             62471,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Str(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Str(&mut f13),
+                crate::wire::SlotRef::Str(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
+                crate::wire::SlotRef::Any(&mut f16),
+                crate::wire::SlotRef::NullableStr(&mut f17),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -8528,15 +8715,15 @@ impl crate::wire::Decode for SharedFolderMetadataBase {
             ],
             7,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -8888,7 +9075,16 @@ impl crate::wire::Decode for SharedLinkMetadataBase {
                 "content_owner_team_info",
             ],
             37,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9064,7 +9260,15 @@ impl crate::wire::Decode for SharedLinkSettings {
                 "allow_download",
             ],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9151,7 +9355,11 @@ impl crate::wire::Decode for TeamMemberInfo {
             "TeamMemberInfo",
             &["team_info", "display_name", "member_id"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9226,7 +9434,7 @@ impl crate::wire::Decode for TransferFolderArg {
             "TransferFolderArg",
             &["shared_folder_id", "to_dropbox_id"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9317,7 +9525,7 @@ impl crate::wire::Decode for UnmountFolderArg {
             "UnmountFolderArg",
             &["shared_folder_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9396,7 +9604,7 @@ impl crate::wire::Decode for UnshareFileArg {
             "UnshareFileArg",
             &["file"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9487,7 +9695,10 @@ impl crate::wire::Decode for UnshareFolderArg {
             "UnshareFolderArg",
             &["shared_folder_id", "leave_a_copy"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9584,7 +9795,11 @@ impl crate::wire::Decode for UpdateFileMemberArgs {
             "UpdateFileMemberArgs",
             &["file", "member", "access_level"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9724,7 +9939,12 @@ impl crate::wire::Decode for UpdateFilePolicyArg {
             "UpdateFilePolicyArg",
             &["file", "actions", "link_settings", "viewer_info_policy"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9823,7 +10043,11 @@ impl crate::wire::Decode for UpdateFolderMemberArg {
             "UpdateFolderMemberArg",
             &["shared_folder_id", "member", "access_level"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10015,7 +10239,15 @@ impl crate::wire::Decode for UpdateFolderPolicyArg {
                 "actions",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10192,7 +10424,15 @@ impl crate::wire::Decode for UserFileMembershipInfo {
                 "platform_type",
             ],
             17,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10300,7 +10540,13 @@ impl crate::wire::Decode for UserInfo {
             "UserInfo",
             &["account_id", "email", "display_name", "same_team", "team_member_id"],
             15,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10423,7 +10669,13 @@ impl crate::wire::Decode for UserMembershipInfo {
             "UserMembershipInfo",
             &["access_type", "permissions", "initials", "is_inherited", "user"],
             17,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10527,7 +10779,12 @@ impl crate::wire::Decode for VisibilityPolicy {
             "VisibilityPolicy",
             &["policy", "resolved_policy", "allowed", "disallowed_reason"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -150,15 +150,15 @@ impl crate::wire::Decode for ActiveWebSession {
             ],
             225,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Str(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -238,7 +238,7 @@ impl crate::wire::Decode for AddSecondaryEmailsArg {
             "AddSecondaryEmailsArg",
             &["new_secondary_emails"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -313,7 +313,7 @@ impl crate::wire::Decode for AddSecondaryEmailsResult {
             "AddSecondaryEmailsResult",
             &["results"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -436,7 +436,14 @@ impl crate::wire::Decode for ApiApp {
                 "is_app_folder",
             ],
             35,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -506,7 +513,7 @@ impl crate::wire::Decode for BaseDfbReport {
             "BaseDfbReport",
             &["start_date"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -569,7 +576,7 @@ impl crate::wire::Decode for BulkSuspendArg {
             "BulkSuspendArg",
             &["members"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -667,7 +674,13 @@ impl crate::wire::Decode for BulkSuspendComplete {
             "BulkSuspendComplete",
             &["requested", "suspended", "failed", "unknown", "report_delivery"],
             31,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -748,7 +761,7 @@ impl crate::wire::Decode for BulkSuspendMemberTarget {
             "BulkSuspendMemberTarget",
             &["client_item_id", "suspend_arg"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -827,7 +840,7 @@ impl crate::wire::Decode for CustomQuotaUsersArg {
             "CustomQuotaUsersArg",
             &["users"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -924,7 +937,7 @@ impl crate::wire::Decode for DateRange {
             "DateRange",
             &["start_date", "end_date"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -986,7 +999,7 @@ impl crate::wire::Decode for DeleteSecondaryEmailsArg {
             "DeleteSecondaryEmailsArg",
             &["emails_to_delete"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1062,7 +1075,7 @@ impl crate::wire::Decode for DeleteSecondaryEmailsResult {
             "DeleteSecondaryEmailsResult",
             &["results"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1225,16 +1238,16 @@ impl crate::wire::Decode for DesktopClientSession {
             ],
             993,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
+                crate::wire::SlotRef::Bool(&mut f9),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -1367,7 +1380,13 @@ impl crate::wire::Decode for DeviceSession {
             "DeviceSession",
             &["session_id", "ip_address", "country", "created", "updated"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1440,7 +1459,7 @@ impl crate::wire::Decode for DeviceSessionArg {
             "DeviceSessionArg",
             &["session_id", "team_member_id"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1545,7 +1564,15 @@ impl crate::wire::Decode for DevicesActive {
             "DevicesActive",
             &["windows", "macos", "linux", "ios", "android", "other", "total"],
             127,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1628,7 +1655,7 @@ impl crate::wire::Decode for ExcludedUsersListArg {
             "ExcludedUsersListArg",
             &["limit"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1703,7 +1730,7 @@ impl crate::wire::Decode for ExcludedUsersListContinueArg {
             "ExcludedUsersListContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1786,7 +1813,11 @@ impl crate::wire::Decode for ExcludedUsersListResult {
             "ExcludedUsersListResult",
             &["users", "cursor", "has_more"],
             5,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1865,7 +1896,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateArg {
             "ExcludedUsersUpdateArg",
             &["users"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1938,7 +1969,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateResult {
             "ExcludedUsersUpdateResult",
             &["status"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1998,7 +2029,7 @@ impl crate::wire::Decode for FeaturesGetValuesBatchArg {
             "FeaturesGetValuesBatchArg",
             &["features"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2057,7 +2088,7 @@ impl crate::wire::Decode for FeaturesGetValuesBatchResult {
             "FeaturesGetValuesBatchResult",
             &["values"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2251,21 +2282,21 @@ impl crate::wire::Decode for GetActivityReport {
             ],
             32767,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
+                crate::wire::SlotRef::Any(&mut f14),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -2381,7 +2412,12 @@ impl crate::wire::Decode for GetDevicesReport {
             "GetDevicesReport",
             &["start_date", "active_1_day", "active_7_day", "active_28_day"],
             15,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2493,7 +2529,14 @@ impl crate::wire::Decode for GetMembershipReport {
                 "licenses",
             ],
             63,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2611,7 +2654,14 @@ impl crate::wire::Decode for GetStorageReport {
                 "member_storage_map",
             ],
             63,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2737,7 +2787,12 @@ impl crate::wire::Decode for GroupCreateArg {
                 "group_management_type",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2883,7 +2938,15 @@ impl crate::wire::Decode for GroupFullInfo {
                 "created",
             ],
             83,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::U64(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -2964,7 +3027,7 @@ impl crate::wire::Decode for GroupMemberInfo {
             "GroupMemberInfo",
             &["profile", "access_type"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3036,7 +3099,7 @@ impl crate::wire::Decode for GroupMemberSelector {
             "GroupMemberSelector",
             &["group", "user"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3118,7 +3181,11 @@ impl crate::wire::Decode for GroupMembersAddArg {
             "GroupMembersAddArg",
             &["return_members", "group", "members"],
             6,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3210,7 +3277,7 @@ impl crate::wire::Decode for GroupMembersChangeResult {
             "GroupMembersChangeResult",
             &["group_info", "async_job_id"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3297,7 +3364,11 @@ impl crate::wire::Decode for GroupMembersRemoveArg {
             "GroupMembersRemoveArg",
             &["return_members", "group", "users"],
             6,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3388,7 +3459,7 @@ impl crate::wire::Decode for GroupMembersSelector {
             "GroupMembersSelector",
             &["group", "users"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3476,7 +3547,12 @@ impl crate::wire::Decode for GroupMembersSetAccessTypeArg {
             "GroupMembersSetAccessTypeArg",
             &["group", "user", "access_type", "return_members"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3633,7 +3709,13 @@ impl crate::wire::Decode for GroupUpdateArgs {
                 "new_group_management_type",
             ],
             2,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3708,7 +3790,7 @@ impl crate::wire::Decode for GroupsListArg {
             "GroupsListArg",
             &["limit"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3782,7 +3864,7 @@ impl crate::wire::Decode for GroupsListContinueArg {
             "GroupsListContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3855,7 +3937,11 @@ impl crate::wire::Decode for GroupsListResult {
             "GroupsListResult",
             &["groups", "cursor", "has_more"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -3933,7 +4019,7 @@ impl crate::wire::Decode for GroupsMembersListArg {
             "GroupsMembersListArg",
             &["group", "limit"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4013,7 +4099,7 @@ impl crate::wire::Decode for GroupsMembersListContinueArg {
             "GroupsMembersListContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4086,7 +4172,11 @@ impl crate::wire::Decode for GroupsMembersListResult {
             "GroupsMembersListResult",
             &["members", "cursor", "has_more"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4160,7 +4250,7 @@ impl crate::wire::Decode for IncludeMembersArg {
             "IncludeMembersArg",
             &["return_members"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4290,16 +4380,16 @@ impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
             ],
             1023,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Str(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+                crate::wire::SlotRef::U64(&mut f8),
+                crate::wire::SlotRef::Str(&mut f9),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -4464,7 +4554,16 @@ impl crate::wire::Decode for LegalHoldPolicy {
                 "end_date",
             ],
             115,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4539,7 +4638,7 @@ impl crate::wire::Decode for LegalHoldsGetPolicyArg {
             "LegalHoldsGetPolicyArg",
             &["id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4642,7 +4741,11 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionResult {
             "LegalHoldsListHeldRevisionResult",
             &["entries", "cursor", "has_more"],
             5,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4707,7 +4810,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsArg {
             "LegalHoldsListHeldRevisionsArg",
             &["id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4800,7 +4903,10 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueArg {
             "LegalHoldsListHeldRevisionsContinueArg",
             &["id", "cursor"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4895,7 +5001,7 @@ impl crate::wire::Decode for LegalHoldsListPoliciesArg {
             "LegalHoldsListPoliciesArg",
             &["include_released"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -4956,7 +5062,7 @@ impl crate::wire::Decode for LegalHoldsListPoliciesResult {
             "LegalHoldsListPoliciesResult",
             &["policies"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5070,7 +5176,13 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateArg {
             "LegalHoldsPolicyCreateArg",
             &["name", "description", "members", "start_date", "end_date"],
             5,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5163,7 +5275,7 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseArg {
             "LegalHoldsPolicyReleaseArg",
             &["id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5290,7 +5402,12 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateArg {
             "LegalHoldsPolicyUpdateArg",
             &["id", "name", "description", "members"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5395,7 +5512,7 @@ impl crate::wire::Decode for ListMemberAppsArg {
             "ListMemberAppsArg",
             &["team_member_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5455,7 +5572,7 @@ impl crate::wire::Decode for ListMemberAppsResult {
             "ListMemberAppsResult",
             &["linked_api_apps"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5563,7 +5680,12 @@ impl crate::wire::Decode for ListMemberDevicesArg {
                 "include_mobile_clients",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5700,7 +5822,11 @@ impl crate::wire::Decode for ListMemberDevicesResult {
                 "mobile_client_sessions",
             ],
             0,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5770,7 +5896,7 @@ impl crate::wire::Decode for ListMembersAppsArg {
             "ListMembersAppsArg",
             &["cursor"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::NullableStr(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5851,7 +5977,11 @@ impl crate::wire::Decode for ListMembersAppsResult {
             "ListMembersAppsResult",
             &["apps", "has_more", "cursor"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -5972,7 +6102,12 @@ impl crate::wire::Decode for ListMembersDevicesArg {
                 "include_mobile_clients",
             ],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6064,7 +6199,11 @@ impl crate::wire::Decode for ListMembersDevicesResult {
             "ListMembersDevicesResult",
             &["devices", "has_more", "cursor"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6140,7 +6279,7 @@ impl crate::wire::Decode for ListTeamAppsArg {
             "ListTeamAppsArg",
             &["cursor"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::NullableStr(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6221,7 +6360,11 @@ impl crate::wire::Decode for ListTeamAppsResult {
             "ListTeamAppsResult",
             &["apps", "has_more", "cursor"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6342,7 +6485,12 @@ impl crate::wire::Decode for ListTeamDevicesArg {
                 "include_mobile_clients",
             ],
             0,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6434,7 +6582,11 @@ impl crate::wire::Decode for ListTeamDevicesResult {
             "ListTeamDevicesResult",
             &["devices", "has_more", "cursor"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6507,7 +6659,7 @@ impl crate::wire::Decode for MemberAccess {
             "MemberAccess",
             &["user", "access_type"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6688,7 +6840,16 @@ impl crate::wire::Decode for MemberAddArg {
                 "role",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -6918,7 +7079,15 @@ impl crate::wire::Decode for MemberAddArgBase {
                 "is_directory_restricted",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7103,7 +7272,16 @@ impl crate::wire::Decode for MemberAddV2Arg {
                 "role_ids",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7313,7 +7491,12 @@ impl crate::wire::Decode for MemberDevices {
             "MemberDevices",
             &["team_member_id", "web_sessions", "desktop_clients", "mobile_clients"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7389,7 +7572,7 @@ impl crate::wire::Decode for MemberLinkedApps {
             "MemberLinkedApps",
             &["team_member_id", "linked_api_apps"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7631,21 +7814,21 @@ impl crate::wire::Decode for MemberProfile {
             ],
             473,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::NullableStr(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
+                crate::wire::SlotRef::NullableStr(&mut f14),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -7742,7 +7925,10 @@ impl crate::wire::Decode for MembersAddArg {
             "MembersAddArg",
             &["force_async", "new_members"],
             2,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7827,7 +8013,7 @@ impl crate::wire::Decode for MembersAddArgBase {
             "MembersAddArgBase",
             &["force_async"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7902,7 +8088,10 @@ impl crate::wire::Decode for MembersAddV2Arg {
             "MembersAddV2Arg",
             &["force_async", "new_members"],
             2,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -7999,7 +8188,11 @@ impl crate::wire::Decode for MembersDataTransferArg {
             "MembersDataTransferArg",
             &["user", "transfer_dest_id", "transfer_admin_id"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8102,7 +8295,10 @@ impl crate::wire::Decode for MembersDeactivateArg {
             "MembersDeactivateArg",
             &["user", "wipe_data"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8180,7 +8376,7 @@ impl crate::wire::Decode for MembersDeactivateBaseArg {
             "MembersDeactivateBaseArg",
             &["user"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8240,7 +8436,7 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoArg {
             "MembersDeleteProfilePhotoArg",
             &["user"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8314,7 +8510,7 @@ impl crate::wire::Decode for MembersFormerMemberArg {
             "MembersFormerMemberArg",
             &["user"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8388,7 +8584,7 @@ impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
             "MembersGetAvailableTeamMemberRolesResult",
             &["roles"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8450,7 +8646,7 @@ impl crate::wire::Decode for MembersGetInfoArgs {
             "MembersGetInfoArgs",
             &["members"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8527,7 +8723,7 @@ impl crate::wire::Decode for MembersGetInfoV2Arg {
             "MembersGetInfoV2Arg",
             &["members"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8606,7 +8802,7 @@ impl crate::wire::Decode for MembersGetInfoV2Result {
             "MembersGetInfoV2Result",
             &["members_info"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8682,7 +8878,7 @@ impl crate::wire::Decode for MembersInfo {
             "MembersInfo",
             &["team_member_ids", "permanently_deleted_users"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8765,7 +8961,10 @@ impl crate::wire::Decode for MembersListArg {
             "MembersListArg",
             &["limit", "include_removed"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8843,7 +9042,7 @@ impl crate::wire::Decode for MembersListContinueArg {
             "MembersListContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8917,7 +9116,11 @@ impl crate::wire::Decode for MembersListResult {
             "MembersListResult",
             &["members", "cursor", "has_more"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -8999,7 +9202,11 @@ impl crate::wire::Decode for MembersListV2Result {
             "MembersListV2Result",
             &["members", "cursor", "has_more"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9068,7 +9275,7 @@ impl crate::wire::Decode for MembersRecoverArg {
             "MembersRecoverArg",
             &["user"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9226,7 +9433,15 @@ impl crate::wire::Decode for MembersRemoveArg {
                 "permanently_delete_files",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9354,7 +9569,7 @@ impl crate::wire::Decode for MembersSetPermissions2Arg {
             "MembersSetPermissions2Arg",
             &["user", "new_roles"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9469,7 +9684,7 @@ impl crate::wire::Decode for MembersSetPermissions2Result {
             "MembersSetPermissions2Result",
             &["team_member_id", "roles"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9540,7 +9755,7 @@ impl crate::wire::Decode for MembersSetPermissionsArg {
             "MembersSetPermissionsArg",
             &["user", "new_role"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9619,7 +9834,7 @@ impl crate::wire::Decode for MembersSetPermissionsResult {
             "MembersSetPermissionsResult",
             &["team_member_id", "role"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9782,7 +9997,15 @@ impl crate::wire::Decode for MembersSetProfileArg {
                 "new_is_directory_restricted",
             ],
             1,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9921,7 +10144,7 @@ impl crate::wire::Decode for MembersSetProfilePhotoArg {
             "MembersSetProfilePhotoArg",
             &["user", "photo"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -9996,7 +10219,7 @@ impl crate::wire::Decode for MembersUnsuspendArg {
             "MembersUnsuspendArg",
             &["user"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10187,16 +10410,16 @@ impl crate::wire::Decode for MobileClientSession {
             ],
             97,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
+                crate::wire::SlotRef::NullableStr(&mut f9),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -10316,7 +10539,13 @@ impl crate::wire::Decode for NamespaceMetadata {
             "NamespaceMetadata",
             &["name", "namespace_id", "namespace_type", "team_member_id", "quota_limit"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10396,7 +10625,10 @@ impl crate::wire::Decode for RemovedStatus {
             "RemovedStatus",
             &["is_recoverable", "is_disconnected"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10464,7 +10696,7 @@ impl crate::wire::Decode for ResendVerificationEmailArg {
             "ResendVerificationEmailArg",
             &["emails_to_resend"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10541,7 +10773,7 @@ impl crate::wire::Decode for ResendVerificationEmailResult {
             "ResendVerificationEmailResult",
             &["results"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10622,7 +10854,11 @@ impl crate::wire::Decode for RevokeDesktopClientArg {
             "RevokeDesktopClientArg",
             &["session_id", "team_member_id", "delete_on_unlink"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10693,7 +10929,7 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchArg {
             "RevokeDeviceSessionBatchArg",
             &["revoke_devices"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10760,7 +10996,7 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchResult {
             "RevokeDeviceSessionBatchResult",
             &["revoke_devices_status"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10838,7 +11074,10 @@ impl crate::wire::Decode for RevokeDeviceSessionStatus {
             "RevokeDeviceSessionStatus",
             &["success", "error_type"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10923,7 +11162,11 @@ impl crate::wire::Decode for RevokeLinkedApiAppArg {
             "RevokeLinkedApiAppArg",
             &["app_id", "team_member_id", "keep_app_folder"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -10994,7 +11237,7 @@ impl crate::wire::Decode for RevokeLinkedApiAppBatchArg {
             "RevokeLinkedApiAppBatchArg",
             &["revoke_linked_app"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11061,7 +11304,7 @@ impl crate::wire::Decode for RevokeLinkedAppBatchResult {
             "RevokeLinkedAppBatchResult",
             &["revoke_linked_app_status"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11138,7 +11381,10 @@ impl crate::wire::Decode for RevokeLinkedAppStatus {
             "RevokeLinkedAppStatus",
             &["success", "error_type"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11205,7 +11451,7 @@ impl crate::wire::Decode for SetCustomQuotaArg {
             "SetCustomQuotaArg",
             &["users_and_quotas"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11307,7 +11553,7 @@ impl crate::wire::Decode for SharingAllowlistAddArgs {
             "SharingAllowlistAddArgs",
             &["domains", "emails"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11421,7 +11667,7 @@ impl crate::wire::Decode for SharingAllowlistListArg {
             "SharingAllowlistListArg",
             &["limit"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11495,7 +11741,7 @@ impl crate::wire::Decode for SharingAllowlistListContinueArg {
             "SharingAllowlistListContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11637,7 +11883,12 @@ impl crate::wire::Decode for SharingAllowlistListResponse {
             "SharingAllowlistListResponse",
             &["domains", "emails", "cursor", "has_more"],
             3,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11735,7 +11986,7 @@ impl crate::wire::Decode for SharingAllowlistRemoveArgs {
             "SharingAllowlistRemoveArgs",
             &["domains", "emails"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11848,7 +12099,7 @@ impl crate::wire::Decode for StorageBucket {
             "StorageBucket",
             &["bucket", "users"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -11922,7 +12173,10 @@ impl crate::wire::Decode for TeamFolderArchiveArg {
             "TeamFolderArchiveArg",
             &["team_folder_id", "force_async_off"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12021,7 +12275,7 @@ impl crate::wire::Decode for TeamFolderCreateArg {
             "TeamFolderCreateArg",
             &["name", "sync_setting"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12084,7 +12338,7 @@ impl crate::wire::Decode for TeamFolderIdArg {
             "TeamFolderIdArg",
             &["team_folder_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12164,7 +12418,7 @@ impl crate::wire::Decode for TeamFolderIdListArg {
             "TeamFolderIdListArg",
             &["team_folder_ids"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12258,7 +12512,7 @@ impl crate::wire::Decode for TeamFolderListArg {
             "TeamFolderListArg",
             &["limit"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12332,7 +12586,7 @@ impl crate::wire::Decode for TeamFolderListContinueArg {
             "TeamFolderListContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12391,7 +12645,7 @@ impl crate::wire::Decode for TeamFolderListError {
             "TeamFolderListError",
             &["access_error"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12470,7 +12724,11 @@ impl crate::wire::Decode for TeamFolderListResult {
             "TeamFolderListResult",
             &["team_folders", "cursor", "has_more"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12602,7 +12860,15 @@ impl crate::wire::Decode for TeamFolderMetadata {
                 "quota_limit",
             ],
             63,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12687,7 +12953,7 @@ impl crate::wire::Decode for TeamFolderRenameArg {
             "TeamFolderRenameArg",
             &["team_folder_id", "name"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12802,7 +13068,11 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsArg {
             "TeamFolderUpdateSyncSettingsArg",
             &["team_folder_id", "sync_setting", "content_sync_settings"],
             1,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -12944,7 +13214,14 @@ impl crate::wire::Decode for TeamGetInfoResult {
                 "policies",
             ],
             47,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13028,7 +13305,7 @@ impl crate::wire::Decode for TeamMemberInfo {
             "TeamMemberInfo",
             &["profile", "role"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13108,7 +13385,7 @@ impl crate::wire::Decode for TeamMemberInfoV2 {
             "TeamMemberInfoV2",
             &["profile", "roles"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13169,7 +13446,7 @@ impl crate::wire::Decode for TeamMemberInfoV2Result {
             "TeamMemberInfoV2Result",
             &["member_info"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13430,24 +13707,24 @@ impl crate::wire::Decode for TeamMemberProfile {
             ],
             229849,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::NullableStr(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
+                crate::wire::SlotRef::NullableStr(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
+                crate::wire::SlotRef::Str(&mut f16),
+                crate::wire::SlotRef::Str(&mut f17),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -13550,7 +13827,11 @@ impl crate::wire::Decode for TeamMemberRole {
             "TeamMemberRole",
             &["role_id", "name", "description"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13625,7 +13906,7 @@ impl crate::wire::Decode for TeamNamespacesListArg {
             "TeamNamespacesListArg",
             &["limit"],
             0,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13699,7 +13980,7 @@ impl crate::wire::Decode for TeamNamespacesListContinueArg {
             "TeamNamespacesListContinueArg",
             &["cursor"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13778,7 +14059,11 @@ impl crate::wire::Decode for TeamNamespacesListResult {
             "TeamNamespacesListResult",
             &["namespaces", "cursor", "has_more"],
             7,
-            &mut [&mut f0, &mut f1, &mut f2],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13847,7 +14132,7 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
             "TokenGetAuthenticatedAdminResult",
             &["admin_profile"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -13913,7 +14198,7 @@ impl crate::wire::Decode for UserCustomQuotaArg {
             "UserCustomQuotaArg",
             &["user", "quota_gb"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -14007,7 +14292,7 @@ impl crate::wire::Decode for UserCustomQuotaResult {
             "UserCustomQuotaResult",
             &["user", "quota_gb"],
             1,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -14074,7 +14359,7 @@ impl crate::wire::Decode for UserDeleteEmailsResult {
             "UserDeleteEmailsResult",
             &["user", "results"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -14142,7 +14427,7 @@ impl crate::wire::Decode for UserResendEmailsResult {
             "UserResendEmailsResult",
             &["user", "results"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -14211,7 +14496,7 @@ impl crate::wire::Decode for UserSecondaryEmailsArg {
             "UserSecondaryEmailsArg",
             &["user", "secondary_emails"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -14307,7 +14592,7 @@ impl crate::wire::Decode for UserSecondaryEmailsResult {
             "UserSecondaryEmailsResult",
             &["user", "results"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }

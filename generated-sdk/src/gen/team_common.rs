@@ -98,7 +98,13 @@ impl crate::wire::Decode for GroupSummary {
                 "group_management_type",
             ],
             19,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -192,7 +198,7 @@ impl crate::wire::Decode for TimeRange {
             "TimeRange",
             &["start_time", "end_time"],
             0,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }

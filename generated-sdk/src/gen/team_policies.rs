@@ -81,7 +81,13 @@ impl crate::wire::Decode for TeamMemberPolicies {
                 "top_level_content_policy",
             ],
             31,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -255,7 +261,16 @@ impl crate::wire::Decode for TeamSharingPolicies {
                 "shared_link_default_permissions_policy",
             ],
             255,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }

@@ -88,7 +88,14 @@ impl crate::wire::Decode for Account {
                 "disabled",
             ],
             47,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -229,7 +236,16 @@ impl crate::wire::Decode for BasicAccount {
                 "team_member_id",
             ],
             111,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4, &mut f5, &mut f6, &mut f7],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -432,20 +448,20 @@ impl crate::wire::Decode for FullAccount {
             ],
             14767,
             &mut [
-                &mut f0,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::NullableStr(&mut f10),
+                crate::wire::SlotRef::Bool(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
             ],
         ) {
             return ::std::result::Result::Err(e);
@@ -571,7 +587,13 @@ impl crate::wire::Decode for FullTeam {
                 "top_level_content_policy",
             ],
             31,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -641,7 +663,7 @@ impl crate::wire::Decode for GetAccountArg {
             "GetAccountArg",
             &["account_id"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -718,7 +740,7 @@ impl crate::wire::Decode for GetAccountBatchArg {
             "GetAccountBatchArg",
             &["account_ids"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -803,7 +825,7 @@ impl crate::wire::Decode for IndividualSpaceAllocation {
             "IndividualSpaceAllocation",
             &["allocated"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::U64(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -898,7 +920,13 @@ impl crate::wire::Decode for Name {
                 "abbreviated_name",
             ],
             31,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -973,7 +1001,7 @@ impl crate::wire::Decode for SpaceUsage {
             "SpaceUsage",
             &["used", "allocation"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::U64(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1037,7 +1065,7 @@ impl crate::wire::Decode for Team {
             "Team",
             &["id", "name"],
             3,
-            &mut [&mut f0, &mut f1],
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1142,7 +1170,13 @@ impl crate::wire::Decode for TeamSpaceAllocation {
                 "user_within_team_space_used_cached",
             ],
             31,
-            &mut [&mut f0, &mut f1, &mut f2, &mut f3, &mut f4],
+            &mut [
+                crate::wire::SlotRef::U64(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::U64(&mut f4),
+            ],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1214,7 +1248,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
             "UserFeaturesGetValuesBatchArg",
             &["features"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }
@@ -1275,7 +1309,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
             "UserFeaturesGetValuesBatchResult",
             &["values"],
             1,
-            &mut [&mut f0],
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
         ) {
             return ::std::result::Result::Err(e);
         }

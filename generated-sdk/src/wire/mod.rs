@@ -348,6 +348,29 @@ impl<T: Decode> Slot for Nullable<T> {
     }
 }
 
+/// A field's slot as [`read_fields`] takes it: the common kinds by their
+/// own variant (read directly), any other through [`Slot`].
+pub enum SlotRef<'s> {
+    Str(&'s mut Option<String>),
+    NullableStr(&'s mut Nullable<String>),
+    Bool(&'s mut Option<bool>),
+    U64(&'s mut Option<u64>),
+    Any(&'s mut dyn Slot),
+}
+
+impl SlotRef<'_> {
+    fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        match self {
+            SlotRef::Str(s) => **s = Some(r.string()?),
+            SlotRef::NullableStr(s) => s.0 = Option::<String>::decode(r)?,
+            SlotRef::Bool(s) => **s = Some(r.boolean()?),
+            SlotRef::U64(s) => **s = Some(u64::decode(r)?),
+            SlotRef::Any(s) => s.read(r)?,
+        }
+        Ok(())
+    }
+}
+
 /// Read a struct's fields, from the object at `at`, into their slots:
 /// `keys[i]` is the key of `slots[i]`, unknown keys are passed over, and
 /// the slots whose bit is set in `required` must be filled (the error names
@@ -359,7 +382,7 @@ pub fn read_fields(
     type_name: &str,
     keys: &[&str],
     required: u64,
-    slots: &mut [&mut dyn Slot],
+    slots: &mut [SlotRef<'_>],
 ) -> Result<(), DecodeError> {
     r.set_pos(at);
     r.begin_object()?;

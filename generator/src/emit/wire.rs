@@ -64,7 +64,23 @@ pub(super) fn struct_impls(
         }
     });
     let keys = fields.iter().map(|f| &f.name);
-    let slot_refs = slots.iter().map(|v| quote!(&mut #v));
+    // Strings, booleans and u64s (most fields) have a slot kind of their
+    // own, read without a call through `dyn Slot` (and built without an
+    // unsizing coercion for the compiler to check); the rest are `Any`.
+    let slot_refs = fields.iter().zip(&slots).map(|(f, v)| {
+        let (nullable, t) = match &f.data_type {
+            DataType::Nullable(inner) => (true, cx.api.unalias(inner)),
+            t => (false, cx.api.unalias(t)),
+        };
+        let kind = match (nullable, t) {
+            (false, DataType::String { .. }) => quote!(Str),
+            (true, DataType::String { .. }) => quote!(NullableStr),
+            (false, DataType::Boolean) => quote!(Bool),
+            (false, DataType::UInt64 { .. }) => quote!(U64),
+            _ => quote!(Any),
+        };
+        quote!(crate::wire::SlotRef::#kind(&mut #v))
+    });
     let req_vars: Vec<_> = fields
         .iter()
         .zip(&slots)
