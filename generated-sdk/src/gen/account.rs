@@ -50,55 +50,31 @@ impl crate::wire::Decode for AccountPhotoGetArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "dbx_account_id" => crate::wire::read_into(r, &mut slots.f0),
-                "size" => crate::wire::read_into(r, &mut slots.f1),
-                "circle_crop" => crate::wire::read_into(r, &mut slots.f2),
-                "expect_account_photo" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "dbx_account_id", "AccountPhotoGetArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "size", "AccountPhotoGetArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "circle_crop", "AccountPhotoGetArg"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "expect_account_photo", "AccountPhotoGetArg"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AccountPhotoGetArg",
+            &["dbx_account_id", "size", "circle_crop", "expect_account_photo"],
+            15,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f1, f2, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "AccountPhotoGetArg"),
             );
@@ -152,23 +128,20 @@ impl crate::wire::Decode for AccountPhotoGetResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AccountPhotoGetResult",
+            &["content_type"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "content_type" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "content_type", "AccountPhotoGetResult"),
+                crate::wire::missing(r, "", "AccountPhotoGetResult"),
             );
         };
         ::std::result::Result::Ok(Self { content_type: f0 })
@@ -211,14 +184,15 @@ impl crate::wire::Decode for DeleteProfilePhotoArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {}
-        let mut slots = Slots {};
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                _ => r.skip_value(),
-            }?;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteProfilePhotoArg",
+            &[],
+            0,
+            &mut [],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -260,14 +234,15 @@ impl crate::wire::Decode for DeleteProfilePhotoResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {}
-        let mut slots = Slots {};
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                _ => r.skip_value(),
-            }?;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteProfilePhotoResult",
+            &[],
+            0,
+            &mut [],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -313,23 +288,20 @@ impl crate::wire::Decode for SetProfilePhotoArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::account::PhotoSourceArg>,
+        let mut f0: ::std::option::Option<crate::account::PhotoSourceArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SetProfilePhotoArg",
+            &["photo"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "photo" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "photo", "SetProfilePhotoArg"),
+                crate::wire::missing(r, "", "SetProfilePhotoArg"),
             );
         };
         ::std::result::Result::Ok(Self { photo: f0 })
@@ -376,23 +348,20 @@ impl crate::wire::Decode for SetProfilePhotoResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SetProfilePhotoResult",
+            &["profile_photo_url"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "profile_photo_url" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "profile_photo_url", "SetProfilePhotoResult"),
+                crate::wire::missing(r, "", "SetProfilePhotoResult"),
             );
         };
         ::std::result::Result::Ok(Self { profile_photo_url: f0 })
@@ -452,7 +421,10 @@ impl crate::wire::Decode for AccountPhotoGetError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AccountPhotoGetError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AccountPhotoGetError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "thumbnail_error" => {
                 crate::wire::read_nested_at(
@@ -464,13 +436,12 @@ impl crate::wire::Decode for AccountPhotoGetError {
                     .map(Self::ThumbnailError)
             }
             "account_photo_missing" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AccountPhotoMissing)
+                crate::wire::void_at(r, at, Self::AccountPhotoMissing)
             }
             "expected_account_photo_missing" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ExpectedAccountPhotoMissing)
+                crate::wire::void_at(r, at, Self::ExpectedAccountPhotoMissing)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -511,9 +482,12 @@ impl crate::wire::Decode for DeleteProfilePhotoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteProfilePhotoError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DeleteProfilePhotoError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -562,13 +536,16 @@ impl crate::wire::Decode for PhotoSourceArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PhotoSourceArg")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PhotoSourceArg") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "base64_data" => {
                 crate::wire::read_nested_at(r, at, "base64_data", "PhotoSourceArg")
                     .map(Self::Base64Data)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -623,24 +600,17 @@ impl crate::wire::Decode for SetProfilePhotoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SetProfilePhotoError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SetProfilePhotoError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "file_type_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FileTypeError)
-            }
-            "file_size_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FileSizeError)
-            }
-            "dimension_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DimensionError)
-            }
-            "thumbnail_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ThumbnailError)
-            }
-            "transient_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "file_type_error" => crate::wire::void_at(r, at, Self::FileTypeError),
+            "file_size_error" => crate::wire::void_at(r, at, Self::FileSizeError),
+            "dimension_error" => crate::wire::void_at(r, at, Self::DimensionError),
+            "thumbnail_error" => crate::wire::void_at(r, at, Self::ThumbnailError),
+            "transient_error" => crate::wire::void_at(r, at, Self::TransientError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -686,15 +656,14 @@ impl crate::wire::Decode for ThumbnailError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ThumbnailError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ThumbnailError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "permanent_failure" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PermanentFailure)
-            }
-            "temporary_failure" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TemporaryFailure)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "permanent_failure" => crate::wire::void_at(r, at, Self::PermanentFailure),
+            "temporary_failure" => crate::wire::void_at(r, at, Self::TemporaryFailure),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

@@ -33,24 +33,19 @@ impl crate::wire::Decode for PollArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::async_::AsyncJobId>,
+        let mut f0: ::std::option::Option<crate::async_::AsyncJobId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PollArg",
+            &["async_job_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "async_job_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "async_job_id", "PollArg"),
-            );
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "PollArg"));
         };
         ::std::result::Result::Ok(Self { async_job_id: f0 })
     }
@@ -59,13 +54,15 @@ impl crate::wire::Validate for PollArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PollArg.async_job_id",
             &self.async_job_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -110,13 +107,16 @@ impl crate::wire::Decode for LaunchEmptyResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LaunchEmptyResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LaunchEmptyResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(r, at, "async_job_id", "LaunchEmptyResult")
                     .map(Self::AsyncJobId)
             }
-            "complete" => crate::wire::read_void_at(r, at).map(|()| Self::Complete),
+            "complete" => crate::wire::void_at(r, at, Self::Complete),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -169,7 +169,10 @@ impl crate::wire::Decode for LaunchResultBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LaunchResultBase")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LaunchResultBase") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(r, at, "async_job_id", "LaunchResultBase")
@@ -224,10 +227,13 @@ impl crate::wire::Decode for PollEmptyResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PollEmptyResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PollEmptyResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
-            "complete" => crate::wire::read_void_at(r, at).map(|()| Self::Complete),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
+            "complete" => crate::wire::void_at(r, at, Self::Complete),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -283,15 +289,16 @@ impl crate::wire::Decode for PollError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PollError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PollError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "invalid_async_job_id" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidAsyncJobId)
+                crate::wire::void_at(r, at, Self::InvalidAsyncJobId)
             }
-            "internal_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "internal_error" => crate::wire::void_at(r, at, Self::InternalError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -329,9 +336,12 @@ impl crate::wire::Decode for PollResultBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PollResultBase")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PollResultBase") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             _ => {
                 ::std::result::Result::Err(
                     r

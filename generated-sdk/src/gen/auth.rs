@@ -41,31 +41,26 @@ impl crate::wire::Decode for RateLimitError {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::auth::RateLimitReason>,
-            f1: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<crate::auth::RateLimitReason> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RateLimitError",
+            &["reason", "retry_after"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "reason" => crate::wire::read_into(r, &mut slots.f0),
-                "retry_after" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "reason", "RateLimitError"),
+                crate::wire::missing(r, "", "RateLimitError"),
             );
         };
         ::std::result::Result::Ok(Self {
             reason: f0,
-            retry_after: match slots.f1 {
+            retry_after: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1u64,
             },
@@ -122,37 +117,20 @@ impl crate::wire::Decode for TokenFromOAuth1Arg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TokenFromOAuth1Arg",
+            &["oauth1_token", "oauth1_token_secret"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "oauth1_token" => crate::wire::read_into(r, &mut slots.f0),
-                "oauth1_token_secret" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "oauth1_token", "TokenFromOAuth1Arg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "oauth1_token_secret", "TokenFromOAuth1Arg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TokenFromOAuth1Arg"),
             );
@@ -167,20 +145,24 @@ impl crate::wire::Validate for TokenFromOAuth1Arg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TokenFromOAuth1Arg.oauth1_token",
             &self.oauth1_token,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TokenFromOAuth1Arg.oauth1_token_secret",
             &self.oauth1_token_secret,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -224,23 +206,20 @@ impl crate::wire::Decode for TokenFromOAuth1Result {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TokenFromOAuth1Result",
+            &["oauth2_token"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "oauth2_token" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "oauth2_token", "TokenFromOAuth1Result"),
+                crate::wire::missing(r, "", "TokenFromOAuth1Result"),
             );
         };
         ::std::result::Result::Ok(Self { oauth2_token: f0 })
@@ -287,23 +266,20 @@ impl crate::wire::Decode for TokenScopeError {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TokenScopeError",
+            &["required_scope"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "required_scope" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "required_scope", "TokenScopeError"),
+                crate::wire::missing(r, "", "TokenScopeError"),
             );
         };
         ::std::result::Result::Ok(Self { required_scope: f0 })
@@ -356,27 +332,20 @@ impl crate::wire::Decode for UnauthorizedAccountIdUsageError {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UnauthorizedAccountIdUsageError",
+            &["unauthorized_account_ids"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "unauthorized_account_ids" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "unauthorized_account_ids",
-                    "UnauthorizedAccountIdUsageError",
-                ),
+                crate::wire::missing(r, "", "UnauthorizedAccountIdUsageError"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -450,7 +419,10 @@ impl crate::wire::Decode for AccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AccessError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AccessError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "invalid_account_type" => {
                 crate::wire::read_nested_at(r, at, "invalid_account_type", "AccessError")
@@ -460,14 +432,12 @@ impl crate::wire::Decode for AccessError {
                 crate::wire::read_nested_at(r, at, "paper_access_denied", "AccessError")
                     .map(Self::PaperAccessDenied)
             }
-            "team_access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamAccessDenied)
-            }
+            "team_access_denied" => crate::wire::void_at(r, at, Self::TeamAccessDenied),
             "no_permission" => {
                 crate::wire::read_nested_at(r, at, "no_permission", "AccessError")
                     .map(Self::NoPermission)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -535,31 +505,28 @@ impl crate::wire::Decode for AuthError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AuthError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AuthError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "invalid_access_token" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidAccessToken)
+                crate::wire::void_at(r, at, Self::InvalidAccessToken)
             }
-            "invalid_select_user" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidSelectUser)
-            }
+            "invalid_select_user" => crate::wire::void_at(r, at, Self::InvalidSelectUser),
             "invalid_select_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidSelectAdmin)
+                crate::wire::void_at(r, at, Self::InvalidSelectAdmin)
             }
-            "user_suspended" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserSuspended)
-            }
+            "user_suspended" => crate::wire::void_at(r, at, Self::UserSuspended),
             "expired_access_token" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ExpiredAccessToken)
+                crate::wire::void_at(r, at, Self::ExpiredAccessToken)
             }
             "missing_scope" => {
                 crate::wire::read_flat_at::<crate::auth::TokenScopeError>(r, at)
                     .map(Self::MissingScope)
             }
-            "route_access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RouteAccessDenied)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "route_access_denied" => crate::wire::void_at(r, at, Self::RouteAccessDenied),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -605,11 +572,14 @@ impl crate::wire::Decode for InvalidAccountTypeError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "InvalidAccountTypeError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "InvalidAccountTypeError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "endpoint" => crate::wire::read_void_at(r, at).map(|()| Self::Endpoint),
-            "feature" => crate::wire::read_void_at(r, at).map(|()| Self::Feature),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "endpoint" => crate::wire::void_at(r, at, Self::Endpoint),
+            "feature" => crate::wire::void_at(r, at, Self::Feature),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -658,7 +628,10 @@ impl crate::wire::Decode for NoPermissionError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "NoPermissionError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "NoPermissionError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unauthorized_account_id_usage" => {
                 crate::wire::read_flat_at::<
@@ -666,7 +639,7 @@ impl crate::wire::Decode for NoPermissionError {
                 >(r, at)
                     .map(Self::UnauthorizedAccountIdUsage)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -712,15 +685,14 @@ impl crate::wire::Decode for PaperAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperAccessError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperAccessError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "paper_disabled" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PaperDisabled)
-            }
-            "not_paper_user" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotPaperUser)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "paper_disabled" => crate::wire::void_at(r, at, Self::PaperDisabled),
+            "not_paper_user" => crate::wire::void_at(r, at, Self::NotPaperUser),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -768,15 +740,16 @@ impl crate::wire::Decode for RateLimitReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RateLimitReason")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RateLimitReason") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "too_many_requests" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyRequests)
-            }
+            "too_many_requests" => crate::wire::void_at(r, at, Self::TooManyRequests),
             "too_many_write_operations" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
+                crate::wire::void_at(r, at, Self::TooManyWriteOperations)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -824,15 +797,16 @@ impl crate::wire::Decode for TokenFromOAuth1Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TokenFromOAuth1Error")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TokenFromOAuth1Error") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "invalid_oauth1_token_info" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidOauth1TokenInfo)
+                crate::wire::void_at(r, at, Self::InvalidOauth1TokenInfo)
             }
-            "app_id_mismatch" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AppIdMismatch)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "app_id_mismatch" => crate::wire::void_at(r, at, Self::AppIdMismatch),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

@@ -40,22 +40,19 @@ impl crate::wire::Decode for EchoArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "query" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "EchoArg",
+            &["query"],
+            0,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            query: match slots.f0 {
+            query: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -66,13 +63,15 @@ impl crate::wire::Validate for EchoArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "EchoArg.query",
             &self.query,
             ::std::option::Option::None,
             ::std::option::Option::Some(500),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -125,22 +124,19 @@ impl crate::wire::Decode for EchoResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "result" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "EchoResult",
+            &["result"],
+            0,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            result: match slots.f0 {
+            result: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -186,12 +182,13 @@ impl crate::wire::Decode for EchoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "EchoError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "EchoError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_requested" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserRequested)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_requested" => crate::wire::void_at(r, at, Self::UserRequested),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

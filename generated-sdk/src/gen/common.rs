@@ -43,37 +43,20 @@ impl crate::wire::Decode for DropboxDuration {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<i64>,
-            f1: ::std::option::Option<i32>,
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DropboxDuration",
+            &["seconds", "nanos"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "seconds" => crate::wire::read_into(r, &mut slots.f0),
-                "nanos" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "seconds", "DropboxDuration"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "nanos", "DropboxDuration"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "DropboxDuration"),
             );
@@ -250,37 +233,20 @@ impl crate::wire::Decode for RootInfoBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::NamespaceId>,
-            f1: ::std::option::Option<crate::common::NamespaceId>,
+        let mut f0: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RootInfo",
+            &["root_namespace_id", "home_namespace_id"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "root_namespace_id" => crate::wire::read_into(r, &mut slots.f0),
-                "home_namespace_id" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "root_namespace_id", "RootInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "home_namespace_id", "RootInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "RootInfo"));
         };
         ::std::result::Result::Ok(Self {
@@ -345,46 +311,28 @@ impl crate::wire::Decode for TeamRootInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::NamespaceId>,
-            f1: ::std::option::Option<crate::common::NamespaceId>,
-            f2: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "root_namespace_id" => crate::wire::read_into(r, &mut slots.f0),
-                "home_namespace_id" => crate::wire::read_into(r, &mut slots.f1),
-                "home_path" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "root_namespace_id", "TeamRootInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "home_namespace_id", "TeamRootInfo"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "home_path", "TeamRootInfo"),
-            );
+        let mut f0: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamRootInfo",
+            &["root_namespace_id", "home_namespace_id", "home_path"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamRootInfo"),
             );
@@ -457,40 +405,27 @@ impl crate::wire::Decode for UserRootInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::NamespaceId>,
-            f1: ::std::option::Option<crate::common::NamespaceId>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserRootInfo",
+            &["root_namespace_id", "home_namespace_id", "home_path"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "root_namespace_id" => crate::wire::read_into(r, &mut slots.f0),
-                "home_namespace_id" => crate::wire::read_into(r, &mut slots.f1),
-                "home_path" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "root_namespace_id", "UserRootInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "home_namespace_id", "UserRootInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UserRootInfo"),
             );
@@ -498,7 +433,7 @@ impl crate::wire::Decode for UserRootInfo {
         ::std::result::Result::Ok(Self {
             root_namespace_id: f0,
             home_namespace_id: f1,
-            home_path: slots.f2,
+            home_path: f2.0,
         })
     }
 }
@@ -554,9 +489,12 @@ impl crate::wire::Decode for PathRoot {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PathRoot")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PathRoot") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "home" => crate::wire::read_void_at(r, at).map(|()| Self::Home),
+            "home" => crate::wire::void_at(r, at, Self::Home),
             "root" => {
                 crate::wire::read_nested_at(r, at, "root", "PathRoot").map(Self::Root)
             }
@@ -564,7 +502,7 @@ impl crate::wire::Decode for PathRoot {
                 crate::wire::read_nested_at(r, at, "namespace_id", "PathRoot")
                     .map(Self::NamespaceId)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -616,16 +554,17 @@ impl crate::wire::Decode for PathRootError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PathRootError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PathRootError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "invalid_root" => {
                 crate::wire::read_nested_at(r, at, "invalid_root", "PathRootError")
                     .map(Self::InvalidRoot)
             }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

@@ -31,23 +31,22 @@ impl crate::wire::Decode for DeleteManualContactsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::common::EmailAddress>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::common::EmailAddress>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteManualContactsArg",
+            &["email_addresses"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "email_addresses" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "email_addresses", "DeleteManualContactsArg"),
+                crate::wire::missing(r, "", "DeleteManualContactsArg"),
             );
         };
         ::std::result::Result::Ok(Self { email_addresses: f0 })
@@ -61,13 +60,15 @@ impl crate::wire::Validate for DeleteManualContactsArg {
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
         );
         for item0 in (&self.email_addresses).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "DeleteManualContactsArg.email_addresses",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(255),
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -115,7 +116,10 @@ impl crate::wire::Decode for DeleteManualContactsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteManualContactsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DeleteManualContactsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "contacts_not_found" => {
                 crate::wire::read_nested_at(
@@ -126,7 +130,7 @@ impl crate::wire::Decode for DeleteManualContactsError {
                     )
                     .map(Self::ContactsNotFound)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

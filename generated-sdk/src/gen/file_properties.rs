@@ -41,39 +41,22 @@ impl crate::wire::Decode for AddPropertiesArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::PathOrId>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-            >,
+        let mut f0: ::std::option::Option<crate::file_properties::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddPropertiesArg",
+            &["path", "property_groups"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "property_groups" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "AddPropertiesArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "property_groups", "AddPropertiesArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "AddPropertiesArg"),
             );
@@ -91,16 +74,23 @@ impl crate::wire::Validate for AddPropertiesArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddPropertiesArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.property_groups).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddPropertiesArg.property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("AddPropertiesArg.property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -155,48 +145,30 @@ impl crate::wire::Decode for AddTemplateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
-            >,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "description" => crate::wire::read_into(r, &mut slots.f1),
-                "fields" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "AddTemplateArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "description", "AddTemplateArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "fields", "AddTemplateArg"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddTemplateArg",
+            &["name", "description", "fields"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "AddTemplateArg"),
             );
@@ -249,23 +221,20 @@ impl crate::wire::Decode for AddTemplateResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddTemplateResult",
+            &["template_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "template_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "AddTemplateResult"),
+                crate::wire::missing(r, "", "AddTemplateResult"),
             );
         };
         ::std::result::Result::Ok(Self { template_id: f0 })
@@ -312,23 +281,20 @@ impl crate::wire::Decode for GetTemplateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTemplateArg",
+            &["template_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "template_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "GetTemplateArg"),
+                crate::wire::missing(r, "", "GetTemplateArg"),
             );
         };
         ::std::result::Result::Ok(Self { template_id: f0 })
@@ -341,13 +307,15 @@ impl crate::wire::Validate for GetTemplateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetTemplateArg.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -401,48 +369,30 @@ impl crate::wire::Decode for GetTemplateResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
-            >,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "description" => crate::wire::read_into(r, &mut slots.f1),
-                "fields" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "GetTemplateResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "description", "GetTemplateResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "fields", "GetTemplateResult"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTemplateResult",
+            &["name", "description", "fields"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GetTemplateResult"),
             );
@@ -497,25 +447,22 @@ impl crate::wire::Decode for ListTemplateResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::TemplateId>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::TemplateId>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListTemplateResult",
+            &["template_ids"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "template_ids" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_ids", "ListTemplateResult"),
+                crate::wire::missing(r, "", "ListTemplateResult"),
             );
         };
         ::std::result::Result::Ok(Self { template_ids: f0 })
@@ -568,39 +515,22 @@ impl crate::wire::Decode for OverwritePropertyGroupArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::PathOrId>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-            >,
+        let mut f0: ::std::option::Option<crate::file_properties::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "OverwritePropertyGroupArg",
+            &["path", "property_groups"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "property_groups" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "OverwritePropertyGroupArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "property_groups", "OverwritePropertyGroupArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "OverwritePropertyGroupArg"),
             );
@@ -618,22 +548,31 @@ impl crate::wire::Validate for OverwritePropertyGroupArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "OverwritePropertyGroupArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_items(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "OverwritePropertyGroupArg.property_groups",
             (&self.property_groups).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.property_groups).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("OverwritePropertyGroupArg.property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("OverwritePropertyGroupArg.property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -695,33 +634,28 @@ impl crate::wire::Decode for PropertiesSearchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertiesSearchQuery>,
-            >,
-            f1: ::std::option::Option<crate::file_properties::TemplateFilter>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertiesSearchQuery>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::file_properties::TemplateFilter> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertiesSearchArg",
+            &["queries", "template_filter"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "queries" => crate::wire::read_into(r, &mut slots.f0),
-                "template_filter" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "queries", "PropertiesSearchArg"),
+                crate::wire::missing(r, "", "PropertiesSearchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             queries: f0,
-            template_filter: match slots.f1 {
+            template_filter: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => {
                     crate::file_properties::TemplateFilter::FilterNone
@@ -734,14 +668,21 @@ impl crate::wire::Validate for PropertiesSearchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "PropertiesSearchArg.queries",
             (&self.queries).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
-        )?;
-        crate::wire::Validate::validate(&self.template_filter)
-            .map_err(|e| e.within("PropertiesSearchArg.template_filter"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.template_filter,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("PropertiesSearchArg.template_filter"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -785,23 +726,22 @@ impl crate::wire::Decode for PropertiesSearchContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::PropertiesSearchCursor>,
+        let mut f0: ::std::option::Option<
+            crate::file_properties::PropertiesSearchCursor,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertiesSearchContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "PropertiesSearchContinueArg"),
+                crate::wire::missing(r, "", "PropertiesSearchContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -811,13 +751,15 @@ impl crate::wire::Validate for PropertiesSearchContinueArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PropertiesSearchContinueArg.cursor",
             &self.cursor,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -880,57 +822,33 @@ impl crate::wire::Decode for PropertiesSearchMatch {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::Id>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-            >,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "path" => crate::wire::read_into(r, &mut slots.f1),
-                "is_deleted" => crate::wire::read_into(r, &mut slots.f2),
-                "property_groups" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "PropertiesSearchMatch"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "PropertiesSearchMatch"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_deleted", "PropertiesSearchMatch"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "property_groups", "PropertiesSearchMatch"),
-            );
+        let mut f0: ::std::option::Option<crate::file_properties::Id> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertiesSearchMatch",
+            &["id", "path", "is_deleted", "property_groups"],
+            15,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f1, f2, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PropertiesSearchMatch"),
             );
@@ -1006,40 +924,27 @@ impl crate::wire::Decode for PropertiesSearchQuery {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::file_properties::PropertiesSearchMode>,
-            f2: ::std::option::Option<crate::file_properties::LogicalOperator>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            crate::file_properties::PropertiesSearchMode,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::file_properties::LogicalOperator> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertiesSearchQuery",
+            &["query", "mode", "logical_operator"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "query" => crate::wire::read_into(r, &mut slots.f0),
-                "mode" => crate::wire::read_into(r, &mut slots.f1),
-                "logical_operator" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "query", "PropertiesSearchQuery"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "mode", "PropertiesSearchQuery"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PropertiesSearchQuery"),
             );
@@ -1047,7 +952,7 @@ impl crate::wire::Decode for PropertiesSearchQuery {
         ::std::result::Result::Ok(Self {
             query: f0,
             mode: f1,
-            logical_operator: match slots.f2 {
+            logical_operator: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => {
                     crate::file_properties::LogicalOperator::OrOperator
@@ -1114,34 +1019,31 @@ impl crate::wire::Decode for PropertiesSearchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertiesSearchMatch>,
-            >,
-            f1: ::std::option::Option<crate::file_properties::PropertiesSearchCursor>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertiesSearchMatch>,
+        > = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            crate::file_properties::PropertiesSearchCursor,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertiesSearchResult",
+            &["matches", "cursor"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "matches" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "matches", "PropertiesSearchResult"),
+                crate::wire::missing(r, "", "PropertiesSearchResult"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            matches: f0,
-            cursor: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { matches: f0, cursor: f1.0 })
     }
 }
 impl crate::wire::Validate for PropertiesSearchResult {}
@@ -1189,37 +1091,20 @@ impl crate::wire::Decode for PropertyField {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertyField",
+            &["name", "value"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "value" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "PropertyField"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "value", "PropertyField"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PropertyField"),
             );
@@ -1278,46 +1163,28 @@ impl crate::wire::Decode for PropertyFieldTemplate {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::file_properties::PropertyType>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "description" => crate::wire::read_into(r, &mut slots.f1),
-                "type" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "PropertyFieldTemplate"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "description", "PropertyFieldTemplate"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "type", "PropertyFieldTemplate"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::file_properties::PropertyType> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertyFieldTemplate",
+            &["name", "description", "type"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PropertyFieldTemplate"),
             );
@@ -1377,39 +1244,22 @@ impl crate::wire::Decode for PropertyGroup {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::TemplateId>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyField>,
-            >,
+        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertyField>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertyGroup",
+            &["template_id", "fields"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "template_id" => crate::wire::read_into(r, &mut slots.f0),
-                "fields" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "PropertyGroup"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "fields", "PropertyGroup"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PropertyGroup"),
             );
@@ -1427,13 +1277,15 @@ impl crate::wire::Validate for PropertyGroup {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PropertyGroup.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1488,48 +1340,30 @@ impl crate::wire::Decode for PropertyGroupTemplate {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
-            >,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "description" => crate::wire::read_into(r, &mut slots.f1),
-                "fields" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "PropertyGroupTemplate"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "description", "PropertyGroupTemplate"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "fields", "PropertyGroupTemplate"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertyGroupTemplate",
+            &["name", "description", "fields"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PropertyGroupTemplate"),
             );
@@ -1613,37 +1447,36 @@ impl crate::wire::Decode for PropertyGroupUpdate {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::TemplateId>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyField>,
-            >,
-            f2: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::file_properties::PropertyField>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f2: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PropertyGroupUpdate",
+            &["template_id", "add_or_update_fields", "remove_fields"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "template_id" => crate::wire::read_into(r, &mut slots.f0),
-                "add_or_update_fields" => crate::wire::read_nullable(r, &mut slots.f1),
-                "remove_fields" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "PropertyGroupUpdate"),
+                crate::wire::missing(r, "", "PropertyGroupUpdate"),
             );
         };
         ::std::result::Result::Ok(Self {
             template_id: f0,
-            add_or_update_fields: slots.f1,
-            remove_fields: slots.f2,
+            add_or_update_fields: f1.0,
+            remove_fields: f2.0,
         })
     }
 }
@@ -1654,13 +1487,15 @@ impl crate::wire::Validate for PropertyGroupUpdate {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PropertyGroupUpdate.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1717,39 +1552,22 @@ impl crate::wire::Decode for RemovePropertiesArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::PathOrId>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::TemplateId>,
-            >,
+        let mut f0: ::std::option::Option<crate::file_properties::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::TemplateId>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RemovePropertiesArg",
+            &["path", "property_template_ids"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "property_template_ids" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "RemovePropertiesArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "property_template_ids", "RemovePropertiesArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RemovePropertiesArg"),
             );
@@ -1770,21 +1588,25 @@ impl crate::wire::Validate for RemovePropertiesArg {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemovePropertiesArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.property_template_ids).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "RemovePropertiesArg.property_template_ids",
                 item0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1829,23 +1651,20 @@ impl crate::wire::Decode for RemoveTemplateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RemoveTemplateArg",
+            &["template_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "template_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "RemoveTemplateArg"),
+                crate::wire::missing(r, "", "RemoveTemplateArg"),
             );
         };
         ::std::result::Result::Ok(Self { template_id: f0 })
@@ -1858,13 +1677,15 @@ impl crate::wire::Validate for RemoveTemplateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveTemplateArg.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1925,39 +1746,22 @@ impl crate::wire::Decode for UpdatePropertiesArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::PathOrId>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyGroupUpdate>,
-            >,
+        let mut f0: ::std::option::Option<crate::file_properties::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::file_properties::PropertyGroupUpdate>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UpdatePropertiesArg",
+            &["path", "update_property_groups"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "update_property_groups" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "UpdatePropertiesArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "update_property_groups", "UpdatePropertiesArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UpdatePropertiesArg"),
             );
@@ -1975,16 +1779,23 @@ impl crate::wire::Validate for UpdatePropertiesArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdatePropertiesArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.update_property_groups).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UpdatePropertiesArg.update_property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("UpdatePropertiesArg.update_property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -2066,41 +1877,41 @@ impl crate::wire::Decode for UpdateTemplateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::TemplateId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
-            >,
+        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<
+            ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UpdateTemplateArg",
+            &["template_id", "name", "description", "add_fields"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "template_id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_nullable(r, &mut slots.f1),
-                "description" => crate::wire::read_nullable(r, &mut slots.f2),
-                "add_fields" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "UpdateTemplateArg"),
+                crate::wire::missing(r, "", "UpdateTemplateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             template_id: f0,
-            name: slots.f1,
-            description: slots.f2,
-            add_fields: slots.f3,
+            name: f1.0,
+            description: f2.0,
+            add_fields: f3.0,
         })
     }
 }
@@ -2111,13 +1922,15 @@ impl crate::wire::Validate for UpdateTemplateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateTemplateArg.template_id",
             &self.template_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -2161,23 +1974,20 @@ impl crate::wire::Decode for UpdateTemplateResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UpdateTemplateResult",
+            &["template_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "template_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "UpdateTemplateResult"),
+                crate::wire::missing(r, "", "UpdateTemplateResult"),
             );
         };
         ::std::result::Result::Ok(Self { template_id: f0 })
@@ -2257,7 +2067,10 @@ impl crate::wire::Decode for AddPropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AddPropertiesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AddPropertiesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "template_not_found" => {
                 crate::wire::read_nested_at(
@@ -2268,29 +2081,24 @@ impl crate::wire::Decode for AddPropertiesError {
                     )
                     .map(Self::TemplateNotFound)
             }
-            "restricted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "restricted_content" => crate::wire::void_at(r, at, Self::RestrictedContent),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "AddPropertiesError")
                     .map(Self::Path)
             }
-            "unsupported_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
-            }
+            "unsupported_folder" => crate::wire::void_at(r, at, Self::UnsupportedFolder),
             "property_field_too_large" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PropertyFieldTooLarge)
+                crate::wire::void_at(r, at, Self::PropertyFieldTooLarge)
             }
             "does_not_fit_template" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DoesNotFitTemplate)
+                crate::wire::void_at(r, at, Self::DoesNotFitTemplate)
             }
             "duplicate_property_groups" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatePropertyGroups)
+                crate::wire::void_at(r, at, Self::DuplicatePropertyGroups)
             }
             "property_group_already_exists" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::PropertyGroupAlreadyExists)
+                crate::wire::void_at(r, at, Self::PropertyGroupAlreadyExists)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -2365,7 +2173,10 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "InvalidPropertyGroupError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "InvalidPropertyGroupError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "template_not_found" => {
                 crate::wire::read_nested_at(
@@ -2376,25 +2187,21 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
                     )
                     .map(Self::TemplateNotFound)
             }
-            "restricted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "restricted_content" => crate::wire::void_at(r, at, Self::RestrictedContent),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "InvalidPropertyGroupError")
                     .map(Self::Path)
             }
-            "unsupported_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
-            }
+            "unsupported_folder" => crate::wire::void_at(r, at, Self::UnsupportedFolder),
             "property_field_too_large" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PropertyFieldTooLarge)
+                crate::wire::void_at(r, at, Self::PropertyFieldTooLarge)
             }
             "does_not_fit_template" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DoesNotFitTemplate)
+                crate::wire::void_at(r, at, Self::DoesNotFitTemplate)
             }
             "duplicate_property_groups" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatePropertyGroups)
+                crate::wire::void_at(r, at, Self::DuplicatePropertyGroups)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -2439,10 +2246,13 @@ impl crate::wire::Decode for LogicalOperator {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LogicalOperator")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LogicalOperator") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "or_operator" => crate::wire::read_void_at(r, at).map(|()| Self::OrOperator),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "or_operator" => crate::wire::void_at(r, at, Self::OrOperator),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2487,12 +2297,15 @@ impl crate::wire::Decode for LookUpPropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LookUpPropertiesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LookUpPropertiesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "property_group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PropertyGroupNotFound)
+                crate::wire::void_at(r, at, Self::PropertyGroupNotFound)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2552,19 +2365,20 @@ impl crate::wire::Decode for LookupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LookupError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LookupError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "malformed_path" => {
                 crate::wire::read_nested_at(r, at, "malformed_path", "LookupError")
                     .map(Self::MalformedPath)
             }
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "not_file" => crate::wire::read_void_at(r, at).map(|()| Self::NotFile),
-            "not_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotFolder),
-            "restricted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "not_file" => crate::wire::void_at(r, at, Self::NotFile),
+            "not_folder" => crate::wire::void_at(r, at, Self::NotFolder),
+            "restricted_content" => crate::wire::void_at(r, at, Self::RestrictedContent),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2632,7 +2446,10 @@ impl crate::wire::Decode for ModifyTemplateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ModifyTemplateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ModifyTemplateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "template_not_found" => {
                 crate::wire::read_nested_at(
@@ -2643,22 +2460,15 @@ impl crate::wire::Decode for ModifyTemplateError {
                     )
                     .map(Self::TemplateNotFound)
             }
-            "restricted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "restricted_content" => crate::wire::void_at(r, at, Self::RestrictedContent),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "conflicting_property_names" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ConflictingPropertyNames)
+                crate::wire::void_at(r, at, Self::ConflictingPropertyNames)
             }
-            "too_many_properties" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyProperties)
-            }
-            "too_many_templates" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyTemplates)
-            }
+            "too_many_properties" => crate::wire::void_at(r, at, Self::TooManyProperties),
+            "too_many_templates" => crate::wire::void_at(r, at, Self::TooManyTemplates),
             "template_attribute_too_large" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TemplateAttributeTooLarge)
+                crate::wire::void_at(r, at, Self::TemplateAttributeTooLarge)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -2718,7 +2528,10 @@ impl crate::wire::Decode for PropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PropertiesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PropertiesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "template_not_found" => {
                 crate::wire::read_nested_at(
@@ -2729,17 +2542,13 @@ impl crate::wire::Decode for PropertiesError {
                     )
                     .map(Self::TemplateNotFound)
             }
-            "restricted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "restricted_content" => crate::wire::void_at(r, at, Self::RestrictedContent),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "PropertiesError")
                     .map(Self::Path)
             }
-            "unsupported_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
-            }
+            "unsupported_folder" => crate::wire::void_at(r, at, Self::UnsupportedFolder),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2782,10 +2591,16 @@ impl crate::wire::Decode for PropertiesSearchContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PropertiesSearchContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "PropertiesSearchContinueError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2833,7 +2648,10 @@ impl crate::wire::Decode for PropertiesSearchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PropertiesSearchError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PropertiesSearchError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "property_group_lookup" => {
                 crate::wire::read_nested_at(
@@ -2844,7 +2662,7 @@ impl crate::wire::Decode for PropertiesSearchError {
                     )
                     .map(Self::PropertyGroupLookup)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2893,13 +2711,16 @@ impl crate::wire::Decode for PropertiesSearchMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PropertiesSearchMode")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PropertiesSearchMode") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "field_name" => {
                 crate::wire::read_nested_at(r, at, "field_name", "PropertiesSearchMode")
                     .map(Self::FieldName)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2943,10 +2764,13 @@ impl crate::wire::Decode for PropertyType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PropertyType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PropertyType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "string" => crate::wire::read_void_at(r, at).map(|()| Self::String),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "string" => crate::wire::void_at(r, at, Self::String),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3013,7 +2837,10 @@ impl crate::wire::Decode for RemovePropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RemovePropertiesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RemovePropertiesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "template_not_found" => {
                 crate::wire::read_nested_at(
@@ -3024,17 +2851,13 @@ impl crate::wire::Decode for RemovePropertiesError {
                     )
                     .map(Self::TemplateNotFound)
             }
-            "restricted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "restricted_content" => crate::wire::void_at(r, at, Self::RestrictedContent),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "RemovePropertiesError")
                     .map(Self::Path)
             }
-            "unsupported_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
-            }
+            "unsupported_folder" => crate::wire::void_at(r, at, Self::UnsupportedFolder),
             "property_group_lookup" => {
                 crate::wire::read_nested_at(
                         r,
@@ -3095,16 +2918,17 @@ impl crate::wire::Decode for TemplateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TemplateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TemplateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "template_not_found" => {
                 crate::wire::read_nested_at(r, at, "template_not_found", "TemplateError")
                     .map(Self::TemplateNotFound)
             }
-            "restricted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "restricted_content" => crate::wire::void_at(r, at, Self::RestrictedContent),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3156,14 +2980,17 @@ impl crate::wire::Decode for TemplateFilter {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TemplateFilter")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TemplateFilter") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "filter_some" => {
                 crate::wire::read_nested_at(r, at, "filter_some", "TemplateFilter")
                     .map(Self::FilterSome)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "filter_none" => crate::wire::read_void_at(r, at).map(|()| Self::FilterNone),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "filter_none" => crate::wire::void_at(r, at, Self::FilterNone),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3177,20 +3004,24 @@ impl crate::wire::Validate for TemplateFilter {
         );
         match self {
             Self::FilterSome(x) => {
-                crate::wire::check_items(
+                if let ::std::result::Result::Err(e) = crate::wire::check_items(
                     "TemplateFilter.filter_some",
                     (x).len(),
                     ::std::option::Option::Some(1),
                     ::std::option::Option::None,
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
                 for item0 in (x).iter() {
-                    crate::wire::check_str(
+                    if let ::std::result::Result::Err(e) = crate::wire::check_str(
                         "TemplateFilter.filter_some",
                         item0,
                         ::std::option::Option::Some(1),
                         ::std::option::Option::None,
                         ::std::option::Option::Some(&PATTERN_0),
-                    )?;
+                    ) {
+                        return ::std::result::Result::Err(e);
+                    }
                 }
             }
             #[allow(unreachable_patterns)]
@@ -3242,13 +3073,16 @@ impl crate::wire::Decode for TemplateFilterBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TemplateFilterBase")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TemplateFilterBase") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "filter_some" => {
                 crate::wire::read_nested_at(r, at, "filter_some", "TemplateFilterBase")
                     .map(Self::FilterSome)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3262,20 +3096,24 @@ impl crate::wire::Validate for TemplateFilterBase {
         );
         match self {
             Self::FilterSome(x) => {
-                crate::wire::check_items(
+                if let ::std::result::Result::Err(e) = crate::wire::check_items(
                     "TemplateFilterBase.filter_some",
                     (x).len(),
                     ::std::option::Option::Some(1),
                     ::std::option::Option::None,
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
                 for item0 in (x).iter() {
-                    crate::wire::check_str(
+                    if let ::std::result::Result::Err(e) = crate::wire::check_str(
                         "TemplateFilterBase.filter_some",
                         item0,
                         ::std::option::Option::Some(1),
                         ::std::option::Option::None,
                         ::std::option::Option::Some(&PATTERN_0),
-                    )?;
+                    ) {
+                        return ::std::result::Result::Err(e);
+                    }
                 }
             }
             #[allow(unreachable_patterns)]
@@ -3324,11 +3162,14 @@ impl crate::wire::Decode for TemplateOwnerType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TemplateOwnerType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TemplateOwnerType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user" => crate::wire::read_void_at(r, at).map(|()| Self::User),
-            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user" => crate::wire::void_at(r, at, Self::User),
+            "team" => crate::wire::void_at(r, at, Self::Team),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3410,7 +3251,10 @@ impl crate::wire::Decode for UpdatePropertiesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UpdatePropertiesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UpdatePropertiesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "template_not_found" => {
                 crate::wire::read_nested_at(
@@ -3421,25 +3265,21 @@ impl crate::wire::Decode for UpdatePropertiesError {
                     )
                     .map(Self::TemplateNotFound)
             }
-            "restricted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "restricted_content" => crate::wire::void_at(r, at, Self::RestrictedContent),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "UpdatePropertiesError")
                     .map(Self::Path)
             }
-            "unsupported_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFolder)
-            }
+            "unsupported_folder" => crate::wire::void_at(r, at, Self::UnsupportedFolder),
             "property_field_too_large" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PropertyFieldTooLarge)
+                crate::wire::void_at(r, at, Self::PropertyFieldTooLarge)
             }
             "does_not_fit_template" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DoesNotFitTemplate)
+                crate::wire::void_at(r, at, Self::DoesNotFitTemplate)
             }
             "duplicate_property_groups" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatePropertyGroups)
+                crate::wire::void_at(r, at, Self::DuplicatePropertyGroups)
             }
             "property_group_lookup" => {
                 crate::wire::read_nested_at(

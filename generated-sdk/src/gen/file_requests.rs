@@ -34,23 +34,20 @@ impl crate::wire::Decode for CountFileRequestsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CountFileRequestsResult",
+            &["file_request_count"],
+            1,
+            &mut [crate::wire::SlotRef::U64(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_request_count" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_request_count", "CountFileRequestsResult"),
+                crate::wire::missing(r, "", "CountFileRequestsResult"),
             );
         };
         ::std::result::Result::Ok(Self { file_request_count: f0 })
@@ -147,49 +144,44 @@ impl crate::wire::Decode for CreateFileRequestArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::files::Path>,
-            f2: ::std::option::Option<crate::file_requests::FileRequestDeadline>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::file_requests::FileRequestDeadline> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CreateFileRequestArgs",
+            &[
+                "title",
+                "destination",
+                "deadline",
+                "open",
+                "description",
+                "video_project_id",
+            ],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "title" => crate::wire::read_into(r, &mut slots.f0),
-                "destination" => crate::wire::read_into(r, &mut slots.f1),
-                "deadline" => crate::wire::read_nullable(r, &mut slots.f2),
-                "open" => crate::wire::read_into(r, &mut slots.f3),
-                "description" => crate::wire::read_nullable(r, &mut slots.f4),
-                "video_project_id" => crate::wire::read_nullable(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "title", "CreateFileRequestArgs"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "destination", "CreateFileRequestArgs"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "CreateFileRequestArgs"),
             );
@@ -197,13 +189,13 @@ impl crate::wire::Decode for CreateFileRequestArgs {
         ::std::result::Result::Ok(Self {
             title: f0,
             destination: f1,
-            deadline: slots.f2,
-            open: match slots.f3 {
+            deadline: f2.0,
+            open: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            description: slots.f4,
-            video_project_id: slots.f5,
+            description: f4.0,
+            video_project_id: f5.0,
         })
     }
 }
@@ -214,20 +206,24 @@ impl crate::wire::Validate for CreateFileRequestArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CreateFileRequestArgs.title",
             &self.title,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CreateFileRequestArgs.destination",
             &self.destination,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -274,29 +270,22 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::file_requests::FileRequest>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::file_requests::FileRequest>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteAllClosedFileRequestsResult",
+            &["file_requests"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_requests" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "file_requests",
-                    "DeleteAllClosedFileRequestsResult",
-                ),
+                crate::wire::missing(r, "", "DeleteAllClosedFileRequestsResult"),
             );
         };
         ::std::result::Result::Ok(Self { file_requests: f0 })
@@ -344,25 +333,22 @@ impl crate::wire::Decode for DeleteFileRequestArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::file_requests::FileRequestId>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::file_requests::FileRequestId>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteFileRequestArgs",
+            &["ids"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "ids" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "ids", "DeleteFileRequestArgs"),
+                crate::wire::missing(r, "", "DeleteFileRequestArgs"),
             );
         };
         ::std::result::Result::Ok(Self { ids: f0 })
@@ -376,13 +362,15 @@ impl crate::wire::Validate for DeleteFileRequestArgs {
             "[-_0-9a-zA-Z]+",
         );
         for item0 in (&self.ids).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "DeleteFileRequestArgs.ids",
                 item0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -430,25 +418,22 @@ impl crate::wire::Decode for DeleteFileRequestsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::file_requests::FileRequest>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::file_requests::FileRequest>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteFileRequestsResult",
+            &["file_requests"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_requests" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_requests", "DeleteFileRequestsResult"),
+                crate::wire::missing(r, "", "DeleteFileRequestsResult"),
             );
         };
         ::std::result::Result::Ok(Self { file_requests: f0 })
@@ -568,76 +553,55 @@ impl crate::wire::Decode for FileRequest {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_requests::FileRequestId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::files::Path>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f5: ::std::option::Option<crate::file_requests::FileRequestDeadline>,
-            f6: ::std::option::Option<bool>,
-            f7: ::std::option::Option<i64>,
-            f8: ::std::option::Option<::std::string::String>,
-            f9: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "url" => crate::wire::read_into(r, &mut slots.f1),
-                "title" => crate::wire::read_into(r, &mut slots.f2),
-                "destination" => crate::wire::read_nullable(r, &mut slots.f3),
-                "created" => crate::wire::read_into(r, &mut slots.f4),
-                "deadline" => crate::wire::read_nullable(r, &mut slots.f5),
-                "is_open" => crate::wire::read_into(r, &mut slots.f6),
-                "file_count" => crate::wire::read_into(r, &mut slots.f7),
-                "description" => crate::wire::read_nullable(r, &mut slots.f8),
-                "video_project_id" => crate::wire::read_nullable(r, &mut slots.f9),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "FileRequest"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "FileRequest"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "title", "FileRequest"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "created", "FileRequest"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_open", "FileRequest"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_count", "FileRequest"),
-            );
+        let mut f0: ::std::option::Option<crate::file_requests::FileRequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<crate::files::Path> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<crate::file_requests::FileRequestDeadline> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f8: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f9: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FileRequest",
+            &[
+                "id",
+                "url",
+                "title",
+                "destination",
+                "created",
+                "deadline",
+                "is_open",
+                "file_count",
+                "description",
+                "video_project_id",
+            ],
+            215,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
+                crate::wire::SlotRef::NullableStr(&mut f9),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -646,14 +610,7 @@ impl crate::wire::Decode for FileRequest {
             ::std::option::Option::Some(f4),
             ::std::option::Option::Some(f6),
             ::std::option::Option::Some(f7),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f4.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-        ) else {
+        ) = (f0, f1, f2, f4, f6, f7) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FileRequest"),
             );
@@ -662,13 +619,13 @@ impl crate::wire::Decode for FileRequest {
             id: f0,
             url: f1,
             title: f2,
-            destination: slots.f3,
+            destination: f3.0,
             created: f4,
-            deadline: slots.f5,
+            deadline: f5.0,
             is_open: f6,
             file_count: f7,
-            description: slots.f8,
-            video_project_id: slots.f9,
+            description: f8.0,
+            video_project_id: f9.0,
         })
     }
 }
@@ -728,31 +685,28 @@ impl crate::wire::Decode for FileRequestDeadline {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f1: ::std::option::Option<crate::file_requests::GracePeriod>,
+        let mut f0: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::file_requests::GracePeriod> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FileRequestDeadline",
+            &["deadline", "allow_late_uploads"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "deadline" => crate::wire::read_into(r, &mut slots.f0),
-                "allow_late_uploads" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "deadline", "FileRequestDeadline"),
+                crate::wire::missing(r, "", "FileRequestDeadline"),
             );
         };
         ::std::result::Result::Ok(Self {
             deadline: f0,
-            allow_late_uploads: slots.f1,
+            allow_late_uploads: f1.0,
         })
     }
 }
@@ -798,23 +752,20 @@ impl crate::wire::Decode for GetFileRequestArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_requests::FileRequestId>,
+        let mut f0: ::std::option::Option<crate::file_requests::FileRequestId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetFileRequestArgs",
+            &["id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "GetFileRequestArgs"),
+                crate::wire::missing(r, "", "GetFileRequestArgs"),
             );
         };
         ::std::result::Result::Ok(Self { id: f0 })
@@ -827,13 +778,15 @@ impl crate::wire::Validate for GetFileRequestArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetFileRequestArgs.id",
             &self.id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -884,22 +837,19 @@ impl crate::wire::Decode for ListFileRequestsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFileRequestsArg",
+            &["limit"],
+            0,
+            &mut [crate::wire::SlotRef::U64(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u64,
             },
@@ -947,23 +897,20 @@ impl crate::wire::Decode for ListFileRequestsContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFileRequestsContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFileRequestsContinueArg"),
+                crate::wire::missing(r, "", "ListFileRequestsContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -1013,25 +960,22 @@ impl crate::wire::Decode for ListFileRequestsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::file_requests::FileRequest>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::file_requests::FileRequest>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFileRequestsResult",
+            &["file_requests"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_requests" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_requests", "ListFileRequestsResult"),
+                crate::wire::missing(r, "", "ListFileRequestsResult"),
             );
         };
         ::std::result::Result::Ok(Self { file_requests: f0 })
@@ -1093,48 +1037,30 @@ impl crate::wire::Decode for ListFileRequestsV2Result {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::file_requests::FileRequest>,
-            >,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_requests" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_requests", "ListFileRequestsV2Result"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFileRequestsV2Result"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListFileRequestsV2Result"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::file_requests::FileRequest>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFileRequestsV2Result",
+            &["file_requests", "cursor", "has_more"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListFileRequestsV2Result"),
             );
@@ -1243,52 +1169,56 @@ impl crate::wire::Decode for UpdateFileRequestArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::file_requests::FileRequestId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::files::Path>,
-            f3: ::std::option::Option<crate::file_requests::UpdateFileRequestDeadline>,
-            f4: ::std::option::Option<bool>,
-            f5: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::file_requests::FileRequestId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::files::Path> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<
+            crate::file_requests::UpdateFileRequestDeadline,
+        > = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UpdateFileRequestArgs",
+            &["id", "title", "destination", "deadline", "open", "description"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "title" => crate::wire::read_nullable(r, &mut slots.f1),
-                "destination" => crate::wire::read_nullable(r, &mut slots.f2),
-                "deadline" => crate::wire::read_into(r, &mut slots.f3),
-                "open" => crate::wire::read_nullable(r, &mut slots.f4),
-                "description" => crate::wire::read_nullable(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "UpdateFileRequestArgs"),
+                crate::wire::missing(r, "", "UpdateFileRequestArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
             id: f0,
-            title: slots.f1,
-            destination: slots.f2,
-            deadline: match slots.f3 {
+            title: f1.0,
+            destination: f2.0,
+            deadline: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => {
                     crate::file_requests::UpdateFileRequestDeadline::NoUpdate
                 }
             },
-            open: slots.f4,
-            description: slots.f5,
+            open: f4.0,
+            description: f5.0,
         })
     }
 }
@@ -1302,30 +1232,36 @@ impl crate::wire::Validate for UpdateFileRequestArgs {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFileRequestArgs.id",
             &self.id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.title {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UpdateFileRequestArgs.title",
                 some0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.destination {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UpdateFileRequestArgs.destination",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1368,12 +1304,13 @@ impl crate::wire::Decode for CountFileRequestsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CountFileRequestsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CountFileRequestsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1444,33 +1381,22 @@ impl crate::wire::Decode for CreateFileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CreateFileRequestError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CreateFileRequestError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
-            "app_lacks_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "validation_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
-            }
-            "no_write_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
-            }
-            "invalid_location" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidLocation)
-            }
-            "rate_limit" => crate::wire::read_void_at(r, at).map(|()| Self::RateLimit),
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "not_a_folder" => crate::wire::void_at(r, at, Self::NotAFolder),
+            "app_lacks_access" => crate::wire::void_at(r, at, Self::AppLacksAccess),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "validation_error" => crate::wire::void_at(r, at, Self::ValidationError),
+            "no_write_permission" => crate::wire::void_at(r, at, Self::NoWritePermission),
+            "invalid_location" => crate::wire::void_at(r, at, Self::InvalidLocation),
+            "rate_limit" => crate::wire::void_at(r, at, Self::RateLimit),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1535,29 +1461,23 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteAllClosedFileRequestsError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "DeleteAllClosedFileRequestsError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
-            "app_lacks_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "validation_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
-            }
-            "no_write_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
-            }
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "not_a_folder" => crate::wire::void_at(r, at, Self::NotAFolder),
+            "app_lacks_access" => crate::wire::void_at(r, at, Self::AppLacksAccess),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "validation_error" => crate::wire::void_at(r, at, Self::ValidationError),
+            "no_write_permission" => crate::wire::void_at(r, at, Self::NoWritePermission),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1625,32 +1545,21 @@ impl crate::wire::Decode for DeleteFileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteFileRequestError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DeleteFileRequestError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
-            "app_lacks_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "validation_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
-            }
-            "no_write_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
-            }
-            "file_request_open" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FileRequestOpen)
-            }
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "not_a_folder" => crate::wire::void_at(r, at, Self::NotAFolder),
+            "app_lacks_access" => crate::wire::void_at(r, at, Self::AppLacksAccess),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "validation_error" => crate::wire::void_at(r, at, Self::ValidationError),
+            "no_write_permission" => crate::wire::void_at(r, at, Self::NoWritePermission),
+            "file_request_open" => crate::wire::void_at(r, at, Self::FileRequestOpen),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1715,29 +1624,20 @@ impl crate::wire::Decode for FileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileRequestError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileRequestError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
-            "app_lacks_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "validation_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
-            }
-            "no_write_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
-            }
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "not_a_folder" => crate::wire::void_at(r, at, Self::NotAFolder),
+            "app_lacks_access" => crate::wire::void_at(r, at, Self::AppLacksAccess),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "validation_error" => crate::wire::void_at(r, at, Self::ValidationError),
+            "no_write_permission" => crate::wire::void_at(r, at, Self::NoWritePermission),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1781,12 +1681,13 @@ impl crate::wire::Decode for GeneralFileRequestsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GeneralFileRequestsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GeneralFileRequestsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1851,29 +1752,20 @@ impl crate::wire::Decode for GetFileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetFileRequestError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetFileRequestError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
-            "app_lacks_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "validation_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
-            }
-            "no_write_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
-            }
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "not_a_folder" => crate::wire::void_at(r, at, Self::NotAFolder),
+            "app_lacks_access" => crate::wire::void_at(r, at, Self::AppLacksAccess),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "validation_error" => crate::wire::void_at(r, at, Self::ValidationError),
+            "no_write_permission" => crate::wire::void_at(r, at, Self::NoWritePermission),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1923,14 +1815,17 @@ impl crate::wire::Decode for GracePeriod {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GracePeriod")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GracePeriod") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "one_day" => crate::wire::read_void_at(r, at).map(|()| Self::OneDay),
-            "two_days" => crate::wire::read_void_at(r, at).map(|()| Self::TwoDays),
-            "seven_days" => crate::wire::read_void_at(r, at).map(|()| Self::SevenDays),
-            "thirty_days" => crate::wire::read_void_at(r, at).map(|()| Self::ThirtyDays),
-            "always" => crate::wire::read_void_at(r, at).map(|()| Self::Always),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "one_day" => crate::wire::void_at(r, at, Self::OneDay),
+            "two_days" => crate::wire::void_at(r, at, Self::TwoDays),
+            "seven_days" => crate::wire::void_at(r, at, Self::SevenDays),
+            "thirty_days" => crate::wire::void_at(r, at, Self::ThirtyDays),
+            "always" => crate::wire::void_at(r, at, Self::Always),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1977,15 +1872,17 @@ impl crate::wire::Decode for ListFileRequestsContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFileRequestsContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "ListFileRequestsContinueError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2029,12 +1926,13 @@ impl crate::wire::Decode for ListFileRequestsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFileRequestsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListFileRequestsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2082,16 +1980,19 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UpdateFileRequestDeadline")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UpdateFileRequestDeadline") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "no_update" => crate::wire::read_void_at(r, at).map(|()| Self::NoUpdate),
+            "no_update" => crate::wire::void_at(r, at, Self::NoUpdate),
             "update" => {
                 crate::wire::read_flat_opt_at::<
                     crate::file_requests::FileRequestDeadline,
                 >(r, at)
                     .map(Self::Update)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2156,29 +2057,20 @@ impl crate::wire::Decode for UpdateFileRequestError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UpdateFileRequestError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UpdateFileRequestError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled_for_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisabledForTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "not_a_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotAFolder),
-            "app_lacks_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AppLacksAccess)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "validation_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ValidationError)
-            }
-            "no_write_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
-            }
+            "disabled_for_team" => crate::wire::void_at(r, at, Self::DisabledForTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "not_a_folder" => crate::wire::void_at(r, at, Self::NotAFolder),
+            "app_lacks_access" => crate::wire::void_at(r, at, Self::AppLacksAccess),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "validation_error" => crate::wire::void_at(r, at, Self::ValidationError),
+            "no_write_permission" => crate::wire::void_at(r, at, Self::NoWritePermission),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

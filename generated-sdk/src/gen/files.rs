@@ -51,37 +51,20 @@ impl crate::wire::Decode for AddTagArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Path>,
-            f1: ::std::option::Option<crate::files::TagText>,
+        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::TagText> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddTagArg",
+            &["path", "tag_text"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "tag_text" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "AddTagArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "tag_text", "AddTagArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "AddTagArg"));
         };
         ::std::result::Result::Ok(Self { path: f0, tag_text: f1 })
@@ -95,20 +78,24 @@ impl crate::wire::Validate for AddTagArg {
             "/(.|[\\r\\n])*",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[\\w]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddTagArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddTagArg.tag_text",
             &self.tag_text,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(32),
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -227,62 +214,61 @@ impl crate::wire::Decode for AlphaGetMetadataArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ReadPath>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<crate::file_properties::TemplateFilterBase>,
-            f5: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::TemplateId>,
-            >,
+        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::file_properties::TemplateFilterBase> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<
+            ::std::vec::Vec<crate::file_properties::TemplateId>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AlphaGetMetadataArg",
+            &[
+                "path",
+                "include_media_info",
+                "include_deleted",
+                "include_has_explicit_shared_members",
+                "include_property_groups",
+                "include_property_templates",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "include_media_info" => crate::wire::read_into(r, &mut slots.f1),
-                "include_deleted" => crate::wire::read_into(r, &mut slots.f2),
-                "include_has_explicit_shared_members" => {
-                    crate::wire::read_into(r, &mut slots.f3)
-                }
-                "include_property_groups" => crate::wire::read_nullable(r, &mut slots.f4),
-                "include_property_templates" => {
-                    crate::wire::read_nullable(r, &mut slots.f5)
-                }
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "AlphaGetMetadataArg"),
+                crate::wire::missing(r, "", "AlphaGetMetadataArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            include_media_info: match slots.f1 {
+            include_media_info: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_deleted: match slots.f2 {
+            include_deleted: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_has_explicit_shared_members: match slots.f3 {
+            include_has_explicit_shared_members: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_property_groups: slots.f4,
-            include_property_templates: slots.f5,
+            include_property_groups: f4.0,
+            include_property_templates: f5.0,
         })
     }
 }
@@ -296,26 +282,35 @@ impl crate::wire::Validate for AlphaGetMetadataArg {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AlphaGetMetadataArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.include_property_groups {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("AlphaGetMetadataArg.include_property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("AlphaGetMetadataArg.include_property_groups"),
+                );
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.include_property_templates {
             for item1 in (some0).iter() {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "AlphaGetMetadataArg.include_property_templates",
                     item1,
                     ::std::option::Option::Some(1),
                     ::std::option::Option::None,
                     ::std::option::Option::Some(&PATTERN_1),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -431,62 +426,63 @@ impl crate::wire::Decode for CommitInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePathOrId>,
-            f1: ::std::option::Option<crate::files::WriteMode>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<bool>,
-            f5: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-            >,
-            f6: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::WriteMode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<
+            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CommitInfo",
+            &[
+                "path",
+                "mode",
+                "autorename",
+                "client_modified",
+                "mute",
+                "property_groups",
+                "strict_conflict",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "mode" => crate::wire::read_into(r, &mut slots.f1),
-                "autorename" => crate::wire::read_into(r, &mut slots.f2),
-                "client_modified" => crate::wire::read_nullable(r, &mut slots.f3),
-                "mute" => crate::wire::read_into(r, &mut slots.f4),
-                "property_groups" => crate::wire::read_nullable(r, &mut slots.f5),
-                "strict_conflict" => crate::wire::read_into(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "CommitInfo"),
-            );
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "CommitInfo"));
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            mode: match slots.f1 {
+            mode: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::WriteMode::Add,
             },
-            autorename: match slots.f2 {
+            autorename: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            client_modified: slots.f3,
-            mute: match slots.f4 {
+            client_modified: f3.0,
+            mute: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            property_groups: slots.f5,
-            strict_conflict: match slots.f6 {
+            property_groups: f5.0,
+            strict_conflict: match f6 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -500,19 +496,29 @@ impl crate::wire::Validate for CommitInfo {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CommitInfo.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.mode)
-            .map_err(|e| e.within("CommitInfo.mode"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.mode,
+        ) {
+            return ::std::result::Result::Err(e.within("CommitInfo.mode"));
+        }
         if let ::std::option::Option::Some(some0) = &self.property_groups {
             for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("CommitInfo.property_groups"))?;
+                if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                    item1,
+                ) {
+                    return ::std::result::Result::Err(
+                        e.within("CommitInfo.property_groups"),
+                    );
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -564,37 +570,20 @@ impl crate::wire::Decode for ContentSyncSetting {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FileId>,
-            f1: ::std::option::Option<crate::files::SyncSetting>,
+        let mut f0: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::SyncSetting> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ContentSyncSetting",
+            &["id", "sync_setting"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "sync_setting" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "ContentSyncSetting"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "sync_setting", "ContentSyncSetting"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ContentSyncSetting"),
             );
@@ -649,37 +638,20 @@ impl crate::wire::Decode for ContentSyncSettingArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FileId>,
-            f1: ::std::option::Option<crate::files::SyncSettingArg>,
+        let mut f0: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::SyncSettingArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ContentSyncSettingArg",
+            &["id", "sync_setting"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "sync_setting" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "ContentSyncSettingArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "sync_setting", "ContentSyncSettingArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ContentSyncSettingArg"),
             );
@@ -692,13 +664,15 @@ impl crate::wire::Validate for ContentSyncSettingArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ContentSyncSettingArg.id",
             &self.id,
             ::std::option::Option::Some(4),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -751,31 +725,29 @@ impl crate::wire::Decode for CreateFolderArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePath>,
-            f1: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::files::WritePath> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CreateFolderArg",
+            &["path", "autorename"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "autorename" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "CreateFolderArg"),
+                crate::wire::missing(r, "", "CreateFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            autorename: match slots.f1 {
+            autorename: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -789,13 +761,15 @@ impl crate::wire::Validate for CreateFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CreateFolderArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -861,38 +835,35 @@ impl crate::wire::Decode for CreateFolderBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::WritePath>>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::WritePath>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CreateFolderBatchArg",
+            &["paths", "autorename", "force_async"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "paths" => crate::wire::read_into(r, &mut slots.f0),
-                "autorename" => crate::wire::read_into(r, &mut slots.f1),
-                "force_async" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "paths", "CreateFolderBatchArg"),
+                crate::wire::missing(r, "", "CreateFolderBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             paths: f0,
-            autorename: match slots.f1 {
+            autorename: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            force_async: match slots.f2 {
+            force_async: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -906,20 +877,24 @@ impl crate::wire::Validate for CreateFolderBatchArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "CreateFolderBatchArg.paths",
             (&self.paths).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(10000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.paths).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "CreateFolderBatchArg.paths",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -966,25 +941,22 @@ impl crate::wire::Decode for CreateFolderBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::CreateFolderBatchResultEntry>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::CreateFolderBatchResultEntry>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CreateFolderBatchResult",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "CreateFolderBatchResult"),
+                crate::wire::missing(r, "", "CreateFolderBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -1031,23 +1003,20 @@ impl crate::wire::Decode for CreateFolderEntryResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FolderMetadata>,
+        let mut f0: ::std::option::Option<crate::files::FolderMetadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CreateFolderEntryResult",
+            &["metadata"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "CreateFolderEntryResult"),
+                crate::wire::missing(r, "", "CreateFolderEntryResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
@@ -1094,23 +1063,20 @@ impl crate::wire::Decode for CreateFolderResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FolderMetadata>,
+        let mut f0: ::std::option::Option<crate::files::FolderMetadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CreateFolderResult",
+            &["metadata"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "CreateFolderResult"),
+                crate::wire::missing(r, "", "CreateFolderResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
@@ -1169,32 +1135,27 @@ impl crate::wire::Decode for DeleteArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePathOrId>,
-            f1: ::std::option::Option<crate::files::Rev>,
+        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::Rev> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteArg",
+            &["path", "parent_rev"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "DeleteArg"));
         };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "parent_rev" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "DeleteArg"),
-            );
-        };
-        ::std::result::Result::Ok(Self {
-            path: f0,
-            parent_rev: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { path: f0, parent_rev: f1.0 })
     }
 }
 impl crate::wire::Validate for DeleteArg {
@@ -1205,21 +1166,25 @@ impl crate::wire::Validate for DeleteArg {
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "DeleteArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.parent_rev {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "DeleteArg.parent_rev",
                 some0,
                 ::std::option::Option::Some(9),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1263,23 +1228,20 @@ impl crate::wire::Decode for DeleteBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::DeleteArg>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::DeleteArg>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteBatchArg",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "DeleteBatchArg"),
+                crate::wire::missing(r, "", "DeleteBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -1289,15 +1251,20 @@ impl crate::wire::Validate for DeleteBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "DeleteBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("DeleteBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("DeleteBatchArg.entries"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1342,25 +1309,22 @@ impl crate::wire::Decode for DeleteBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::DeleteBatchResultEntry>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::DeleteBatchResultEntry>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteBatchResult",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "DeleteBatchResult"),
+                crate::wire::missing(r, "", "DeleteBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -1407,23 +1371,20 @@ impl crate::wire::Decode for DeleteBatchResultData {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Metadata>,
+        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteBatchResultData",
+            &["metadata"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "DeleteBatchResultData"),
+                crate::wire::missing(r, "", "DeleteBatchResultData"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
@@ -1470,23 +1431,20 @@ impl crate::wire::Decode for DeleteResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Metadata>,
+        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteResult",
+            &["metadata"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "DeleteResult"),
+                crate::wire::missing(r, "", "DeleteResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
@@ -1594,47 +1552,58 @@ impl crate::wire::Decode for DeletedMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::SharedFolderId>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeletedMetadata",
+            &[
+                "name",
+                "path_lower",
+                "path_display",
+                "parent_shared_folder_id",
+                "preview_url",
+                "is_restorable",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f1),
-                "path_display" => crate::wire::read_nullable(r, &mut slots.f2),
-                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "preview_url" => crate::wire::read_nullable(r, &mut slots.f4),
-                "is_restorable" => crate::wire::read_nullable(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "DeletedMetadata"),
+                crate::wire::missing(r, "", "DeletedMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
             name: f0,
-            path_lower: slots.f1,
-            path_display: slots.f2,
-            parent_shared_folder_id: slots.f3,
-            preview_url: slots.f4,
-            is_restorable: slots.f5,
+            path_lower: f1.0,
+            path_display: f2.0,
+            parent_shared_folder_id: f3.0,
+            preview_url: f4.0,
+            is_restorable: f5.0,
         })
     }
 }
@@ -1683,37 +1652,20 @@ impl crate::wire::Decode for Dimensions {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u64>,
-            f1: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "Dimensions",
+            &["height", "width"],
+            3,
+            &mut [crate::wire::SlotRef::U64(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "height" => crate::wire::read_into(r, &mut slots.f0),
-                "width" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "height", "Dimensions"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "width", "Dimensions"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "Dimensions"));
         };
         ::std::result::Result::Ok(Self { height: f0, width: f1 })
@@ -1773,29 +1725,29 @@ impl crate::wire::Decode for DownloadArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ReadPath>,
-            f1: ::std::option::Option<crate::files::Rev>,
+        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::Rev> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DownloadArg",
+            &["path", "rev"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "rev" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "DownloadArg"),
+                crate::wire::missing(r, "", "DownloadArg"),
             );
         };
-        ::std::result::Result::Ok(Self { path: f0, rev: slots.f1 })
+        ::std::result::Result::Ok(Self { path: f0, rev: f1.0 })
     }
 }
 impl crate::wire::Validate for DownloadArg {
@@ -1806,21 +1758,25 @@ impl crate::wire::Validate for DownloadArg {
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "DownloadArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.rev {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "DownloadArg.rev",
                 some0,
                 ::std::option::Option::Some(9),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1865,23 +1821,20 @@ impl crate::wire::Decode for DownloadZipArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ReadPath>,
+        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DownloadZipArg",
+            &["path"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "DownloadZipArg"),
+                crate::wire::missing(r, "", "DownloadZipArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -1894,13 +1847,15 @@ impl crate::wire::Validate for DownloadZipArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "DownloadZipArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1943,23 +1898,20 @@ impl crate::wire::Decode for DownloadZipResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FolderMetadata>,
+        let mut f0: ::std::option::Option<crate::files::FolderMetadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DownloadZipResult",
+            &["metadata"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "DownloadZipResult"),
+                crate::wire::missing(r, "", "DownloadZipResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
@@ -2018,31 +1970,29 @@ impl crate::wire::Decode for ExportArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ReadPath>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExportArg",
+            &["path", "export_format"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "export_format" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ExportArg"),
-            );
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "ExportArg"));
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            export_format: slots.f1,
+            export_format: f1.0,
         })
     }
 }
@@ -2053,13 +2003,15 @@ impl crate::wire::Validate for ExportArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ExportArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -2125,26 +2077,28 @@ impl crate::wire::Decode for ExportInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "export_as" => crate::wire::read_nullable(r, &mut slots.f0),
-                "export_options" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExportInfo",
+            &["export_as", "export_options"],
+            0,
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            export_as: slots.f0,
-            export_options: slots.f1,
+            export_as: f0.0,
+            export_options: f1.0,
         })
     }
 }
@@ -2215,43 +2169,31 @@ impl crate::wire::Decode for ExportMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<u64>,
-            f2: ::std::option::Option<crate::files::Sha256HexHash>,
-            f3: ::std::option::Option<i64>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::files::Sha256HexHash> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<i64> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExportMetadata",
+            &["name", "size", "export_hash", "paper_revision"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "size" => crate::wire::read_into(r, &mut slots.f1),
-                "export_hash" => crate::wire::read_nullable(r, &mut slots.f2),
-                "paper_revision" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "ExportMetadata"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "size", "ExportMetadata"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ExportMetadata"),
             );
@@ -2259,8 +2201,8 @@ impl crate::wire::Decode for ExportMetadata {
         ::std::result::Result::Ok(Self {
             name: f0,
             size: f1,
-            export_hash: slots.f2,
-            paper_revision: slots.f3,
+            export_hash: f2.0,
+            paper_revision: f3.0,
         })
     }
 }
@@ -2314,37 +2256,20 @@ impl crate::wire::Decode for ExportResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ExportMetadata>,
-            f1: ::std::option::Option<crate::files::FileMetadata>,
+        let mut f0: ::std::option::Option<crate::files::ExportMetadata> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::FileMetadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExportResult",
+            &["export_metadata", "file_metadata"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "export_metadata" => crate::wire::read_into(r, &mut slots.f0),
-                "file_metadata" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "export_metadata", "ExportResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_metadata", "ExportResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ExportResult"),
             );
@@ -2396,24 +2321,19 @@ impl crate::wire::Decode for FileLock {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FileLockContent>,
+        let mut f0: ::std::option::Option<crate::files::FileLockContent> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FileLock",
+            &["content"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "content" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "content", "FileLock"),
-            );
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "FileLock"));
         };
         ::std::result::Result::Ok(Self { content: f0 })
     }
@@ -2500,34 +2420,38 @@ impl crate::wire::Decode for FileLockMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::users_common::AccountId>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "is_lockholder" => crate::wire::read_nullable(r, &mut slots.f0),
-                "lockholder_name" => crate::wire::read_nullable(r, &mut slots.f1),
-                "lockholder_account_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "created" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::users_common::AccountId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FileLockMetadata",
+            &["is_lockholder", "lockholder_name", "lockholder_account_id", "created"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            is_lockholder: slots.f0,
-            lockholder_name: slots.f1,
-            lockholder_account_id: slots.f2,
-            created: slots.f3,
+            is_lockholder: f0.0,
+            lockholder_name: f1.0,
+            lockholder_account_id: f2.0,
+            created: f3.0,
         })
     }
 }
@@ -2758,110 +2682,103 @@ impl crate::wire::Decode for FileMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::SharedFolderId>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<crate::files::Id>,
-            f6: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f7: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f8: ::std::option::Option<crate::files::Rev>,
-            f9: ::std::option::Option<u64>,
-            f10: ::std::option::Option<crate::files::MediaInfo>,
-            f11: ::std::option::Option<crate::files::SymlinkInfo>,
-            f12: ::std::option::Option<crate::files::FileSharingInfo>,
-            f13: ::std::option::Option<bool>,
-            f14: ::std::option::Option<crate::files::ExportInfo>,
-            f15: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-            >,
-            f16: ::std::option::Option<bool>,
-            f17: ::std::option::Option<crate::files::Sha256HexHash>,
-            f18: ::std::option::Option<crate::files::FileLockMetadata>,
-            f19: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-            f14: ::std::option::Option::None,
-            f15: ::std::option::Option::None,
-            f16: ::std::option::Option::None,
-            f17: ::std::option::Option::None,
-            f18: ::std::option::Option::None,
-            f19: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f1),
-                "path_display" => crate::wire::read_nullable(r, &mut slots.f2),
-                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "preview_url" => crate::wire::read_nullable(r, &mut slots.f4),
-                "id" => crate::wire::read_into(r, &mut slots.f5),
-                "client_modified" => crate::wire::read_into(r, &mut slots.f6),
-                "server_modified" => crate::wire::read_into(r, &mut slots.f7),
-                "rev" => crate::wire::read_into(r, &mut slots.f8),
-                "size" => crate::wire::read_into(r, &mut slots.f9),
-                "media_info" => crate::wire::read_nullable(r, &mut slots.f10),
-                "symlink_info" => crate::wire::read_nullable(r, &mut slots.f11),
-                "sharing_info" => crate::wire::read_nullable(r, &mut slots.f12),
-                "is_downloadable" => crate::wire::read_into(r, &mut slots.f13),
-                "export_info" => crate::wire::read_nullable(r, &mut slots.f14),
-                "property_groups" => crate::wire::read_nullable(r, &mut slots.f15),
-                "has_explicit_shared_members" => {
-                    crate::wire::read_nullable(r, &mut slots.f16)
-                }
-                "content_hash" => crate::wire::read_nullable(r, &mut slots.f17),
-                "file_lock_info" => crate::wire::read_nullable(r, &mut slots.f18),
-                "is_restorable" => crate::wire::read_nullable(r, &mut slots.f19),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "FileMetadata"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "FileMetadata"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "client_modified", "FileMetadata"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "server_modified", "FileMetadata"),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "rev", "FileMetadata"),
-            );
-        }
-        if slots.f9.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "size", "FileMetadata"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<crate::files::Id> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f10: crate::wire::Nullable<crate::files::MediaInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f11: crate::wire::Nullable<crate::files::SymlinkInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f12: crate::wire::Nullable<crate::files::FileSharingInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f13: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f14: crate::wire::Nullable<crate::files::ExportInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f15: crate::wire::Nullable<
+            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f16: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f17: crate::wire::Nullable<crate::files::Sha256HexHash> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f18: crate::wire::Nullable<crate::files::FileLockMetadata> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f19: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FileMetadata",
+            &[
+                "name",
+                "path_lower",
+                "path_display",
+                "parent_shared_folder_id",
+                "preview_url",
+                "id",
+                "client_modified",
+                "server_modified",
+                "rev",
+                "size",
+                "media_info",
+                "symlink_info",
+                "sharing_info",
+                "is_downloadable",
+                "export_info",
+                "property_groups",
+                "has_explicit_shared_members",
+                "content_hash",
+                "file_lock_info",
+                "is_restorable",
+            ],
+            993,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
+                crate::wire::SlotRef::U64(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Bool(&mut f13),
+                crate::wire::SlotRef::Any(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
+                crate::wire::SlotRef::Any(&mut f16),
+                crate::wire::SlotRef::NullableStr(&mut f17),
+                crate::wire::SlotRef::Any(&mut f18),
+                crate::wire::SlotRef::Any(&mut f19),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -2870,42 +2787,35 @@ impl crate::wire::Decode for FileMetadata {
             ::std::option::Option::Some(f7),
             ::std::option::Option::Some(f8),
             ::std::option::Option::Some(f9),
-        ) = (
-            slots.f0.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-            slots.f8.take(),
-            slots.f9.take(),
-        ) else {
+        ) = (f0, f5, f6, f7, f8, f9) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FileMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
             name: f0,
-            path_lower: slots.f1,
-            path_display: slots.f2,
-            parent_shared_folder_id: slots.f3,
-            preview_url: slots.f4,
+            path_lower: f1.0,
+            path_display: f2.0,
+            parent_shared_folder_id: f3.0,
+            preview_url: f4.0,
             id: f5,
             client_modified: f6,
             server_modified: f7,
             rev: f8,
             size: f9,
-            media_info: slots.f10,
-            symlink_info: slots.f11,
-            sharing_info: slots.f12,
-            is_downloadable: match slots.f13 {
+            media_info: f10.0,
+            symlink_info: f11.0,
+            sharing_info: f12.0,
+            is_downloadable: match f13 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            export_info: slots.f14,
-            property_groups: slots.f15,
-            has_explicit_shared_members: slots.f16,
-            content_hash: slots.f17,
-            file_lock_info: slots.f18,
-            is_restorable: slots.f19,
+            export_info: f14.0,
+            property_groups: f15.0,
+            has_explicit_shared_members: f16.0,
+            content_hash: f17.0,
+            file_lock_info: f18.0,
+            is_restorable: f19.0,
         })
     }
 }
@@ -2946,14 +2856,15 @@ impl crate::wire::Decode for FileOpsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {}
-        let mut slots = Slots {};
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                _ => r.skip_value(),
-            }?;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FileOpsResult",
+            &[],
+            0,
+            &mut [],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -3023,40 +2934,27 @@ impl crate::wire::Decode for FileSharingInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<crate::common::SharedFolderId>,
-            f2: ::std::option::Option<crate::users_common::AccountId>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::users_common::AccountId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FileSharingInfo",
+            &["read_only", "parent_shared_folder_id", "modified_by"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "read_only" => crate::wire::read_into(r, &mut slots.f0),
-                "parent_shared_folder_id" => crate::wire::read_into(r, &mut slots.f1),
-                "modified_by" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "read_only", "FileSharingInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "parent_shared_folder_id", "FileSharingInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FileSharingInfo"),
             );
@@ -3064,7 +2962,7 @@ impl crate::wire::Decode for FileSharingInfo {
         ::std::result::Result::Ok(Self {
             read_only: f0,
             parent_shared_folder_id: f1,
-            modified_by: slots.f2,
+            modified_by: f2.0,
         })
     }
 }
@@ -3202,74 +3100,75 @@ impl crate::wire::Decode for FolderMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::SharedFolderId>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<crate::files::Id>,
-            f6: ::std::option::Option<crate::common::SharedFolderId>,
-            f7: ::std::option::Option<crate::files::FolderSharingInfo>,
-            f8: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-            >,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<crate::files::Id> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<crate::files::FolderSharingInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f8: crate::wire::Nullable<
+            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FolderMetadata",
+            &[
+                "name",
+                "path_lower",
+                "path_display",
+                "parent_shared_folder_id",
+                "preview_url",
+                "id",
+                "shared_folder_id",
+                "sharing_info",
+                "property_groups",
+            ],
+            33,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f1),
-                "path_display" => crate::wire::read_nullable(r, &mut slots.f2),
-                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "preview_url" => crate::wire::read_nullable(r, &mut slots.f4),
-                "id" => crate::wire::read_into(r, &mut slots.f5),
-                "shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f6),
-                "sharing_info" => crate::wire::read_nullable(r, &mut slots.f7),
-                "property_groups" => crate::wire::read_nullable(r, &mut slots.f8),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "FolderMetadata"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "FolderMetadata"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f5)) = (
-            slots.f0.take(),
-            slots.f5.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f5)) = (f0, f5)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FolderMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
             name: f0,
-            path_lower: slots.f1,
-            path_display: slots.f2,
-            parent_shared_folder_id: slots.f3,
-            preview_url: slots.f4,
+            path_lower: f1.0,
+            path_display: f2.0,
+            parent_shared_folder_id: f3.0,
+            preview_url: f4.0,
             id: f5,
-            shared_folder_id: slots.f6,
-            sharing_info: slots.f7,
-            property_groups: slots.f8,
+            shared_folder_id: f6.0,
+            sharing_info: f7.0,
+            property_groups: f8.0,
         })
     }
 }
@@ -3367,46 +3266,51 @@ impl crate::wire::Decode for FolderSharingInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<crate::common::SharedFolderId>,
-            f2: ::std::option::Option<crate::common::SharedFolderId>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FolderSharingInfo",
+            &[
+                "read_only",
+                "parent_shared_folder_id",
+                "shared_folder_id",
+                "traverse_only",
+                "no_access",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "read_only" => crate::wire::read_into(r, &mut slots.f0),
-                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f1),
-                "shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "traverse_only" => crate::wire::read_into(r, &mut slots.f3),
-                "no_access" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "read_only", "FolderSharingInfo"),
+                crate::wire::missing(r, "", "FolderSharingInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
             read_only: f0,
-            parent_shared_folder_id: slots.f1,
-            shared_folder_id: slots.f2,
-            traverse_only: match slots.f3 {
+            parent_shared_folder_id: f1.0,
+            shared_folder_id: f2.0,
+            traverse_only: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            no_access: match slots.f4 {
+            no_access: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -3454,23 +3358,20 @@ impl crate::wire::Decode for GetCopyReferenceArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ReadPath>,
+        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetCopyReferenceArg",
+            &["path"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "GetCopyReferenceArg"),
+                crate::wire::missing(r, "", "GetCopyReferenceArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -3483,13 +3384,15 @@ impl crate::wire::Validate for GetCopyReferenceArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetCopyReferenceArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -3547,46 +3450,28 @@ impl crate::wire::Decode for GetCopyReferenceResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Metadata>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                "copy_reference" => crate::wire::read_into(r, &mut slots.f1),
-                "expires" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "GetCopyReferenceResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "copy_reference", "GetCopyReferenceResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "expires", "GetCopyReferenceResult"),
-            );
+        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetCopyReferenceResult",
+            &["metadata", "copy_reference", "expires"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GetCopyReferenceResult"),
             );
@@ -3694,54 +3579,55 @@ impl crate::wire::Decode for GetMetadataArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ReadPath>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<crate::file_properties::TemplateFilterBase>,
+        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::file_properties::TemplateFilterBase> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetMetadataArg",
+            &[
+                "path",
+                "include_media_info",
+                "include_deleted",
+                "include_has_explicit_shared_members",
+                "include_property_groups",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "include_media_info" => crate::wire::read_into(r, &mut slots.f1),
-                "include_deleted" => crate::wire::read_into(r, &mut slots.f2),
-                "include_has_explicit_shared_members" => {
-                    crate::wire::read_into(r, &mut slots.f3)
-                }
-                "include_property_groups" => crate::wire::read_nullable(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "GetMetadataArg"),
+                crate::wire::missing(r, "", "GetMetadataArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            include_media_info: match slots.f1 {
+            include_media_info: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_deleted: match slots.f2 {
+            include_deleted: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_has_explicit_shared_members: match slots.f3 {
+            include_has_explicit_shared_members: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_property_groups: slots.f4,
+            include_property_groups: f4.0,
         })
     }
 }
@@ -3752,16 +3638,23 @@ impl crate::wire::Validate for GetMetadataArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetMetadataArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.include_property_groups {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("GetMetadataArg.include_property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("GetMetadataArg.include_property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -3806,24 +3699,19 @@ impl crate::wire::Decode for GetTagsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::Path>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::Path>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTagsArg",
+            &["paths"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "paths" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "paths", "GetTagsArg"),
-            );
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "GetTagsArg"));
         };
         ::std::result::Result::Ok(Self { paths: f0 })
     }
@@ -3836,13 +3724,15 @@ impl crate::wire::Validate for GetTagsArg {
             "/(.|[\\r\\n])*",
         );
         for item0 in (&self.paths).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetTagsArg.paths",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -3887,23 +3777,20 @@ impl crate::wire::Decode for GetTagsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::PathToTags>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::PathToTags>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTagsResult",
+            &["paths_to_tags"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "paths_to_tags" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "paths_to_tags", "GetTagsResult"),
+                crate::wire::missing(r, "", "GetTagsResult"),
             );
         };
         ::std::result::Result::Ok(Self { paths_to_tags: f0 })
@@ -3950,23 +3837,20 @@ impl crate::wire::Decode for GetTemporaryLinkArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ReadPath>,
+        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTemporaryLinkArg",
+            &["path"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "GetTemporaryLinkArg"),
+                crate::wire::missing(r, "", "GetTemporaryLinkArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -3979,13 +3863,15 @@ impl crate::wire::Validate for GetTemporaryLinkArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetTemporaryLinkArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4035,37 +3921,20 @@ impl crate::wire::Decode for GetTemporaryLinkResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FileMetadata>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::files::FileMetadata> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTemporaryLinkResult",
+            &["metadata", "link"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                "link" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "GetTemporaryLinkResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "link", "GetTemporaryLinkResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GetTemporaryLinkResult"),
             );
@@ -4126,31 +3995,26 @@ impl crate::wire::Decode for GetTemporaryUploadLinkArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::CommitInfo>,
-            f1: ::std::option::Option<f64>,
+        let mut f0: ::std::option::Option<crate::files::CommitInfo> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTemporaryUploadLinkArg",
+            &["commit_info", "duration"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "commit_info" => crate::wire::read_into(r, &mut slots.f0),
-                "duration" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "commit_info", "GetTemporaryUploadLinkArg"),
+                crate::wire::missing(r, "", "GetTemporaryUploadLinkArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             commit_info: f0,
-            duration: match slots.f1 {
+            duration: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 14400f64,
             },
@@ -4161,14 +4025,21 @@ impl crate::wire::Validate for GetTemporaryUploadLinkArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.commit_info)
-            .map_err(|e| e.within("GetTemporaryUploadLinkArg.commit_info"))?;
-        crate::wire::check_float(
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.commit_info,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("GetTemporaryUploadLinkArg.commit_info"),
+            );
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_float(
             "GetTemporaryUploadLinkArg.duration",
             f64::from(*&self.duration),
             ::std::option::Option::Some(60f64),
             ::std::option::Option::Some(14400f64),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4212,23 +4083,20 @@ impl crate::wire::Decode for GetTemporaryUploadLinkResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTemporaryUploadLinkResult",
+            &["link"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "link" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "link", "GetTemporaryUploadLinkResult"),
+                crate::wire::missing(r, "", "GetTemporaryUploadLinkResult"),
             );
         };
         ::std::result::Result::Ok(Self { link: f0 })
@@ -4276,23 +4144,20 @@ impl crate::wire::Decode for GetThumbnailBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::ThumbnailArg>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::ThumbnailArg>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetThumbnailBatchArg",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "GetThumbnailBatchArg"),
+                crate::wire::missing(r, "", "GetThumbnailBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -4303,8 +4168,13 @@ impl crate::wire::Validate for GetThumbnailBatchArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("GetThumbnailBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("GetThumbnailBatchArg.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -4351,25 +4221,22 @@ impl crate::wire::Decode for GetThumbnailBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::GetThumbnailBatchResultEntry>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::GetThumbnailBatchResultEntry>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetThumbnailBatchResult",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "GetThumbnailBatchResult"),
+                crate::wire::missing(r, "", "GetThumbnailBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -4421,37 +4288,20 @@ impl crate::wire::Decode for GetThumbnailBatchResultData {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FileMetadata>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::files::FileMetadata> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetThumbnailBatchResultData",
+            &["metadata", "thumbnail"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                "thumbnail" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "GetThumbnailBatchResultData"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "thumbnail", "GetThumbnailBatchResultData"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GetThumbnailBatchResultData"),
             );
@@ -4507,37 +4357,20 @@ impl crate::wire::Decode for GpsCoordinates {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<f64>,
-            f1: ::std::option::Option<f64>,
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GpsCoordinates",
+            &["latitude", "longitude"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "latitude" => crate::wire::read_into(r, &mut slots.f0),
-                "longitude" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "latitude", "GpsCoordinates"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "longitude", "GpsCoordinates"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GpsCoordinates"),
             );
@@ -4595,37 +4428,23 @@ impl crate::wire::Decode for HighlightSpan {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "HighlightSpan",
+            &["highlight_str", "is_highlighted"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "highlight_str" => crate::wire::read_into(r, &mut slots.f0),
-                "is_highlighted" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "highlight_str", "HighlightSpan"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_highlighted", "HighlightSpan"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "HighlightSpan"),
             );
@@ -4805,89 +4624,92 @@ impl crate::wire::Decode for ListFolderArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::PathROrId>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<bool>,
-            f5: ::std::option::Option<bool>,
-            f6: ::std::option::Option<u32>,
-            f7: ::std::option::Option<crate::files::SharedLink>,
-            f8: ::std::option::Option<crate::file_properties::TemplateFilterBase>,
-            f9: ::std::option::Option<bool>,
-            f10: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::files::PathROrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<u32> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<crate::files::SharedLink> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f8: crate::wire::Nullable<crate::file_properties::TemplateFilterBase> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFolderArg",
+            &[
+                "path",
+                "recursive",
+                "include_media_info",
+                "include_deleted",
+                "include_has_explicit_shared_members",
+                "include_mounted_folders",
+                "limit",
+                "shared_link",
+                "include_property_groups",
+                "include_non_downloadable_files",
+                "include_restorable_info",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Bool(&mut f9),
+                crate::wire::SlotRef::Bool(&mut f10),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "recursive" => crate::wire::read_into(r, &mut slots.f1),
-                "include_media_info" => crate::wire::read_into(r, &mut slots.f2),
-                "include_deleted" => crate::wire::read_into(r, &mut slots.f3),
-                "include_has_explicit_shared_members" => {
-                    crate::wire::read_into(r, &mut slots.f4)
-                }
-                "include_mounted_folders" => crate::wire::read_into(r, &mut slots.f5),
-                "limit" => crate::wire::read_nullable(r, &mut slots.f6),
-                "shared_link" => crate::wire::read_nullable(r, &mut slots.f7),
-                "include_property_groups" => crate::wire::read_nullable(r, &mut slots.f8),
-                "include_non_downloadable_files" => {
-                    crate::wire::read_into(r, &mut slots.f9)
-                }
-                "include_restorable_info" => crate::wire::read_into(r, &mut slots.f10),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ListFolderArg"),
+                crate::wire::missing(r, "", "ListFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            recursive: match slots.f1 {
+            recursive: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_media_info: match slots.f2 {
+            include_media_info: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_deleted: match slots.f3 {
+            include_deleted: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_has_explicit_shared_members: match slots.f4 {
+            include_has_explicit_shared_members: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            include_mounted_folders: match slots.f5 {
+            include_mounted_folders: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            limit: slots.f6,
-            shared_link: slots.f7,
-            include_property_groups: slots.f8,
-            include_non_downloadable_files: match slots.f9 {
+            limit: f6.0,
+            shared_link: f7.0,
+            include_property_groups: f8.0,
+            include_non_downloadable_files: match f9 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            include_restorable_info: match slots.f10 {
+            include_restorable_info: match f10 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -4901,24 +4723,33 @@ impl crate::wire::Validate for ListFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFolderArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.limit {
-            crate::wire::check_int(
+            if let ::std::result::Result::Err(e) = crate::wire::check_int(
                 "ListFolderArg.limit",
                 i128::from(*some0),
                 ::std::option::Option::Some(1),
                 ::std::option::Option::Some(2000),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.include_property_groups {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("ListFolderArg.include_property_groups"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("ListFolderArg.include_property_groups"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -4963,23 +4794,20 @@ impl crate::wire::Decode for ListFolderContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ListFolderCursor>,
+        let mut f0: ::std::option::Option<crate::files::ListFolderCursor> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFolderContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFolderContinueArg"),
+                crate::wire::missing(r, "", "ListFolderContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -4989,13 +4817,15 @@ impl crate::wire::Validate for ListFolderContinueArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFolderContinueArg.cursor",
             &self.cursor,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5039,23 +4869,20 @@ impl crate::wire::Decode for ListFolderGetLatestCursorResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ListFolderCursor>,
+        let mut f0: ::std::option::Option<crate::files::ListFolderCursor> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFolderGetLatestCursorResult",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFolderGetLatestCursorResult"),
+                crate::wire::missing(r, "", "ListFolderGetLatestCursorResult"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -5111,31 +4938,26 @@ impl crate::wire::Decode for ListFolderLongpollArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ListFolderCursor>,
-            f1: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<crate::files::ListFolderCursor> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFolderLongpollArg",
+            &["cursor", "timeout"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                "timeout" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFolderLongpollArg"),
+                crate::wire::missing(r, "", "ListFolderLongpollArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             cursor: f0,
-            timeout: match slots.f1 {
+            timeout: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 30u64,
             },
@@ -5146,19 +4968,23 @@ impl crate::wire::Validate for ListFolderLongpollArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFolderLongpollArg.cursor",
             &self.cursor,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFolderLongpollArg.timeout",
             i128::from(*&self.timeout),
             ::std::option::Option::Some(30),
             ::std::option::Option::Some(480),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5214,32 +5040,29 @@ impl crate::wire::Decode for ListFolderLongpollResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<u64> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFolderLongpollResult",
+            &["changes", "backoff"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "changes" => crate::wire::read_into(r, &mut slots.f0),
-                "backoff" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "changes", "ListFolderLongpollResult"),
+                crate::wire::missing(r, "", "ListFolderLongpollResult"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            changes: f0,
-            backoff: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { changes: f0, backoff: f1.0 })
     }
 }
 impl crate::wire::Validate for ListFolderLongpollResult {}
@@ -5293,46 +5116,28 @@ impl crate::wire::Decode for ListFolderResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::Metadata>>,
-            f1: ::std::option::Option<crate::files::ListFolderCursor>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "ListFolderResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFolderResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListFolderResult"),
-            );
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::Metadata>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::ListFolderCursor> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFolderResult",
+            &["entries", "cursor", "has_more"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListFolderResult"),
             );
@@ -5431,49 +5236,46 @@ impl crate::wire::Decode for ListRevisionsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::PathOrId>,
-            f1: ::std::option::Option<crate::files::ListRevisionsMode>,
-            f2: ::std::option::Option<u64>,
-            f3: ::std::option::Option<crate::files::Rev>,
-            f4: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::files::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::ListRevisionsMode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<crate::files::Rev> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListRevisionsArg",
+            &["path", "mode", "limit", "before_rev", "include_restorable_info"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "mode" => crate::wire::read_into(r, &mut slots.f1),
-                "limit" => crate::wire::read_into(r, &mut slots.f2),
-                "before_rev" => crate::wire::read_nullable(r, &mut slots.f3),
-                "include_restorable_info" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ListRevisionsArg"),
+                crate::wire::missing(r, "", "ListRevisionsArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            mode: match slots.f1 {
+            mode: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::ListRevisionsMode::Path,
             },
-            limit: match slots.f2 {
+            limit: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 10u64,
             },
-            before_rev: slots.f3,
-            include_restorable_info: match slots.f4 {
+            before_rev: f3.0,
+            include_restorable_info: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -5488,27 +5290,33 @@ impl crate::wire::Validate for ListRevisionsArg {
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListRevisionsArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListRevisionsArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(100),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.before_rev {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "ListRevisionsArg.before_rev",
                 some0,
                 ::std::option::Option::Some(9),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -5580,56 +5388,39 @@ impl crate::wire::Decode for ListRevisionsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f2: ::std::option::Option<::std::vec::Vec<crate::files::FileMetadata>>,
-            f3: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "is_deleted" => crate::wire::read_into(r, &mut slots.f0),
-                "server_deleted" => crate::wire::read_nullable(r, &mut slots.f1),
-                "entries" => crate::wire::read_into(r, &mut slots.f2),
-                "has_more" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_deleted", "ListRevisionsResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "ListRevisionsResult"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListRevisionsResult"),
-            );
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: ::std::option::Option<::std::vec::Vec<crate::files::FileMetadata>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListRevisionsResult",
+            &["is_deleted", "server_deleted", "entries", "has_more"],
+            13,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f2, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListRevisionsResult"),
             );
         };
         ::std::result::Result::Ok(Self {
             is_deleted: f0,
-            server_deleted: slots.f1,
+            server_deleted: f1.0,
             entries: f2,
             has_more: f3,
         })
@@ -5676,23 +5467,20 @@ impl crate::wire::Decode for LockConflictError {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FileLock>,
+        let mut f0: ::std::option::Option<crate::files::FileLock> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LockConflictError",
+            &["lock"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "lock" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "lock", "LockConflictError"),
+                crate::wire::missing(r, "", "LockConflictError"),
             );
         };
         ::std::result::Result::Ok(Self { lock: f0 })
@@ -5739,23 +5527,20 @@ impl crate::wire::Decode for LockFileArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePathOrId>,
+        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LockFileArg",
+            &["path"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "LockFileArg"),
+                crate::wire::missing(r, "", "LockFileArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -5768,13 +5553,15 @@ impl crate::wire::Validate for LockFileArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LockFileArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5818,23 +5605,20 @@ impl crate::wire::Decode for LockFileBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::LockFileArg>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::LockFileArg>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LockFileBatchArg",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "LockFileBatchArg"),
+                crate::wire::missing(r, "", "LockFileBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -5845,8 +5629,11 @@ impl crate::wire::Validate for LockFileBatchArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("LockFileBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("LockFileBatchArg.entries"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -5891,25 +5678,22 @@ impl crate::wire::Decode for LockFileBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::LockFileResultEntry>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::LockFileResultEntry>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LockFileBatchResult",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "LockFileBatchResult"),
+                crate::wire::missing(r, "", "LockFileBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -5960,37 +5744,20 @@ impl crate::wire::Decode for LockFileResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Metadata>,
-            f1: ::std::option::Option<crate::files::FileLock>,
+        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::FileLock> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LockFileResult",
+            &["metadata", "lock"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                "lock" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "LockFileResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "lock", "LockFileResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "LockFileResult"),
             );
@@ -6176,30 +5943,33 @@ impl crate::wire::Decode for MediaMetadataBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Dimensions>,
-            f1: ::std::option::Option<crate::files::GpsCoordinates>,
-            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "dimensions" => crate::wire::read_nullable(r, &mut slots.f0),
-                "location" => crate::wire::read_nullable(r, &mut slots.f1),
-                "time_taken" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::files::Dimensions> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::files::GpsCoordinates> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MediaMetadata",
+            &["dimensions", "location", "time_taken"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            dimensions: slots.f0,
-            location: slots.f1,
-            time_taken: slots.f2,
+            dimensions: f0.0,
+            location: f1.0,
+            time_taken: f2.0,
         })
     }
 }
@@ -6444,43 +6214,50 @@ impl crate::wire::Decode for MetadataBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::SharedFolderId>,
-            f4: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "Metadata",
+            &[
+                "name",
+                "path_lower",
+                "path_display",
+                "parent_shared_folder_id",
+                "preview_url",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f1),
-                "path_display" => crate::wire::read_nullable(r, &mut slots.f2),
-                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "preview_url" => crate::wire::read_nullable(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "Metadata"),
-            );
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "Metadata"));
         };
         ::std::result::Result::Ok(Self {
             name: f0,
-            path_lower: slots.f1,
-            path_display: slots.f2,
-            parent_shared_folder_id: slots.f3,
-            preview_url: slots.f4,
+            path_lower: f1.0,
+            path_display: f2.0,
+            parent_shared_folder_id: f3.0,
+            preview_url: f4.0,
         })
     }
 }
@@ -6551,51 +6328,39 @@ impl crate::wire::Decode for MinimalFileLinkMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::files::Id>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::files::Rev>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::Id> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MinimalFileLinkMetadata",
+            &["url", "id", "path", "rev"],
+            9,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "id" => crate::wire::read_nullable(r, &mut slots.f1),
-                "path" => crate::wire::read_nullable(r, &mut slots.f2),
-                "rev" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "MinimalFileLinkMetadata"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "rev", "MinimalFileLinkMetadata"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f3)) = (
-            slots.f0.take(),
-            slots.f3.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f3)) = (f0, f3)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MinimalFileLinkMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
             url: f0,
-            id: slots.f1,
-            path: slots.f2,
+            id: f1.0,
+            path: f2.0,
             rev: f3,
         })
     }
@@ -6667,38 +6432,37 @@ impl crate::wire::Decode for MoveBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::RelocationPath>>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::RelocationPath>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MoveBatchArg",
+            &["entries", "autorename", "allow_ownership_transfer"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                "autorename" => crate::wire::read_into(r, &mut slots.f1),
-                "allow_ownership_transfer" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "MoveBatchArg"),
+                crate::wire::missing(r, "", "MoveBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             entries: f0,
-            autorename: match slots.f1 {
+            autorename: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            allow_ownership_transfer: match slots.f2 {
+            allow_ownership_transfer: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -6709,15 +6473,20 @@ impl crate::wire::Validate for MoveBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "MoveBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MoveBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("MoveBatchArg.entries"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -6768,37 +6537,20 @@ impl crate::wire::Decode for PaperCreateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Path>,
-            f1: ::std::option::Option<crate::files::ImportFormat>,
+        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::ImportFormat> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperCreateArg",
+            &["path", "import_format"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "import_format" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "PaperCreateArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "import_format", "PaperCreateArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperCreateArg"),
             );
@@ -6816,13 +6568,15 @@ impl crate::wire::Validate for PaperCreateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PaperCreateArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6885,55 +6639,31 @@ impl crate::wire::Decode for PaperCreateResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::files::FileId>,
-            f3: ::std::option::Option<i64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "result_path" => crate::wire::read_into(r, &mut slots.f1),
-                "file_id" => crate::wire::read_into(r, &mut slots.f2),
-                "paper_revision" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "PaperCreateResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "result_path", "PaperCreateResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_id", "PaperCreateResult"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "paper_revision", "PaperCreateResult"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperCreateResult",
+            &["url", "result_path", "file_id", "paper_revision"],
+            15,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f1, f2, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperCreateResult"),
             );
@@ -7011,49 +6741,32 @@ impl crate::wire::Decode for PaperUpdateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePathOrId>,
-            f1: ::std::option::Option<crate::files::ImportFormat>,
-            f2: ::std::option::Option<crate::files::PaperDocUpdatePolicy>,
-            f3: ::std::option::Option<i64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "import_format" => crate::wire::read_into(r, &mut slots.f1),
-                "doc_update_policy" => crate::wire::read_into(r, &mut slots.f2),
-                "paper_revision" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "PaperUpdateArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "import_format", "PaperUpdateArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_update_policy", "PaperUpdateArg"),
-            );
+        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::ImportFormat> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::files::PaperDocUpdatePolicy> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<i64> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperUpdateArg",
+            &["path", "import_format", "doc_update_policy", "paper_revision"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperUpdateArg"),
             );
@@ -7062,7 +6775,7 @@ impl crate::wire::Decode for PaperUpdateArg {
             path: f0,
             import_format: f1,
             doc_update_policy: f2,
-            paper_revision: slots.f3,
+            paper_revision: f3.0,
         })
     }
 }
@@ -7073,13 +6786,15 @@ impl crate::wire::Validate for PaperUpdateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PaperUpdateArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7123,23 +6838,20 @@ impl crate::wire::Decode for PaperUpdateResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<i64>,
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperUpdateResult",
+            &["paper_revision"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "paper_revision" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "paper_revision", "PaperUpdateResult"),
+                crate::wire::missing(r, "", "PaperUpdateResult"),
             );
         };
         ::std::result::Result::Ok(Self { paper_revision: f0 })
@@ -7192,37 +6904,20 @@ impl crate::wire::Decode for PathToTags {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Path>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::files::Tag>>,
+        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<crate::files::Tag>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PathToTags",
+            &["path", "tags"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "tags" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "PathToTags"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "tags", "PathToTags"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "PathToTags"));
         };
         ::std::result::Result::Ok(Self { path: f0, tags: f1 })
@@ -7298,30 +6993,33 @@ impl crate::wire::Decode for PhotoMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Dimensions>,
-            f1: ::std::option::Option<crate::files::GpsCoordinates>,
-            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "dimensions" => crate::wire::read_nullable(r, &mut slots.f0),
-                "location" => crate::wire::read_nullable(r, &mut slots.f1),
-                "time_taken" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::files::Dimensions> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::files::GpsCoordinates> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PhotoMetadata",
+            &["dimensions", "location", "time_taken"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            dimensions: slots.f0,
-            location: slots.f1,
-            time_taken: slots.f2,
+            dimensions: f0.0,
+            location: f1.0,
+            time_taken: f2.0,
         })
     }
 }
@@ -7379,29 +7077,27 @@ impl crate::wire::Decode for PreviewArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ReadPath>,
-            f1: ::std::option::Option<crate::files::Rev>,
+        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::Rev> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PreviewArg",
+            &["path", "rev"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "PreviewArg"));
         };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "rev" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "PreviewArg"),
-            );
-        };
-        ::std::result::Result::Ok(Self { path: f0, rev: slots.f1 })
+        ::std::result::Result::Ok(Self { path: f0, rev: f1.0 })
     }
 }
 impl crate::wire::Validate for PreviewArg {
@@ -7412,21 +7108,25 @@ impl crate::wire::Validate for PreviewArg {
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "PreviewArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.rev {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "PreviewArg.rev",
                 some0,
                 ::std::option::Option::Some(9),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7492,26 +7192,25 @@ impl crate::wire::Decode for PreviewResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::FileMetadata>,
-            f1: ::std::option::Option<crate::files::MinimalFileLinkMetadata>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_metadata" => crate::wire::read_nullable(r, &mut slots.f0),
-                "link_metadata" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::files::FileMetadata> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::files::MinimalFileLinkMetadata> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PreviewResult",
+            &["file_metadata", "link_metadata"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            file_metadata: slots.f0,
-            link_metadata: slots.f1,
+            file_metadata: f0.0,
+            link_metadata: f1.0,
         })
     }
 }
@@ -7600,46 +7299,35 @@ impl crate::wire::Decode for RelocationArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePathOrId>,
-            f1: ::std::option::Option<crate::files::WritePathOrId>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelocationArg",
+            &[
+                "from_path",
+                "to_path",
+                "allow_shared_folder",
+                "autorename",
+                "allow_ownership_transfer",
+            ],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "from_path" => crate::wire::read_into(r, &mut slots.f0),
-                "to_path" => crate::wire::read_into(r, &mut slots.f1),
-                "allow_shared_folder" => crate::wire::read_into(r, &mut slots.f2),
-                "autorename" => crate::wire::read_into(r, &mut slots.f3),
-                "allow_ownership_transfer" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "from_path", "RelocationArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "to_path", "RelocationArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RelocationArg"),
             );
@@ -7647,15 +7335,15 @@ impl crate::wire::Decode for RelocationArg {
         ::std::result::Result::Ok(Self {
             from_path: f0,
             to_path: f1,
-            allow_shared_folder: match slots.f2 {
+            allow_shared_folder: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            autorename: match slots.f3 {
+            autorename: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            allow_ownership_transfer: match slots.f4 {
+            allow_ownership_transfer: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -7672,20 +7360,24 @@ impl crate::wire::Validate for RelocationArg {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelocationArg.from_path",
             &self.from_path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelocationArg.to_path",
             &self.to_path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7766,45 +7458,48 @@ impl crate::wire::Decode for RelocationBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::RelocationPath>>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::RelocationPath>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelocationBatchArg",
+            &[
+                "entries",
+                "autorename",
+                "allow_shared_folder",
+                "allow_ownership_transfer",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                "autorename" => crate::wire::read_into(r, &mut slots.f1),
-                "allow_shared_folder" => crate::wire::read_into(r, &mut slots.f2),
-                "allow_ownership_transfer" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "RelocationBatchArg"),
+                crate::wire::missing(r, "", "RelocationBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             entries: f0,
-            autorename: match slots.f1 {
+            autorename: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            allow_shared_folder: match slots.f2 {
+            allow_shared_folder: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            allow_ownership_transfer: match slots.f3 {
+            allow_ownership_transfer: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -7815,15 +7510,22 @@ impl crate::wire::Validate for RelocationBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "RelocationBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("RelocationBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("RelocationBatchArg.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7877,31 +7579,31 @@ impl crate::wire::Decode for RelocationBatchArgBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::RelocationPath>>,
-            f1: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::RelocationPath>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelocationBatchArgBase",
+            &["entries", "autorename"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                "autorename" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "RelocationBatchArgBase"),
+                crate::wire::missing(r, "", "RelocationBatchArgBase"),
             );
         };
         ::std::result::Result::Ok(Self {
             entries: f0,
-            autorename: match slots.f1 {
+            autorename: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -7912,15 +7614,22 @@ impl crate::wire::Validate for RelocationBatchArgBase {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "RelocationBatchArgBase.entries",
             (&self.entries).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("RelocationBatchArgBase.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("RelocationBatchArgBase.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7966,25 +7675,22 @@ impl crate::wire::Decode for RelocationBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::RelocationBatchResultData>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::RelocationBatchResultData>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelocationBatchResult",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "RelocationBatchResult"),
+                crate::wire::missing(r, "", "RelocationBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -8031,23 +7737,20 @@ impl crate::wire::Decode for RelocationBatchResultData {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Metadata>,
+        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelocationBatchResultData",
+            &["metadata"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "RelocationBatchResultData"),
+                crate::wire::missing(r, "", "RelocationBatchResultData"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
@@ -8096,25 +7799,22 @@ impl crate::wire::Decode for RelocationBatchV2Result {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::RelocationBatchResultEntry>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::RelocationBatchResultEntry>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelocationBatchV2Result",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "RelocationBatchV2Result"),
+                crate::wire::missing(r, "", "RelocationBatchV2Result"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -8167,37 +7867,20 @@ impl crate::wire::Decode for RelocationPath {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePathOrId>,
-            f1: ::std::option::Option<crate::files::WritePathOrId>,
+        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelocationPath",
+            &["from_path", "to_path"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "from_path" => crate::wire::read_into(r, &mut slots.f0),
-                "to_path" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "from_path", "RelocationPath"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "to_path", "RelocationPath"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RelocationPath"),
             );
@@ -8215,20 +7898,24 @@ impl crate::wire::Validate for RelocationPath {
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelocationPath.from_path",
             &self.from_path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelocationPath.to_path",
             &self.to_path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8272,23 +7959,20 @@ impl crate::wire::Decode for RelocationResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Metadata>,
+        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelocationResult",
+            &["metadata"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "RelocationResult"),
+                crate::wire::missing(r, "", "RelocationResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
@@ -8338,37 +8022,20 @@ impl crate::wire::Decode for RemoveTagArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Path>,
-            f1: ::std::option::Option<crate::files::TagText>,
+        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::TagText> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RemoveTagArg",
+            &["path", "tag_text"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "tag_text" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "RemoveTagArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "tag_text", "RemoveTagArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RemoveTagArg"),
             );
@@ -8384,20 +8051,24 @@ impl crate::wire::Validate for RemoveTagArg {
             "/(.|[\\r\\n])*",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[\\w]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveTagArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveTagArg.tag_text",
             &self.tag_text,
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(32),
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8444,37 +8115,20 @@ impl crate::wire::Decode for RestoreArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePath>,
-            f1: ::std::option::Option<crate::files::Rev>,
+        let mut f0: ::std::option::Option<crate::files::WritePath> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RestoreArg",
+            &["path", "rev"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "rev" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "RestoreArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "rev", "RestoreArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "RestoreArg"));
         };
         ::std::result::Result::Ok(Self { path: f0, rev: f1 })
@@ -8488,20 +8142,24 @@ impl crate::wire::Validate for RestoreArg {
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RestoreArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RestoreArg.rev",
             &self.rev,
             ::std::option::Option::Some(9),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_1),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8548,37 +8206,20 @@ impl crate::wire::Decode for SaveCopyReferenceArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::files::Path>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SaveCopyReferenceArg",
+            &["copy_reference", "path"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "copy_reference" => crate::wire::read_into(r, &mut slots.f0),
-                "path" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "copy_reference", "SaveCopyReferenceArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "SaveCopyReferenceArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SaveCopyReferenceArg"),
             );
@@ -8596,13 +8237,15 @@ impl crate::wire::Validate for SaveCopyReferenceArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SaveCopyReferenceArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8646,23 +8289,20 @@ impl crate::wire::Decode for SaveCopyReferenceResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Metadata>,
+        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SaveCopyReferenceResult",
+            &["metadata"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "SaveCopyReferenceResult"),
+                crate::wire::missing(r, "", "SaveCopyReferenceResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
@@ -8712,37 +8352,20 @@ impl crate::wire::Decode for SaveUrlArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Path>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SaveUrlArg",
+            &["path", "url"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "url" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "SaveUrlArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "SaveUrlArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "SaveUrlArg"));
         };
         ::std::result::Result::Ok(Self { path: f0, url: f1 })
@@ -8755,13 +8378,15 @@ impl crate::wire::Validate for SaveUrlArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SaveUrlArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8841,60 +8466,43 @@ impl crate::wire::Decode for SearchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::PathROrId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<u64>,
-            f3: ::std::option::Option<u64>,
-            f4: ::std::option::Option<crate::files::SearchMode>,
+        let mut f0: ::std::option::Option<crate::files::PathROrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::files::SearchMode> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SearchArg",
+            &["path", "query", "start", "max_results", "mode"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+                crate::wire::SlotRef::U64(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "query" => crate::wire::read_into(r, &mut slots.f1),
-                "start" => crate::wire::read_into(r, &mut slots.f2),
-                "max_results" => crate::wire::read_into(r, &mut slots.f3),
-                "mode" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "SearchArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "query", "SearchArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "SearchArg"));
         };
         ::std::result::Result::Ok(Self {
             path: f0,
             query: f1,
-            start: match slots.f2 {
+            start: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u64,
             },
-            max_results: match slots.f3 {
+            max_results: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 100u64,
             },
-            mode: match slots.f4 {
+            mode: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::SearchMode::Filename,
             },
@@ -8908,32 +8516,40 @@ impl crate::wire::Validate for SearchArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SearchArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SearchArg.query",
             &self.query,
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
             ::std::option::Option::None,
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "SearchArg.start",
             i128::from(*&self.start),
             ::std::option::Option::None,
             ::std::option::Option::Some(9999),
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "SearchArg.max_results",
             i128::from(*&self.max_results),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8983,37 +8599,20 @@ impl crate::wire::Decode for SearchMatch {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::SearchMatchType>,
-            f1: ::std::option::Option<crate::files::Metadata>,
+        let mut f0: ::std::option::Option<crate::files::SearchMatchType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SearchMatch",
+            &["match_type", "metadata"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "match_type" => crate::wire::read_into(r, &mut slots.f0),
-                "metadata" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "match_type", "SearchMatch"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "SearchMatch"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SearchMatch"),
             );
@@ -9071,22 +8670,19 @@ impl crate::wire::Decode for SearchMatchFieldOptions {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "include_highlights" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SearchMatchFieldOptions",
+            &["include_highlights"],
+            0,
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            include_highlights: match slots.f0 {
+            include_highlights: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -9161,35 +8757,36 @@ impl crate::wire::Decode for SearchMatchV2 {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::MetadataV2>,
-            f1: ::std::option::Option<crate::files::SearchMatchTypeV2>,
-            f2: ::std::option::Option<::std::vec::Vec<crate::files::HighlightSpan>>,
+        let mut f0: ::std::option::Option<crate::files::MetadataV2> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::SearchMatchTypeV2> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<
+            ::std::vec::Vec<crate::files::HighlightSpan>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SearchMatchV2",
+            &["metadata", "match_type", "highlight_spans"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata" => crate::wire::read_into(r, &mut slots.f0),
-                "match_type" => crate::wire::read_nullable(r, &mut slots.f1),
-                "highlight_spans" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "SearchMatchV2"),
+                crate::wire::missing(r, "", "SearchMatchV2"),
             );
         };
         ::std::result::Result::Ok(Self {
             metadata: f0,
-            match_type: slots.f1,
-            highlight_spans: slots.f2,
+            match_type: f1.0,
+            highlight_spans: f2.0,
         })
     }
 }
@@ -9320,59 +8917,70 @@ impl crate::wire::Decode for SearchOptions {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::PathROrId>,
-            f1: ::std::option::Option<u64>,
-            f2: ::std::option::Option<crate::files::SearchOrderBy>,
-            f3: ::std::option::Option<crate::files::FileStatus>,
-            f4: ::std::option::Option<bool>,
-            f5: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            f6: ::std::option::Option<::std::vec::Vec<crate::files::FileCategory>>,
-            f7: ::std::option::Option<crate::users_common::AccountId>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_nullable(r, &mut slots.f0),
-                "max_results" => crate::wire::read_into(r, &mut slots.f1),
-                "order_by" => crate::wire::read_nullable(r, &mut slots.f2),
-                "file_status" => crate::wire::read_into(r, &mut slots.f3),
-                "filename_only" => crate::wire::read_into(r, &mut slots.f4),
-                "file_extensions" => crate::wire::read_nullable(r, &mut slots.f5),
-                "file_categories" => crate::wire::read_nullable(r, &mut slots.f6),
-                "account_id" => crate::wire::read_nullable(r, &mut slots.f7),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::files::PathROrId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::files::SearchOrderBy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<crate::files::FileStatus> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: crate::wire::Nullable<::std::vec::Vec<crate::files::FileCategory>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<crate::users_common::AccountId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SearchOptions",
+            &[
+                "path",
+                "max_results",
+                "order_by",
+                "file_status",
+                "filename_only",
+                "file_extensions",
+                "file_categories",
+                "account_id",
+            ],
+            0,
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            path: slots.f0,
-            max_results: match slots.f1 {
+            path: f0.0,
+            max_results: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 100u64,
             },
-            order_by: slots.f2,
-            file_status: match slots.f3 {
+            order_by: f2.0,
+            file_status: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::FileStatus::Active,
             },
-            filename_only: match slots.f4 {
+            filename_only: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            file_extensions: slots.f5,
-            file_categories: slots.f6,
-            account_id: slots.f7,
+            file_extensions: f5.0,
+            file_categories: f6.0,
+            account_id: f7.0,
         })
     }
 }
@@ -9384,28 +8992,34 @@ impl crate::wire::Validate for SearchOptions {
             "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         if let ::std::option::Option::Some(some0) = &self.path {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "SearchOptions.path",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "SearchOptions.max_results",
             i128::from(*&self.max_results),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.account_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "SearchOptions.account_id",
                 some0,
                 ::std::option::Option::Some(40),
                 ::std::option::Option::Some(40),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -9460,46 +9074,28 @@ impl crate::wire::Decode for SearchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::SearchMatch>>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<u64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "matches" => crate::wire::read_into(r, &mut slots.f0),
-                "more" => crate::wire::read_into(r, &mut slots.f1),
-                "start" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "matches", "SearchResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "more", "SearchResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "start", "SearchResult"),
-            );
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::SearchMatch>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SearchResult",
+            &["matches", "more", "start"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SearchResult"),
             );
@@ -9590,39 +9186,41 @@ impl crate::wire::Decode for SearchV2Arg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::files::SearchOptions>,
-            f2: ::std::option::Option<crate::files::SearchMatchFieldOptions>,
-            f3: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::SearchOptions> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::files::SearchMatchFieldOptions> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SearchV2Arg",
+            &["query", "options", "match_field_options", "include_highlights"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "query" => crate::wire::read_into(r, &mut slots.f0),
-                "options" => crate::wire::read_nullable(r, &mut slots.f1),
-                "match_field_options" => crate::wire::read_nullable(r, &mut slots.f2),
-                "include_highlights" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "query", "SearchV2Arg"),
+                crate::wire::missing(r, "", "SearchV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self {
             query: f0,
-            options: slots.f1,
-            match_field_options: slots.f2,
-            include_highlights: slots.f3,
+            options: f1.0,
+            match_field_options: f2.0,
+            include_highlights: f3.0,
         })
     }
 }
@@ -9630,16 +9228,21 @@ impl crate::wire::Validate for SearchV2Arg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SearchV2Arg.query",
             &self.query,
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.options {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("SearchV2Arg.options"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(e.within("SearchV2Arg.options"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -9684,23 +9287,20 @@ impl crate::wire::Decode for SearchV2ContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::SearchV2Cursor>,
+        let mut f0: ::std::option::Option<crate::files::SearchV2Cursor> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SearchV2ContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "SearchV2ContinueArg"),
+                crate::wire::missing(r, "", "SearchV2ContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -9710,13 +9310,15 @@ impl crate::wire::Validate for SearchV2ContinueArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SearchV2ContinueArg.cursor",
             &self.cursor,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9779,40 +9381,29 @@ impl crate::wire::Decode for SearchV2Result {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::SearchMatchV2>>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::files::SearchV2Cursor>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::SearchMatchV2>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::files::SearchV2Cursor> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SearchV2Result",
+            &["matches", "has_more", "cursor"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "matches" => crate::wire::read_into(r, &mut slots.f0),
-                "has_more" => crate::wire::read_into(r, &mut slots.f1),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "matches", "SearchV2Result"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "SearchV2Result"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SearchV2Result"),
             );
@@ -9820,7 +9411,7 @@ impl crate::wire::Decode for SearchV2Result {
         ::std::result::Result::Ok(Self {
             matches: f0,
             has_more: f1,
-            cursor: slots.f2,
+            cursor: f2.0,
         })
     }
 }
@@ -9877,32 +9468,27 @@ impl crate::wire::Decode for SharedLink {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::SharedLinkUrl>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::files::SharedLinkUrl> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedLink",
+            &["url", "password"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "SharedLink"));
         };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "password" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "SharedLink"),
-            );
-        };
-        ::std::result::Result::Ok(Self {
-            url: f0,
-            password: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { url: f0, password: f1.0 })
     }
 }
 impl crate::wire::Validate for SharedLink {}
@@ -9968,35 +9554,36 @@ impl crate::wire::Decode for SharedLinkFileInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedLinkFileInfo",
+            &["url", "path", "password"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "path" => crate::wire::read_nullable(r, &mut slots.f1),
-                "password" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "SharedLinkFileInfo"),
+                crate::wire::missing(r, "", "SharedLinkFileInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
             url: f0,
-            path: slots.f1,
-            password: slots.f2,
+            path: f1.0,
+            password: f2.0,
         })
     }
 }
@@ -10042,23 +9629,20 @@ impl crate::wire::Decode for SharingInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingInfo",
+            &["read_only"],
+            1,
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "read_only" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "read_only", "SharingInfo"),
+                crate::wire::missing(r, "", "SharingInfo"),
             );
         };
         ::std::result::Result::Ok(Self { read_only: f0 })
@@ -10128,40 +9712,27 @@ impl crate::wire::Decode for SingleUserLock {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f1: ::std::option::Option<crate::users_common::AccountId>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SingleUserLock",
+            &["created", "lock_holder_account_id", "lock_holder_team_id"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "created" => crate::wire::read_into(r, &mut slots.f0),
-                "lock_holder_account_id" => crate::wire::read_into(r, &mut slots.f1),
-                "lock_holder_team_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "created", "SingleUserLock"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "lock_holder_account_id", "SingleUserLock"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SingleUserLock"),
             );
@@ -10169,7 +9740,7 @@ impl crate::wire::Decode for SingleUserLock {
         ::std::result::Result::Ok(Self {
             created: f0,
             lock_holder_account_id: f1,
-            lock_holder_team_id: slots.f2,
+            lock_holder_team_id: f2.0,
         })
     }
 }
@@ -10214,23 +9785,20 @@ impl crate::wire::Decode for SymlinkInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SymlinkInfo",
+            &["target"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "target" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "target", "SymlinkInfo"),
+                crate::wire::missing(r, "", "SymlinkInfo"),
             );
         };
         ::std::result::Result::Ok(Self { target: f0 })
@@ -10329,59 +9897,55 @@ impl crate::wire::Decode for ThumbnailArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::ReadPath>,
-            f1: ::std::option::Option<crate::files::ThumbnailFormat>,
-            f2: ::std::option::Option<crate::files::ThumbnailSize>,
-            f3: ::std::option::Option<crate::files::ThumbnailMode>,
-            f4: ::std::option::Option<crate::files::ThumbnailQuality>,
-            f5: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::ThumbnailFormat> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::files::ThumbnailSize> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::files::ThumbnailMode> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::files::ThumbnailQuality> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ThumbnailArg",
+            &["path", "format", "size", "mode", "quality", "exclude_media_info"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "format" => crate::wire::read_into(r, &mut slots.f1),
-                "size" => crate::wire::read_into(r, &mut slots.f2),
-                "mode" => crate::wire::read_into(r, &mut slots.f3),
-                "quality" => crate::wire::read_into(r, &mut slots.f4),
-                "exclude_media_info" => crate::wire::read_nullable(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ThumbnailArg"),
+                crate::wire::missing(r, "", "ThumbnailArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            format: match slots.f1 {
+            format: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::ThumbnailFormat::Jpeg,
             },
-            size: match slots.f2 {
+            size: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::ThumbnailSize::W64h64,
             },
-            mode: match slots.f3 {
+            mode: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::ThumbnailMode::Strict,
             },
-            quality: match slots.f4 {
+            quality: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::ThumbnailQuality::Quality80,
             },
-            exclude_media_info: slots.f5,
+            exclude_media_info: f5.0,
         })
     }
 }
@@ -10392,13 +9956,15 @@ impl crate::wire::Validate for ThumbnailArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ThumbnailArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10494,59 +10060,55 @@ impl crate::wire::Decode for ThumbnailV2Arg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::PathOrLink>,
-            f1: ::std::option::Option<crate::files::ThumbnailFormat>,
-            f2: ::std::option::Option<crate::files::ThumbnailSize>,
-            f3: ::std::option::Option<crate::files::ThumbnailMode>,
-            f4: ::std::option::Option<crate::files::ThumbnailQuality>,
-            f5: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::files::PathOrLink> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::ThumbnailFormat> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::files::ThumbnailSize> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::files::ThumbnailMode> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::files::ThumbnailQuality> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ThumbnailV2Arg",
+            &["resource", "format", "size", "mode", "quality", "exclude_media_info"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "resource" => crate::wire::read_into(r, &mut slots.f0),
-                "format" => crate::wire::read_into(r, &mut slots.f1),
-                "size" => crate::wire::read_into(r, &mut slots.f2),
-                "mode" => crate::wire::read_into(r, &mut slots.f3),
-                "quality" => crate::wire::read_into(r, &mut slots.f4),
-                "exclude_media_info" => crate::wire::read_nullable(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "resource", "ThumbnailV2Arg"),
+                crate::wire::missing(r, "", "ThumbnailV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self {
             resource: f0,
-            format: match slots.f1 {
+            format: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::ThumbnailFormat::Jpeg,
             },
-            size: match slots.f2 {
+            size: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::ThumbnailSize::W64h64,
             },
-            mode: match slots.f3 {
+            mode: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::ThumbnailMode::Strict,
             },
-            quality: match slots.f4 {
+            quality: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::ThumbnailQuality::Quality80,
             },
-            exclude_media_info: slots.f5,
+            exclude_media_info: f5.0,
         })
     }
 }
@@ -10554,8 +10116,11 @@ impl crate::wire::Validate for ThumbnailV2Arg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.resource)
-            .map_err(|e| e.within("ThumbnailV2Arg.resource"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.resource,
+        ) {
+            return ::std::result::Result::Err(e.within("ThumbnailV2Arg.resource"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10599,23 +10164,20 @@ impl crate::wire::Decode for UnlockFileArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePathOrId>,
+        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UnlockFileArg",
+            &["path"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "UnlockFileArg"),
+                crate::wire::missing(r, "", "UnlockFileArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -10628,13 +10190,15 @@ impl crate::wire::Validate for UnlockFileArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UnlockFileArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10678,23 +10242,22 @@ impl crate::wire::Decode for UnlockFileBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::files::UnlockFileArg>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::UnlockFileArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UnlockFileBatchArg",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UnlockFileBatchArg"),
+                crate::wire::missing(r, "", "UnlockFileBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -10705,8 +10268,13 @@ impl crate::wire::Validate for UnlockFileBatchArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UnlockFileBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("UnlockFileBatchArg.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10831,69 +10399,72 @@ impl crate::wire::Decode for UploadArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WritePathOrId>,
-            f1: ::std::option::Option<crate::files::WriteMode>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<bool>,
-            f5: ::std::option::Option<
-                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-            >,
-            f6: ::std::option::Option<bool>,
-            f7: ::std::option::Option<crate::files::Sha256HexHash>,
+        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::WriteMode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<
+            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f7: crate::wire::Nullable<crate::files::Sha256HexHash> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadArg",
+            &[
+                "path",
+                "mode",
+                "autorename",
+                "client_modified",
+                "mute",
+                "property_groups",
+                "strict_conflict",
+                "content_hash",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "mode" => crate::wire::read_into(r, &mut slots.f1),
-                "autorename" => crate::wire::read_into(r, &mut slots.f2),
-                "client_modified" => crate::wire::read_nullable(r, &mut slots.f3),
-                "mute" => crate::wire::read_into(r, &mut slots.f4),
-                "property_groups" => crate::wire::read_nullable(r, &mut slots.f5),
-                "strict_conflict" => crate::wire::read_into(r, &mut slots.f6),
-                "content_hash" => crate::wire::read_nullable(r, &mut slots.f7),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "UploadArg"),
-            );
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "UploadArg"));
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            mode: match slots.f1 {
+            mode: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::files::WriteMode::Add,
             },
-            autorename: match slots.f2 {
+            autorename: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            client_modified: slots.f3,
-            mute: match slots.f4 {
+            client_modified: f3.0,
+            mute: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            property_groups: slots.f5,
-            strict_conflict: match slots.f6 {
+            property_groups: f5.0,
+            strict_conflict: match f6 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            content_hash: slots.f7,
+            content_hash: f7.0,
         })
     }
 }
@@ -10904,29 +10475,41 @@ impl crate::wire::Validate for UploadArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UploadArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.mode)
-            .map_err(|e| e.within("UploadArg.mode"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.mode,
+        ) {
+            return ::std::result::Result::Err(e.within("UploadArg.mode"));
+        }
         if let ::std::option::Option::Some(some0) = &self.property_groups {
             for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("UploadArg.property_groups"))?;
+                if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                    item1,
+                ) {
+                    return ::std::result::Result::Err(
+                        e.within("UploadArg.property_groups"),
+                    );
+                }
             }
         }
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10993,38 +10576,37 @@ impl crate::wire::Decode for UploadSessionAppendArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::UploadSessionCursor>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::files::Sha256HexHash>,
+        let mut f0: ::std::option::Option<crate::files::UploadSessionCursor> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::files::Sha256HexHash> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionAppendArg",
+            &["cursor", "close", "content_hash"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                "close" => crate::wire::read_into(r, &mut slots.f1),
-                "content_hash" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "UploadSessionAppendArg"),
+                crate::wire::missing(r, "", "UploadSessionAppendArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             cursor: f0,
-            close: match slots.f1 {
+            close: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            content_hash: slots.f2,
+            content_hash: f2.0,
         })
     }
 }
@@ -11033,13 +10615,15 @@ impl crate::wire::Validate for UploadSessionAppendArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadSessionAppendArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -11098,33 +10682,33 @@ impl crate::wire::Decode for UploadSessionAppendBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::UploadSessionAppendBatchArgEntry>,
-            >,
-            f1: ::std::option::Option<crate::files::Sha256HexHash>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::UploadSessionAppendBatchArgEntry>,
+        > = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::Sha256HexHash> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionAppendBatchArg",
+            &["entries", "content_hash"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                "content_hash" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UploadSessionAppendBatchArg"),
+                crate::wire::missing(r, "", "UploadSessionAppendBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             entries: f0,
-            content_hash: slots.f1,
+            content_hash: f1.0,
         })
     }
 }
@@ -11132,20 +10716,24 @@ impl crate::wire::Validate for UploadSessionAppendBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "UploadSessionAppendBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadSessionAppendBatchArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -11206,40 +10794,25 @@ impl crate::wire::Decode for UploadSessionAppendBatchArgEntry {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::UploadSessionCursor>,
-            f1: ::std::option::Option<u64>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::files::UploadSessionCursor> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionAppendBatchArgEntry",
+            &["cursor", "length", "close"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                "length" => crate::wire::read_into(r, &mut slots.f1),
-                "close" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "UploadSessionAppendBatchArgEntry"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "length", "UploadSessionAppendBatchArgEntry"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UploadSessionAppendBatchArgEntry"),
             );
@@ -11247,7 +10820,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchArgEntry {
         ::std::result::Result::Ok(Self {
             cursor: f0,
             length: f1,
-            close: match slots.f2 {
+            close: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -11297,25 +10870,22 @@ impl crate::wire::Decode for UploadSessionAppendBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::UploadSessionAppendBatchResultEntry>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::UploadSessionAppendBatchResultEntry>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionAppendBatchResult",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UploadSessionAppendBatchResult"),
+                crate::wire::missing(r, "", "UploadSessionAppendBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -11365,37 +10935,20 @@ impl crate::wire::Decode for UploadSessionCursor {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionCursor",
+            &["session_id", "offset"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_id" => crate::wire::read_into(r, &mut slots.f0),
-                "offset" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "UploadSessionCursor"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "offset", "UploadSessionCursor"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UploadSessionCursor"),
             );
@@ -11463,40 +11016,27 @@ impl crate::wire::Decode for UploadSessionFinishArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::UploadSessionCursor>,
-            f1: ::std::option::Option<crate::files::CommitInfo>,
-            f2: ::std::option::Option<crate::files::Sha256HexHash>,
+        let mut f0: ::std::option::Option<crate::files::UploadSessionCursor> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::CommitInfo> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::files::Sha256HexHash> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionFinishArg",
+            &["cursor", "commit", "content_hash"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                "commit" => crate::wire::read_into(r, &mut slots.f1),
-                "content_hash" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "UploadSessionFinishArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "commit", "UploadSessionFinishArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UploadSessionFinishArg"),
             );
@@ -11504,7 +11044,7 @@ impl crate::wire::Decode for UploadSessionFinishArg {
         ::std::result::Result::Ok(Self {
             cursor: f0,
             commit: f1,
-            content_hash: slots.f2,
+            content_hash: f2.0,
         })
     }
 }
@@ -11512,16 +11052,21 @@ impl crate::wire::Validate for UploadSessionFinishArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.commit)
-            .map_err(|e| e.within("UploadSessionFinishArg.commit"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.commit,
+        ) {
+            return ::std::result::Result::Err(e.within("UploadSessionFinishArg.commit"));
+        }
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadSessionFinishArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -11566,25 +11111,22 @@ impl crate::wire::Decode for UploadSessionFinishBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::UploadSessionFinishArg>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::UploadSessionFinishArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionFinishBatchArg",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UploadSessionFinishBatchArg"),
+                crate::wire::missing(r, "", "UploadSessionFinishBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -11594,15 +11136,22 @@ impl crate::wire::Validate for UploadSessionFinishBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "UploadSessionFinishBatchArg.entries",
             (&self.entries).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UploadSessionFinishBatchArg.entries"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("UploadSessionFinishBatchArg.entries"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -11649,25 +11198,22 @@ impl crate::wire::Decode for UploadSessionFinishBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::files::UploadSessionFinishBatchResultEntry>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::files::UploadSessionFinishBatchResultEntry>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionFinishBatchResult",
+            &["entries"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UploadSessionFinishBatchResult"),
+                crate::wire::missing(r, "", "UploadSessionFinishBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -11714,23 +11260,20 @@ impl crate::wire::Decode for UploadSessionOffsetError {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionOffsetError",
+            &["correct_offset"],
+            1,
+            &mut [crate::wire::SlotRef::U64(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "correct_offset" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "correct_offset", "UploadSessionOffsetError"),
+                crate::wire::missing(r, "", "UploadSessionOffsetError"),
             );
         };
         ::std::result::Result::Ok(Self { correct_offset: f0 })
@@ -11805,33 +11348,34 @@ impl crate::wire::Decode for UploadSessionStartArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<crate::files::UploadSessionType>,
-            f2: ::std::option::Option<crate::files::Sha256HexHash>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "close" => crate::wire::read_into(r, &mut slots.f0),
-                "session_type" => crate::wire::read_nullable(r, &mut slots.f1),
-                "content_hash" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::UploadSessionType> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::files::Sha256HexHash> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionStartArg",
+            &["close", "session_type", "content_hash"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            close: match slots.f0 {
+            close: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            session_type: slots.f1,
-            content_hash: slots.f2,
+            session_type: f1.0,
+            content_hash: f2.0,
         })
     }
 }
@@ -11840,13 +11384,15 @@ impl crate::wire::Validate for UploadSessionStartArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UploadSessionStartArg.content_hash",
                 some0,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -11903,30 +11449,27 @@ impl crate::wire::Decode for UploadSessionStartBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::UploadSessionType>,
-            f1: ::std::option::Option<u64>,
+        let mut f0: crate::wire::Nullable<crate::files::UploadSessionType> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionStartBatchArg",
+            &["session_type", "num_sessions"],
+            2,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_type" => crate::wire::read_nullable(r, &mut slots.f0),
-                "num_sessions" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+        let ::std::option::Option::Some(f1) = f1 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "num_sessions", "UploadSessionStartBatchArg"),
+                crate::wire::missing(r, "", "UploadSessionStartBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
-            session_type: slots.f0,
+            session_type: f0.0,
             num_sessions: f1,
         })
     }
@@ -11935,12 +11478,14 @@ impl crate::wire::Validate for UploadSessionStartBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "UploadSessionStartBatchArg.num_sessions",
             i128::from(*&self.num_sessions),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -11984,23 +11529,20 @@ impl crate::wire::Decode for UploadSessionStartBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionStartBatchResult",
+            &["session_ids"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_ids" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_ids", "UploadSessionStartBatchResult"),
+                crate::wire::missing(r, "", "UploadSessionStartBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { session_ids: f0 })
@@ -12047,23 +11589,20 @@ impl crate::wire::Decode for UploadSessionStartResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadSessionStartResult",
+            &["session_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "UploadSessionStartResult"),
+                crate::wire::missing(r, "", "UploadSessionStartResult"),
             );
         };
         ::std::result::Result::Ok(Self { session_id: f0 })
@@ -12116,37 +11655,20 @@ impl crate::wire::Decode for UploadWriteFailed {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::WriteError>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::files::WriteError> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UploadWriteFailed",
+            &["reason", "upload_session_id"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "reason" => crate::wire::read_into(r, &mut slots.f0),
-                "upload_session_id" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "reason", "UploadWriteFailed"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "upload_session_id", "UploadWriteFailed"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UploadWriteFailed"),
             );
@@ -12197,23 +11719,20 @@ impl crate::wire::Decode for UserGeneratedTag {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::TagText>,
+        let mut f0: ::std::option::Option<crate::files::TagText> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserGeneratedTag",
+            &["tag_text"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "tag_text" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "tag_text", "UserGeneratedTag"),
+                crate::wire::missing(r, "", "UserGeneratedTag"),
             );
         };
         ::std::result::Result::Ok(Self { tag_text: f0 })
@@ -12299,34 +11818,38 @@ impl crate::wire::Decode for VideoMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::files::Dimensions>,
-            f1: ::std::option::Option<crate::files::GpsCoordinates>,
-            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f3: ::std::option::Option<u64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "dimensions" => crate::wire::read_nullable(r, &mut slots.f0),
-                "location" => crate::wire::read_nullable(r, &mut slots.f1),
-                "time_taken" => crate::wire::read_nullable(r, &mut slots.f2),
-                "duration" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::files::Dimensions> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::files::GpsCoordinates> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<u64> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "VideoMetadata",
+            &["dimensions", "location", "time_taken", "duration"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            dimensions: slots.f0,
-            location: slots.f1,
-            time_taken: slots.f2,
-            duration: slots.f3,
+            dimensions: f0.0,
+            location: f1.0,
+            time_taken: f2.0,
+            duration: f3.0,
         })
     }
 }
@@ -12372,15 +11895,16 @@ impl crate::wire::Decode for AddTagError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AddTagError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AddTagError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "AddTagError").map(Self::Path)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "too_many_tags" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyTags)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "too_many_tags" => crate::wire::void_at(r, at, Self::TooManyTags),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12426,7 +11950,10 @@ impl crate::wire::Decode for AlphaGetMetadataError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AlphaGetMetadataError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AlphaGetMetadataError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "AlphaGetMetadataError")
@@ -12493,13 +12020,16 @@ impl crate::wire::Decode for BaseTagError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "BaseTagError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "BaseTagError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "BaseTagError")
                     .map(Self::Path)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12542,12 +12072,13 @@ impl crate::wire::Decode for CreateFolderBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CreateFolderBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CreateFolderBatchError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12600,9 +12131,12 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CreateFolderBatchJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CreateFolderBatchJobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::files::CreateFolderBatchResult>(r, at)
                     .map(Self::Complete)
@@ -12616,7 +12150,7 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
                     )
                     .map(Self::Failed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12670,7 +12204,10 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CreateFolderBatchLaunch")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CreateFolderBatchLaunch") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(
@@ -12685,7 +12222,7 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
                 crate::wire::read_flat_at::<crate::files::CreateFolderBatchResult>(r, at)
                     .map(Self::Complete)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12727,7 +12264,10 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CreateFolderBatchResultEntry")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CreateFolderBatchResultEntry") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<crate::files::CreateFolderEntryResult>(r, at)
@@ -12794,13 +12334,16 @@ impl crate::wire::Decode for CreateFolderEntryError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CreateFolderEntryError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CreateFolderEntryError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "CreateFolderEntryError")
                     .map(Self::Path)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12838,7 +12381,10 @@ impl crate::wire::Decode for CreateFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CreateFolderError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CreateFolderError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "CreateFolderError")
@@ -12898,12 +12444,15 @@ impl crate::wire::Decode for DeleteBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DeleteBatchError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "too_many_write_operations" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
+                crate::wire::void_at(r, at, Self::TooManyWriteOperations)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12956,9 +12505,12 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteBatchJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DeleteBatchJobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::files::DeleteBatchResult>(r, at)
                     .map(Self::Complete)
@@ -12967,7 +12519,7 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
                 crate::wire::read_nested_at(r, at, "failed", "DeleteBatchJobStatus")
                     .map(Self::Failed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13021,7 +12573,10 @@ impl crate::wire::Decode for DeleteBatchLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteBatchLaunch")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DeleteBatchLaunch") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(r, at, "async_job_id", "DeleteBatchLaunch")
@@ -13031,7 +12586,7 @@ impl crate::wire::Decode for DeleteBatchLaunch {
                 crate::wire::read_flat_at::<crate::files::DeleteBatchResult>(r, at)
                     .map(Self::Complete)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13073,7 +12628,10 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteBatchResultEntry")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DeleteBatchResultEntry") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<crate::files::DeleteBatchResultData>(r, at)
@@ -13155,7 +12713,10 @@ impl crate::wire::Decode for DeleteError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DeleteError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path_lookup" => {
                 crate::wire::read_nested_at(r, at, "path_lookup", "DeleteError")
@@ -13166,12 +12727,10 @@ impl crate::wire::Decode for DeleteError {
                     .map(Self::PathWrite)
             }
             "too_many_write_operations" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
+                crate::wire::void_at(r, at, Self::TooManyWriteOperations)
             }
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13218,16 +12777,17 @@ impl crate::wire::Decode for DownloadError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DownloadError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DownloadError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "DownloadError")
                     .map(Self::Path)
             }
-            "unsupported_file" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFile)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "unsupported_file" => crate::wire::void_at(r, at, Self::UnsupportedFile),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13277,17 +12837,18 @@ impl crate::wire::Decode for DownloadZipError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DownloadZipError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DownloadZipError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "DownloadZipError")
                     .map(Self::Path)
             }
-            "too_large" => crate::wire::read_void_at(r, at).map(|()| Self::TooLarge),
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "too_large" => crate::wire::void_at(r, at, Self::TooLarge),
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13342,19 +12903,20 @@ impl crate::wire::Decode for ExportError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ExportError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ExportError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "ExportError").map(Self::Path)
             }
-            "non_exportable" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NonExportable)
-            }
+            "non_exportable" => crate::wire::void_at(r, at, Self::NonExportable),
             "invalid_export_format" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidExportFormat)
+                crate::wire::void_at(r, at, Self::InvalidExportFormat)
             }
-            "retry_error" => crate::wire::read_void_at(r, at).map(|()| Self::RetryError),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "retry_error" => crate::wire::void_at(r, at, Self::RetryError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13424,21 +12986,22 @@ impl crate::wire::Decode for FileCategory {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileCategory")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileCategory") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "image" => crate::wire::read_void_at(r, at).map(|()| Self::Image),
-            "document" => crate::wire::read_void_at(r, at).map(|()| Self::Document),
-            "pdf" => crate::wire::read_void_at(r, at).map(|()| Self::Pdf),
-            "spreadsheet" => crate::wire::read_void_at(r, at).map(|()| Self::Spreadsheet),
-            "presentation" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::Presentation)
-            }
-            "audio" => crate::wire::read_void_at(r, at).map(|()| Self::Audio),
-            "video" => crate::wire::read_void_at(r, at).map(|()| Self::Video),
-            "folder" => crate::wire::read_void_at(r, at).map(|()| Self::Folder),
-            "paper" => crate::wire::read_void_at(r, at).map(|()| Self::Paper),
-            "others" => crate::wire::read_void_at(r, at).map(|()| Self::Others),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "image" => crate::wire::void_at(r, at, Self::Image),
+            "document" => crate::wire::void_at(r, at, Self::Document),
+            "pdf" => crate::wire::void_at(r, at, Self::Pdf),
+            "spreadsheet" => crate::wire::void_at(r, at, Self::Spreadsheet),
+            "presentation" => crate::wire::void_at(r, at, Self::Presentation),
+            "audio" => crate::wire::void_at(r, at, Self::Audio),
+            "video" => crate::wire::void_at(r, at, Self::Video),
+            "folder" => crate::wire::void_at(r, at, Self::Folder),
+            "paper" => crate::wire::void_at(r, at, Self::Paper),
+            "others" => crate::wire::void_at(r, at, Self::Others),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13486,14 +13049,17 @@ impl crate::wire::Decode for FileLockContent {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileLockContent")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileLockContent") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "unlocked" => crate::wire::read_void_at(r, at).map(|()| Self::Unlocked),
+            "unlocked" => crate::wire::void_at(r, at, Self::Unlocked),
             "single_user" => {
                 crate::wire::read_flat_at::<crate::files::SingleUserLock>(r, at)
                     .map(Self::SingleUser)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13537,11 +13103,14 @@ impl crate::wire::Decode for FileStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
-            "deleted" => crate::wire::read_void_at(r, at).map(|()| Self::Deleted),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "active" => crate::wire::void_at(r, at, Self::Active),
+            "deleted" => crate::wire::void_at(r, at, Self::Deleted),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13585,13 +13154,16 @@ impl crate::wire::Decode for GetCopyReferenceError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetCopyReferenceError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetCopyReferenceError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "GetCopyReferenceError")
                     .map(Self::Path)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13629,7 +13201,10 @@ impl crate::wire::Decode for GetMetadataError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetMetadataError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetMetadataError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "GetMetadataError")
@@ -13696,20 +13271,19 @@ impl crate::wire::Decode for GetTemporaryLinkError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetTemporaryLinkError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetTemporaryLinkError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "GetTemporaryLinkError")
                     .map(Self::Path)
             }
-            "email_not_verified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailNotVerified)
-            }
-            "unsupported_file" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFile)
-            }
-            "not_allowed" => crate::wire::read_void_at(r, at).map(|()| Self::NotAllowed),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "email_not_verified" => crate::wire::void_at(r, at, Self::EmailNotVerified),
+            "unsupported_file" => crate::wire::void_at(r, at, Self::UnsupportedFile),
+            "not_allowed" => crate::wire::void_at(r, at, Self::NotAllowed),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13752,12 +13326,13 @@ impl crate::wire::Decode for GetThumbnailBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetThumbnailBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetThumbnailBatchError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13806,7 +13381,10 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetThumbnailBatchResultEntry")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetThumbnailBatchResultEntry") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<
@@ -13823,7 +13401,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
                     )
                     .map(Self::Failure)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13873,12 +13451,15 @@ impl crate::wire::Decode for ImportFormat {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ImportFormat")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ImportFormat") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "html" => crate::wire::read_void_at(r, at).map(|()| Self::Html),
-            "markdown" => crate::wire::read_void_at(r, at).map(|()| Self::Markdown),
-            "plain_text" => crate::wire::read_void_at(r, at).map(|()| Self::PlainText),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "html" => crate::wire::void_at(r, at, Self::Html),
+            "markdown" => crate::wire::void_at(r, at, Self::Markdown),
+            "plain_text" => crate::wire::void_at(r, at, Self::PlainText),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13925,14 +13506,17 @@ impl crate::wire::Decode for ListFolderContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFolderContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListFolderContinueError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "ListFolderContinueError")
                     .map(Self::Path)
             }
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13984,7 +13568,10 @@ impl crate::wire::Decode for ListFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFolderError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListFolderError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "ListFolderError")
@@ -13994,7 +13581,7 @@ impl crate::wire::Decode for ListFolderError {
                 crate::wire::read_nested_at(r, at, "template_error", "ListFolderError")
                     .map(Self::TemplateError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14037,10 +13624,13 @@ impl crate::wire::Decode for ListFolderLongpollError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFolderLongpollError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListFolderLongpollError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14092,19 +13682,20 @@ impl crate::wire::Decode for ListRevisionsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListRevisionsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListRevisionsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "ListRevisionsError")
                     .map(Self::Path)
             }
-            "invalid_before_rev" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidBeforeRev)
-            }
+            "invalid_before_rev" => crate::wire::void_at(r, at, Self::InvalidBeforeRev),
             "before_rev_not_supported" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::BeforeRevNotSupported)
+                crate::wire::void_at(r, at, Self::BeforeRevNotSupported)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14150,11 +13741,14 @@ impl crate::wire::Decode for ListRevisionsMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListRevisionsMode")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListRevisionsMode") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "path" => crate::wire::read_void_at(r, at).map(|()| Self::Path),
-            "id" => crate::wire::read_void_at(r, at).map(|()| Self::Id),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "path" => crate::wire::void_at(r, at, Self::Path),
+            "id" => crate::wire::void_at(r, at, Self::Id),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14232,35 +13826,28 @@ impl crate::wire::Decode for LockFileError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LockFileError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LockFileError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path_lookup" => {
                 crate::wire::read_nested_at(r, at, "path_lookup", "LockFileError")
                     .map(Self::PathLookup)
             }
             "too_many_write_operations" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
+                crate::wire::void_at(r, at, Self::TooManyWriteOperations)
             }
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
-            "no_write_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
-            }
-            "cannot_be_locked" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CannotBeLocked)
-            }
-            "file_not_shared" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FileNotShared)
-            }
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
+            "no_write_permission" => crate::wire::void_at(r, at, Self::NoWritePermission),
+            "cannot_be_locked" => crate::wire::void_at(r, at, Self::CannotBeLocked),
+            "file_not_shared" => crate::wire::void_at(r, at, Self::FileNotShared),
             "lock_conflict" => {
                 crate::wire::read_flat_at::<crate::files::LockConflictError>(r, at)
                     .map(Self::LockConflict)
             }
-            "internal_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "internal_error" => crate::wire::void_at(r, at, Self::InternalError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14302,7 +13889,10 @@ impl crate::wire::Decode for LockFileResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LockFileResultEntry")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LockFileResultEntry") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<crate::files::LockFileResult>(r, at)
@@ -14389,23 +13979,24 @@ impl crate::wire::Decode for LookupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LookupError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LookupError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "malformed_path" => {
                 crate::wire::read_nested_at(r, at, "malformed_path", "LookupError")
                     .map(Self::MalformedPath)
             }
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "not_file" => crate::wire::read_void_at(r, at).map(|()| Self::NotFile),
-            "not_folder" => crate::wire::read_void_at(r, at).map(|()| Self::NotFolder),
-            "restricted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedContent)
-            }
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "not_file" => crate::wire::void_at(r, at, Self::NotFile),
+            "not_folder" => crate::wire::void_at(r, at, Self::NotFolder),
+            "restricted_content" => crate::wire::void_at(r, at, Self::RestrictedContent),
             "unsupported_content_type" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedContentType)
+                crate::wire::void_at(r, at, Self::UnsupportedContentType)
             }
-            "locked" => crate::wire::read_void_at(r, at).map(|()| Self::Locked),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "locked" => crate::wire::void_at(r, at, Self::Locked),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14447,9 +14038,12 @@ impl crate::wire::Decode for MediaInfo {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MediaInfo")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MediaInfo") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "pending" => crate::wire::read_void_at(r, at).map(|()| Self::Pending),
+            "pending" => crate::wire::void_at(r, at, Self::Pending),
             "metadata" => {
                 crate::wire::read_nested_at(r, at, "metadata", "MediaInfo")
                     .map(Self::Metadata)
@@ -14502,13 +14096,16 @@ impl crate::wire::Decode for MetadataV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MetadataV2")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MetadataV2") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "metadata" => {
                 crate::wire::read_nested_at(r, at, "metadata", "MetadataV2")
                     .map(Self::Metadata)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14551,12 +14148,13 @@ impl crate::wire::Decode for MoveIntoFamilyError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MoveIntoFamilyError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MoveIntoFamilyError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "is_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsSharedFolder)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "is_shared_folder" => crate::wire::void_at(r, at, Self::IsSharedFolder),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14599,12 +14197,13 @@ impl crate::wire::Decode for MoveIntoVaultError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MoveIntoVaultError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MoveIntoVaultError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "is_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsSharedFolder)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "is_shared_folder" => crate::wire::void_at(r, at, Self::IsSharedFolder),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14658,21 +14257,18 @@ impl crate::wire::Decode for PaperContentError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperContentError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperContentError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "content_malformed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
-            }
-            "doc_length_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
-            }
-            "image_size_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "content_malformed" => crate::wire::void_at(r, at, Self::ContentMalformed),
+            "doc_length_exceeded" => crate::wire::void_at(r, at, Self::DocLengthExceeded),
+            "image_size_exceeded" => crate::wire::void_at(r, at, Self::ImageSizeExceeded),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14740,33 +14336,24 @@ impl crate::wire::Decode for PaperCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperCreateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperCreateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "content_malformed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
-            }
-            "doc_length_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
-            }
-            "image_size_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "invalid_path" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidPath)
-            }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
+            "content_malformed" => crate::wire::void_at(r, at, Self::ContentMalformed),
+            "doc_length_exceeded" => crate::wire::void_at(r, at, Self::DocLengthExceeded),
+            "image_size_exceeded" => crate::wire::void_at(r, at, Self::ImageSizeExceeded),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "invalid_path" => crate::wire::void_at(r, at, Self::InvalidPath),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
             "invalid_file_extension" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFileExtension)
+                crate::wire::void_at(r, at, Self::InvalidFileExtension)
             }
-            "paper_disabled" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PaperDisabled)
-            }
+            "paper_disabled" => crate::wire::void_at(r, at, Self::PaperDisabled),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14818,13 +14405,16 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperDocUpdatePolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperDocUpdatePolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "update" => crate::wire::read_void_at(r, at).map(|()| Self::Update),
-            "overwrite" => crate::wire::read_void_at(r, at).map(|()| Self::Overwrite),
-            "prepend" => crate::wire::read_void_at(r, at).map(|()| Self::Prepend),
-            "append" => crate::wire::read_void_at(r, at).map(|()| Self::Append),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "update" => crate::wire::void_at(r, at, Self::Update),
+            "overwrite" => crate::wire::void_at(r, at, Self::Overwrite),
+            "prepend" => crate::wire::void_at(r, at, Self::Prepend),
+            "append" => crate::wire::void_at(r, at, Self::Append),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14891,32 +14481,25 @@ impl crate::wire::Decode for PaperUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperUpdateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperUpdateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "content_malformed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
-            }
-            "doc_length_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
-            }
-            "image_size_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "content_malformed" => crate::wire::void_at(r, at, Self::ContentMalformed),
+            "doc_length_exceeded" => crate::wire::void_at(r, at, Self::DocLengthExceeded),
+            "image_size_exceeded" => crate::wire::void_at(r, at, Self::ImageSizeExceeded),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "PaperUpdateError")
                     .map(Self::Path)
             }
-            "revision_mismatch" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RevisionMismatch)
-            }
-            "doc_archived" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocArchived)
-            }
-            "doc_deleted" => crate::wire::read_void_at(r, at).map(|()| Self::DocDeleted),
+            "revision_mismatch" => crate::wire::void_at(r, at, Self::RevisionMismatch),
+            "doc_archived" => crate::wire::void_at(r, at, Self::DocArchived),
+            "doc_deleted" => crate::wire::void_at(r, at, Self::DocDeleted),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14964,7 +14547,10 @@ impl crate::wire::Decode for PathOrLink {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PathOrLink")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PathOrLink") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "PathOrLink").map(Self::Path)
@@ -14973,7 +14559,7 @@ impl crate::wire::Decode for PathOrLink {
                 crate::wire::read_flat_at::<crate::files::SharedLinkFileInfo>(r, at)
                     .map(Self::Link)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14987,13 +14573,15 @@ impl crate::wire::Validate for PathOrLink {
         );
         match self {
             Self::Path(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "PathOrLink.path",
                     x,
                     ::std::option::Option::None,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             Self::Link(x) => {}
             #[allow(unreachable_patterns)]
@@ -15046,18 +14634,21 @@ impl crate::wire::Decode for PreviewError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PreviewError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PreviewError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "PreviewError")
                     .map(Self::Path)
             }
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "unsupported_extension" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedExtension)
+                crate::wire::void_at(r, at, Self::UnsupportedExtension)
             }
             "unsupported_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedContent)
+                crate::wire::void_at(r, at, Self::UnsupportedContent)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -15184,7 +14775,10 @@ impl crate::wire::Decode for RelocationBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RelocationBatchError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "from_lookup" => {
                 crate::wire::read_nested_at(r, at, "from_lookup", "RelocationBatchError")
@@ -15199,31 +14793,25 @@ impl crate::wire::Decode for RelocationBatchError {
                     .map(Self::To)
             }
             "cant_copy_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantCopySharedFolder)
+                crate::wire::void_at(r, at, Self::CantCopySharedFolder)
             }
             "cant_nest_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantNestSharedFolder)
+                crate::wire::void_at(r, at, Self::CantNestSharedFolder)
             }
             "cant_move_folder_into_itself" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantMoveFolderIntoItself)
+                crate::wire::void_at(r, at, Self::CantMoveFolderIntoItself)
             }
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
             "duplicated_or_nested_paths" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatedOrNestedPaths)
+                crate::wire::void_at(r, at, Self::DuplicatedOrNestedPaths)
             }
             "cant_transfer_ownership" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantTransferOwnership)
+                crate::wire::void_at(r, at, Self::CantTransferOwnership)
             }
-            "insufficient_quota" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientQuota)
-            }
-            "internal_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
-            }
+            "insufficient_quota" => crate::wire::void_at(r, at, Self::InsufficientQuota),
+            "internal_error" => crate::wire::void_at(r, at, Self::InternalError),
             "cant_move_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantMoveSharedFolder)
+                crate::wire::void_at(r, at, Self::CantMoveSharedFolder)
             }
             "cant_move_into_vault" => {
                 crate::wire::read_nested_at(
@@ -15243,9 +14831,9 @@ impl crate::wire::Decode for RelocationBatchError {
                     )
                     .map(Self::CantMoveIntoFamily)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "too_many_write_operations" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
+                crate::wire::void_at(r, at, Self::TooManyWriteOperations)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -15303,7 +14891,10 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchErrorEntry")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RelocationBatchErrorEntry") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "relocation_error" => {
                 crate::wire::read_nested_at(
@@ -15314,13 +14905,11 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
                     )
                     .map(Self::RelocationError)
             }
-            "internal_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
-            }
+            "internal_error" => crate::wire::void_at(r, at, Self::InternalError),
             "too_many_write_operations" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
+                crate::wire::void_at(r, at, Self::TooManyWriteOperations)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15367,9 +14956,12 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RelocationBatchJobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::files::RelocationBatchResult>(r, at)
                     .map(Self::Complete)
@@ -15440,7 +15032,10 @@ impl crate::wire::Decode for RelocationBatchLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchLaunch")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RelocationBatchLaunch") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(
@@ -15455,7 +15050,7 @@ impl crate::wire::Decode for RelocationBatchLaunch {
                 crate::wire::read_flat_at::<crate::files::RelocationBatchResult>(r, at)
                     .map(Self::Complete)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15503,7 +15098,10 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchResultEntry")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RelocationBatchResultEntry") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_nested_at(
@@ -15523,7 +15121,7 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
                     )
                     .map(Self::Failure)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15566,9 +15164,12 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchV2JobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RelocationBatchV2JobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::files::RelocationBatchV2Result>(r, at)
                     .map(Self::Complete)
@@ -15629,7 +15230,10 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelocationBatchV2Launch")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RelocationBatchV2Launch") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(
@@ -15769,7 +15373,10 @@ impl crate::wire::Decode for RelocationError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelocationError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RelocationError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "from_lookup" => {
                 crate::wire::read_nested_at(r, at, "from_lookup", "RelocationError")
@@ -15783,31 +15390,25 @@ impl crate::wire::Decode for RelocationError {
                 crate::wire::read_nested_at(r, at, "to", "RelocationError").map(Self::To)
             }
             "cant_copy_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantCopySharedFolder)
+                crate::wire::void_at(r, at, Self::CantCopySharedFolder)
             }
             "cant_nest_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantNestSharedFolder)
+                crate::wire::void_at(r, at, Self::CantNestSharedFolder)
             }
             "cant_move_folder_into_itself" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantMoveFolderIntoItself)
+                crate::wire::void_at(r, at, Self::CantMoveFolderIntoItself)
             }
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
             "duplicated_or_nested_paths" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DuplicatedOrNestedPaths)
+                crate::wire::void_at(r, at, Self::DuplicatedOrNestedPaths)
             }
             "cant_transfer_ownership" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantTransferOwnership)
+                crate::wire::void_at(r, at, Self::CantTransferOwnership)
             }
-            "insufficient_quota" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientQuota)
-            }
-            "internal_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
-            }
+            "insufficient_quota" => crate::wire::void_at(r, at, Self::InsufficientQuota),
+            "internal_error" => crate::wire::void_at(r, at, Self::InternalError),
             "cant_move_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantMoveSharedFolder)
+                crate::wire::void_at(r, at, Self::CantMoveSharedFolder)
             }
             "cant_move_into_vault" => {
                 crate::wire::read_nested_at(
@@ -15827,7 +15428,7 @@ impl crate::wire::Decode for RelocationError {
                     )
                     .map(Self::CantMoveIntoFamily)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15874,16 +15475,17 @@ impl crate::wire::Decode for RemoveTagError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RemoveTagError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RemoveTagError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "RemoveTagError")
                     .map(Self::Path)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "tag_not_present" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TagNotPresent)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "tag_not_present" => crate::wire::void_at(r, at, Self::TagNotPresent),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15947,7 +15549,10 @@ impl crate::wire::Decode for RestoreError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RestoreError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RestoreError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path_lookup" => {
                 crate::wire::read_nested_at(r, at, "path_lookup", "RestoreError")
@@ -15957,11 +15562,9 @@ impl crate::wire::Decode for RestoreError {
                 crate::wire::read_nested_at(r, at, "path_write", "RestoreError")
                     .map(Self::PathWrite)
             }
-            "invalid_revision" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidRevision)
-            }
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_revision" => crate::wire::void_at(r, at, Self::InvalidRevision),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16019,23 +15622,22 @@ impl crate::wire::Decode for SaveCopyReferenceError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SaveCopyReferenceError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SaveCopyReferenceError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "SaveCopyReferenceError")
                     .map(Self::Path)
             }
             "invalid_copy_reference" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCopyReference)
+                crate::wire::void_at(r, at, Self::InvalidCopyReference)
             }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16088,18 +15690,19 @@ impl crate::wire::Decode for SaveUrlError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SaveUrlError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SaveUrlError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "SaveUrlError")
                     .map(Self::Path)
             }
-            "download_failed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DownloadFailed)
-            }
-            "invalid_url" => crate::wire::read_void_at(r, at).map(|()| Self::InvalidUrl),
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "download_failed" => crate::wire::void_at(r, at, Self::DownloadFailed),
+            "invalid_url" => crate::wire::void_at(r, at, Self::InvalidUrl),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16145,9 +15748,12 @@ impl crate::wire::Decode for SaveUrlJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SaveUrlJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SaveUrlJobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::files::FileMetadata>(r, at)
                     .map(Self::Complete)
@@ -16212,7 +15818,10 @@ impl crate::wire::Decode for SaveUrlResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SaveUrlResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SaveUrlResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(r, at, "async_job_id", "SaveUrlResult")
@@ -16276,7 +15885,10 @@ impl crate::wire::Decode for SearchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SearchError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SearchError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "SearchError").map(Self::Path)
@@ -16285,10 +15897,8 @@ impl crate::wire::Decode for SearchError {
                 crate::wire::read_nested_opt_at(r, at, "invalid_argument")
                     .map(Self::InvalidArgument)
             }
-            "internal_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "internal_error" => crate::wire::void_at(r, at, Self::InternalError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16332,11 +15942,14 @@ impl crate::wire::Decode for SearchMatchType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SearchMatchType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SearchMatchType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "filename" => crate::wire::read_void_at(r, at).map(|()| Self::Filename),
-            "content" => crate::wire::read_void_at(r, at).map(|()| Self::Content),
-            "both" => crate::wire::read_void_at(r, at).map(|()| Self::Both),
+            "filename" => crate::wire::void_at(r, at, Self::Filename),
+            "content" => crate::wire::void_at(r, at, Self::Content),
+            "both" => crate::wire::void_at(r, at, Self::Both),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -16401,20 +16014,19 @@ impl crate::wire::Decode for SearchMatchTypeV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SearchMatchTypeV2")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SearchMatchTypeV2") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "filename" => crate::wire::read_void_at(r, at).map(|()| Self::Filename),
-            "file_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FileContent)
-            }
+            "filename" => crate::wire::void_at(r, at, Self::Filename),
+            "file_content" => crate::wire::void_at(r, at, Self::FileContent),
             "filename_and_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FilenameAndContent)
+                crate::wire::void_at(r, at, Self::FilenameAndContent)
             }
-            "image_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ImageContent)
-            }
-            "metadata" => crate::wire::read_void_at(r, at).map(|()| Self::Metadata),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "image_content" => crate::wire::void_at(r, at, Self::ImageContent),
+            "metadata" => crate::wire::void_at(r, at, Self::Metadata),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16457,15 +16069,16 @@ impl crate::wire::Decode for SearchMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SearchMode")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SearchMode") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "filename" => crate::wire::read_void_at(r, at).map(|()| Self::Filename),
+            "filename" => crate::wire::void_at(r, at, Self::Filename),
             "filename_and_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FilenameAndContent)
+                crate::wire::void_at(r, at, Self::FilenameAndContent)
             }
-            "deleted_filename" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DeletedFilename)
-            }
+            "deleted_filename" => crate::wire::void_at(r, at, Self::DeletedFilename),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for SearchMode")),
@@ -16513,13 +16126,14 @@ impl crate::wire::Decode for SearchOrderBy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SearchOrderBy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SearchOrderBy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "relevance" => crate::wire::read_void_at(r, at).map(|()| Self::Relevance),
-            "last_modified_time" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LastModifiedTime)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "relevance" => crate::wire::void_at(r, at, Self::Relevance),
+            "last_modified_time" => crate::wire::void_at(r, at, Self::LastModifiedTime),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16568,14 +16182,15 @@ impl crate::wire::Decode for SyncSetting {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SyncSetting")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SyncSetting") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
-            "not_synced" => crate::wire::read_void_at(r, at).map(|()| Self::NotSynced),
-            "not_synced_inactive" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotSyncedInactive)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "default" => crate::wire::void_at(r, at, Self::Default),
+            "not_synced" => crate::wire::void_at(r, at, Self::NotSynced),
+            "not_synced_inactive" => crate::wire::void_at(r, at, Self::NotSyncedInactive),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16621,11 +16236,14 @@ impl crate::wire::Decode for SyncSettingArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SyncSettingArg")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SyncSettingArg") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
-            "not_synced" => crate::wire::read_void_at(r, at).map(|()| Self::NotSynced),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "default" => crate::wire::void_at(r, at, Self::Default),
+            "not_synced" => crate::wire::void_at(r, at, Self::NotSynced),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16679,19 +16297,22 @@ impl crate::wire::Decode for SyncSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SyncSettingsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SyncSettingsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "SyncSettingsError")
                     .map(Self::Path)
             }
             "unsupported_combination" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedCombination)
+                crate::wire::void_at(r, at, Self::UnsupportedCombination)
             }
             "unsupported_configuration" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedConfiguration)
+                crate::wire::void_at(r, at, Self::UnsupportedConfiguration)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16741,13 +16362,16 @@ impl crate::wire::Decode for Tag {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "Tag")?;
+        let (tag, at) = match crate::wire::union_tag(r, "Tag") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "user_generated_tag" => {
                 crate::wire::read_flat_at::<crate::files::UserGeneratedTag>(r, at)
                     .map(Self::UserGeneratedTag)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16800,24 +16424,21 @@ impl crate::wire::Decode for ThumbnailError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ThumbnailError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ThumbnailError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "ThumbnailError")
                     .map(Self::Path)
             }
             "unsupported_extension" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedExtension)
+                crate::wire::void_at(r, at, Self::UnsupportedExtension)
             }
-            "unsupported_image" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedImage)
-            }
-            "encrypted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EncryptedContent)
-            }
-            "conversion_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ConversionError)
-            }
+            "unsupported_image" => crate::wire::void_at(r, at, Self::UnsupportedImage),
+            "encrypted_content" => crate::wire::void_at(r, at, Self::EncryptedContent),
+            "conversion_error" => crate::wire::void_at(r, at, Self::ConversionError),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -16864,11 +16485,14 @@ impl crate::wire::Decode for ThumbnailFormat {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ThumbnailFormat")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ThumbnailFormat") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "jpeg" => crate::wire::read_void_at(r, at).map(|()| Self::Jpeg),
-            "png" => crate::wire::read_void_at(r, at).map(|()| Self::Png),
-            "webp" => crate::wire::read_void_at(r, at).map(|()| Self::Webp),
+            "jpeg" => crate::wire::void_at(r, at, Self::Jpeg),
+            "png" => crate::wire::void_at(r, at, Self::Png),
+            "webp" => crate::wire::void_at(r, at, Self::Webp),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -16923,14 +16547,15 @@ impl crate::wire::Decode for ThumbnailMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ThumbnailMode")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ThumbnailMode") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "strict" => crate::wire::read_void_at(r, at).map(|()| Self::Strict),
-            "bestfit" => crate::wire::read_void_at(r, at).map(|()| Self::Bestfit),
-            "fitone_bestfit" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FitoneBestfit)
-            }
-            "original" => crate::wire::read_void_at(r, at).map(|()| Self::Original),
+            "strict" => crate::wire::void_at(r, at, Self::Strict),
+            "bestfit" => crate::wire::void_at(r, at, Self::Bestfit),
+            "fitone_bestfit" => crate::wire::void_at(r, at, Self::FitoneBestfit),
+            "original" => crate::wire::void_at(r, at, Self::Original),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for ThumbnailMode")),
@@ -16974,10 +16599,13 @@ impl crate::wire::Decode for ThumbnailQuality {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ThumbnailQuality")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ThumbnailQuality") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "quality_80" => crate::wire::read_void_at(r, at).map(|()| Self::Quality80),
-            "quality_90" => crate::wire::read_void_at(r, at).map(|()| Self::Quality90),
+            "quality_80" => crate::wire::void_at(r, at, Self::Quality80),
+            "quality_90" => crate::wire::void_at(r, at, Self::Quality90),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -17050,18 +16678,21 @@ impl crate::wire::Decode for ThumbnailSize {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ThumbnailSize")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ThumbnailSize") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "w32h32" => crate::wire::read_void_at(r, at).map(|()| Self::W32h32),
-            "w64h64" => crate::wire::read_void_at(r, at).map(|()| Self::W64h64),
-            "w128h128" => crate::wire::read_void_at(r, at).map(|()| Self::W128h128),
-            "w256h256" => crate::wire::read_void_at(r, at).map(|()| Self::W256h256),
-            "w480h320" => crate::wire::read_void_at(r, at).map(|()| Self::W480h320),
-            "w640h480" => crate::wire::read_void_at(r, at).map(|()| Self::W640h480),
-            "w960h640" => crate::wire::read_void_at(r, at).map(|()| Self::W960h640),
-            "w1024h768" => crate::wire::read_void_at(r, at).map(|()| Self::W1024h768),
-            "w2048h1536" => crate::wire::read_void_at(r, at).map(|()| Self::W2048h1536),
-            "w3200h2400" => crate::wire::read_void_at(r, at).map(|()| Self::W3200h2400),
+            "w32h32" => crate::wire::void_at(r, at, Self::W32h32),
+            "w64h64" => crate::wire::void_at(r, at, Self::W64h64),
+            "w128h128" => crate::wire::void_at(r, at, Self::W128h128),
+            "w256h256" => crate::wire::void_at(r, at, Self::W256h256),
+            "w480h320" => crate::wire::void_at(r, at, Self::W480h320),
+            "w640h480" => crate::wire::void_at(r, at, Self::W640h480),
+            "w960h640" => crate::wire::void_at(r, at, Self::W960h640),
+            "w1024h768" => crate::wire::void_at(r, at, Self::W1024h768),
+            "w2048h1536" => crate::wire::void_at(r, at, Self::W2048h1536),
+            "w3200h2400" => crate::wire::void_at(r, at, Self::W3200h2400),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for ThumbnailSize")),
@@ -17130,29 +16761,24 @@ impl crate::wire::Decode for ThumbnailV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ThumbnailV2Error")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ThumbnailV2Error") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "ThumbnailV2Error")
                     .map(Self::Path)
             }
             "unsupported_extension" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedExtension)
+                crate::wire::void_at(r, at, Self::UnsupportedExtension)
             }
-            "unsupported_image" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedImage)
-            }
-            "encrypted_content" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EncryptedContent)
-            }
-            "conversion_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ConversionError)
-            }
-            "access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AccessDenied)
-            }
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "unsupported_image" => crate::wire::void_at(r, at, Self::UnsupportedImage),
+            "encrypted_content" => crate::wire::void_at(r, at, Self::EncryptedContent),
+            "conversion_error" => crate::wire::void_at(r, at, Self::ConversionError),
+            "access_denied" => crate::wire::void_at(r, at, Self::AccessDenied),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17219,7 +16845,10 @@ impl crate::wire::Decode for UploadError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UploadError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_flat_at::<crate::files::UploadWriteFailed>(r, at)
@@ -17229,16 +16858,14 @@ impl crate::wire::Decode for UploadError {
                 crate::wire::read_nested_at(r, at, "properties_error", "UploadError")
                     .map(Self::PropertiesError)
             }
-            "payload_too_large" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
-            }
+            "payload_too_large" => crate::wire::void_at(r, at, Self::PayloadTooLarge),
             "content_hash_mismatch" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
+                crate::wire::void_at(r, at, Self::ContentHashMismatch)
             }
             "encryption_not_supported" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EncryptionNotSupported)
+                crate::wire::void_at(r, at, Self::EncryptionNotSupported)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17306,26 +16933,30 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadSessionAppendBatchEntryError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "UploadSessionAppendBatchEntryError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
             "incorrect_offset" => {
                 crate::wire::read_flat_at::<
                     crate::files::UploadSessionOffsetError,
                 >(r, at)
                     .map(Self::IncorrectOffset)
             }
-            "closed" => crate::wire::read_void_at(r, at).map(|()| Self::Closed),
-            "too_large" => crate::wire::read_void_at(r, at).map(|()| Self::TooLarge),
+            "closed" => crate::wire::void_at(r, at, Self::Closed),
+            "too_large" => crate::wire::void_at(r, at, Self::TooLarge),
             "concurrent_session_invalid_offset" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionInvalidOffset)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionInvalidOffset)
             }
             "concurrent_session_invalid_data_size" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionInvalidDataSize)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionInvalidDataSize)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17376,18 +17007,20 @@ impl crate::wire::Decode for UploadSessionAppendBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadSessionAppendBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "UploadSessionAppendBatchError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "payload_too_large" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
-            }
+            "payload_too_large" => crate::wire::void_at(r, at, Self::PayloadTooLarge),
             "content_hash_mismatch" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
+                crate::wire::void_at(r, at, Self::ContentHashMismatch)
             }
-            "length_mismatch" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LengthMismatch)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "length_mismatch" => crate::wire::void_at(r, at, Self::LengthMismatch),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17427,12 +17060,15 @@ impl crate::wire::Decode for UploadSessionAppendBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(
+        let (tag, at) = match crate::wire::union_tag(
             r,
             "UploadSessionAppendBatchResultEntry",
-        )?;
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "success" => crate::wire::read_void_at(r, at).map(|()| Self::Success),
+            "success" => crate::wire::void_at(r, at, Self::Success),
             "failure" => {
                 crate::wire::read_nested_at(
                         r,
@@ -17526,32 +17162,31 @@ impl crate::wire::Decode for UploadSessionAppendError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadSessionAppendError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UploadSessionAppendError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
             "incorrect_offset" => {
                 crate::wire::read_flat_at::<
                     crate::files::UploadSessionOffsetError,
                 >(r, at)
                     .map(Self::IncorrectOffset)
             }
-            "closed" => crate::wire::read_void_at(r, at).map(|()| Self::Closed),
-            "too_large" => crate::wire::read_void_at(r, at).map(|()| Self::TooLarge),
+            "closed" => crate::wire::void_at(r, at, Self::Closed),
+            "too_large" => crate::wire::void_at(r, at, Self::TooLarge),
             "concurrent_session_invalid_offset" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionInvalidOffset)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionInvalidOffset)
             }
             "concurrent_session_invalid_data_size" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionInvalidDataSize)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionInvalidDataSize)
             }
-            "payload_too_large" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
-            }
+            "payload_too_large" => crate::wire::void_at(r, at, Self::PayloadTooLarge),
             "content_hash_mismatch" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
+                crate::wire::void_at(r, at, Self::ContentHashMismatch)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17593,9 +17228,15 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadSessionFinishBatchJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "UploadSessionFinishBatchJobStatus",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<
                     crate::files::UploadSessionFinishBatchResult,
@@ -17664,7 +17305,13 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadSessionFinishBatchLaunch")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "UploadSessionFinishBatchLaunch",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(
@@ -17681,7 +17328,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
                 >(r, at)
                     .map(Self::Complete)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17723,10 +17370,13 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(
+        let (tag, at) = match crate::wire::union_tag(
             r,
             "UploadSessionFinishBatchResultEntry",
-        )?;
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<crate::files::FileMetadata>(r, at)
@@ -17851,7 +17501,10 @@ impl crate::wire::Decode for UploadSessionFinishError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadSessionFinishError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UploadSessionFinishError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "lookup_failed" => {
                 crate::wire::read_nested_at(
@@ -17876,34 +17529,28 @@ impl crate::wire::Decode for UploadSessionFinishError {
                     .map(Self::PropertiesError)
             }
             "too_many_shared_folder_targets" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TooManySharedFolderTargets)
+                crate::wire::void_at(r, at, Self::TooManySharedFolderTargets)
             }
             "too_many_write_operations" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
+                crate::wire::void_at(r, at, Self::TooManyWriteOperations)
             }
             "concurrent_session_data_not_allowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionDataNotAllowed)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionDataNotAllowed)
             }
             "concurrent_session_not_closed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionNotClosed)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionNotClosed)
             }
             "concurrent_session_missing_data" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionMissingData)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionMissingData)
             }
-            "payload_too_large" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
-            }
+            "payload_too_large" => crate::wire::void_at(r, at, Self::PayloadTooLarge),
             "content_hash_mismatch" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
+                crate::wire::void_at(r, at, Self::ContentHashMismatch)
             }
             "encryption_not_supported" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EncryptionNotSupported)
+                crate::wire::void_at(r, at, Self::EncryptionNotSupported)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17977,30 +17624,29 @@ impl crate::wire::Decode for UploadSessionLookupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadSessionLookupError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UploadSessionLookupError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "not_found" => crate::wire::read_void_at(r, at).map(|()| Self::NotFound),
+            "not_found" => crate::wire::void_at(r, at, Self::NotFound),
             "incorrect_offset" => {
                 crate::wire::read_flat_at::<
                     crate::files::UploadSessionOffsetError,
                 >(r, at)
                     .map(Self::IncorrectOffset)
             }
-            "closed" => crate::wire::read_void_at(r, at).map(|()| Self::Closed),
-            "not_closed" => crate::wire::read_void_at(r, at).map(|()| Self::NotClosed),
-            "too_large" => crate::wire::read_void_at(r, at).map(|()| Self::TooLarge),
+            "closed" => crate::wire::void_at(r, at, Self::Closed),
+            "not_closed" => crate::wire::void_at(r, at, Self::NotClosed),
+            "too_large" => crate::wire::void_at(r, at, Self::TooLarge),
             "concurrent_session_invalid_offset" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionInvalidOffset)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionInvalidOffset)
             }
             "concurrent_session_invalid_data_size" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionInvalidDataSize)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionInvalidDataSize)
             }
-            "payload_too_large" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "payload_too_large" => crate::wire::void_at(r, at, Self::PayloadTooLarge),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18058,23 +17704,22 @@ impl crate::wire::Decode for UploadSessionStartError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadSessionStartError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UploadSessionStartError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "concurrent_session_data_not_allowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionDataNotAllowed)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionDataNotAllowed)
             }
             "concurrent_session_close_not_allowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ConcurrentSessionCloseNotAllowed)
+                crate::wire::void_at(r, at, Self::ConcurrentSessionCloseNotAllowed)
             }
-            "payload_too_large" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PayloadTooLarge)
-            }
+            "payload_too_large" => crate::wire::void_at(r, at, Self::PayloadTooLarge),
             "content_hash_mismatch" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentHashMismatch)
+                crate::wire::void_at(r, at, Self::ContentHashMismatch)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18120,11 +17765,14 @@ impl crate::wire::Decode for UploadSessionType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadSessionType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UploadSessionType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "sequential" => crate::wire::read_void_at(r, at).map(|()| Self::Sequential),
-            "concurrent" => crate::wire::read_void_at(r, at).map(|()| Self::Concurrent),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "sequential" => crate::wire::void_at(r, at, Self::Sequential),
+            "concurrent" => crate::wire::void_at(r, at, Self::Concurrent),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18173,14 +17821,15 @@ impl crate::wire::Decode for WriteConflictError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "WriteConflictError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "WriteConflictError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "file" => crate::wire::read_void_at(r, at).map(|()| Self::File),
-            "folder" => crate::wire::read_void_at(r, at).map(|()| Self::Folder),
-            "file_ancestor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FileAncestor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "file" => crate::wire::void_at(r, at, Self::File),
+            "folder" => crate::wire::void_at(r, at, Self::Folder),
+            "file_ancestor" => crate::wire::void_at(r, at, Self::FileAncestor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18259,7 +17908,10 @@ impl crate::wire::Decode for WriteError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "WriteError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "WriteError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "malformed_path" => {
                 crate::wire::read_nested_at(r, at, "malformed_path", "WriteError")
@@ -18269,26 +17921,18 @@ impl crate::wire::Decode for WriteError {
                 crate::wire::read_nested_at(r, at, "conflict", "WriteError")
                     .map(Self::Conflict)
             }
-            "no_write_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoWritePermission)
-            }
-            "insufficient_space" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientSpace)
-            }
-            "disallowed_name" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisallowedName)
-            }
-            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
+            "no_write_permission" => crate::wire::void_at(r, at, Self::NoWritePermission),
+            "insufficient_space" => crate::wire::void_at(r, at, Self::InsufficientSpace),
+            "disallowed_name" => crate::wire::void_at(r, at, Self::DisallowedName),
+            "team_folder" => crate::wire::void_at(r, at, Self::TeamFolder),
             "operation_suppressed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::OperationSuppressed)
+                crate::wire::void_at(r, at, Self::OperationSuppressed)
             }
             "too_many_write_operations" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyWriteOperations)
+                crate::wire::void_at(r, at, Self::TooManyWriteOperations)
             }
-            "access_restricted" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AccessRestricted)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "access_restricted" => crate::wire::void_at(r, at, Self::AccessRestricted),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18334,10 +17978,13 @@ impl crate::wire::Decode for WriteMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "WriteMode")?;
+        let (tag, at) = match crate::wire::union_tag(r, "WriteMode") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "add" => crate::wire::read_void_at(r, at).map(|()| Self::Add),
-            "overwrite" => crate::wire::read_void_at(r, at).map(|()| Self::Overwrite),
+            "add" => crate::wire::void_at(r, at, Self::Add),
+            "overwrite" => crate::wire::void_at(r, at, Self::Overwrite),
             "update" => {
                 crate::wire::read_nested_at(r, at, "update", "WriteMode")
                     .map(Self::Update)
@@ -18357,13 +18004,15 @@ impl crate::wire::Validate for WriteMode {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
         match self {
             Self::Update(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "WriteMode.update",
                     x,
                     ::std::option::Option::Some(9),
                     ::std::option::Option::None,
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             #[allow(unreachable_patterns)]
             _ => {}

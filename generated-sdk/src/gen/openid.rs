@@ -27,14 +27,15 @@ impl crate::wire::Decode for UserInfoArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {}
-        let mut slots = Slots {};
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                _ => r.skip_value(),
-            }?;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserInfoArgs",
+            &[],
+            0,
+            &mut [],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -138,45 +139,47 @@ impl crate::wire::Decode for UserInfoResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "family_name" => crate::wire::read_nullable(r, &mut slots.f0),
-                "given_name" => crate::wire::read_nullable(r, &mut slots.f1),
-                "email" => crate::wire::read_nullable(r, &mut slots.f2),
-                "email_verified" => crate::wire::read_nullable(r, &mut slots.f3),
-                "iss" => crate::wire::read_into(r, &mut slots.f4),
-                "sub" => crate::wire::read_into(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserInfoResult",
+            &["family_name", "given_name", "email", "email_verified", "iss", "sub"],
+            0,
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            family_name: slots.f0,
-            given_name: slots.f1,
-            email: slots.f2,
-            email_verified: slots.f3,
-            iss: match slots.f4 {
+            family_name: f0.0,
+            given_name: f1.0,
+            email: f2.0,
+            email_verified: f3.0,
+            iss: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            sub: match slots.f5 {
+            sub: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -223,12 +226,15 @@ impl crate::wire::Decode for OpenIdError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "OpenIdError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "OpenIdError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "incorrect_openid_scopes" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IncorrectOpenidScopes)
+                crate::wire::void_at(r, at, Self::IncorrectOpenidScopes)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -276,13 +282,16 @@ impl crate::wire::Decode for UserInfoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserInfoError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UserInfoError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "openid_error" => {
                 crate::wire::read_nested_at(r, at, "openid_error", "UserInfoError")
                     .map(Self::OpenidError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

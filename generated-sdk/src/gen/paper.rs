@@ -47,30 +47,23 @@ impl crate::wire::Decode for AddMember {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocPermissionLevel>,
-            f1: ::std::option::Option<crate::sharing::MemberSelector>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocPermissionLevel> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddMember",
+            &["permission_level", "member"],
+            2,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "permission_level" => crate::wire::read_into(r, &mut slots.f0),
-                "member" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f1) = slots.f1.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member", "AddMember"),
-            );
+        let ::std::option::Option::Some(f1) = f1 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "AddMember"));
         };
         ::std::result::Result::Ok(Self {
-            permission_level: match slots.f0 {
+            permission_level: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => {
                     crate::paper::PaperDocPermissionLevel::Edit
@@ -84,8 +77,11 @@ impl crate::wire::Validate for AddMember {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("AddMember.member"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("AddMember.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -158,43 +154,29 @@ impl crate::wire::Decode for AddPaperDocUser {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::paper::AddMember>>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<crate::paper::AddMember>> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddPaperDocUser",
+            &["doc_id", "members", "custom_message", "quiet"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "members" => crate::wire::read_into(r, &mut slots.f1),
-                "custom_message" => crate::wire::read_nullable(r, &mut slots.f2),
-                "quiet" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "AddPaperDocUser"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "AddPaperDocUser"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "AddPaperDocUser"),
             );
@@ -202,8 +184,8 @@ impl crate::wire::Decode for AddPaperDocUser {
         ::std::result::Result::Ok(Self {
             doc_id: f0,
             members: f1,
-            custom_message: slots.f2,
-            quiet: match slots.f3 {
+            custom_message: f2.0,
+            quiet: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -214,15 +196,20 @@ impl crate::wire::Validate for AddPaperDocUser {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "AddPaperDocUser.members",
             (&self.members).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(20),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddPaperDocUser.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("AddPaperDocUser.members"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -274,37 +261,20 @@ impl crate::wire::Decode for AddPaperDocUserMemberResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::MemberSelector>,
-            f1: ::std::option::Option<crate::paper::AddPaperDocUserResult>,
+        let mut f0: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::paper::AddPaperDocUserResult> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddPaperDocUserMemberResult",
+            &["member", "result"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "member" => crate::wire::read_into(r, &mut slots.f0),
-                "result" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member", "AddPaperDocUserMemberResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "result", "AddPaperDocUserMemberResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "AddPaperDocUserMemberResult"),
             );
@@ -365,31 +335,26 @@ impl crate::wire::Decode for Cursor {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::common::DropboxTimestamp>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "Cursor",
+            &["value", "expiration"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "value" => crate::wire::read_into(r, &mut slots.f0),
-                "expiration" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "value", "Cursor"),
-            );
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "Cursor"));
         };
         ::std::result::Result::Ok(Self {
             value: f0,
-            expiration: slots.f1,
+            expiration: f1.0,
         })
     }
 }
@@ -438,33 +403,20 @@ impl crate::wire::Decode for Folder {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "Folder",
+            &["id", "name"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(crate::wire::missing(r, "id", "Folder"));
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(crate::wire::missing(r, "name", "Folder"));
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "Folder"));
         };
         ::std::result::Result::Ok(Self { id: f0, name: f1 })
@@ -539,28 +491,25 @@ impl crate::wire::Decode for FoldersContainingPaperDoc {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::FolderSharingPolicyType>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::paper::Folder>>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "folder_sharing_policy_type" => {
-                    crate::wire::read_nullable(r, &mut slots.f0)
-                }
-                "folders" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::paper::FolderSharingPolicyType> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<::std::vec::Vec<crate::paper::Folder>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FoldersContainingPaperDoc",
+            &["folder_sharing_policy_type", "folders"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            folder_sharing_policy_type: slots.f0,
-            folders: slots.f1,
+            folder_sharing_policy_type: f0.0,
+            folders: f1.0,
         })
     }
 }
@@ -624,26 +573,28 @@ impl crate::wire::Decode for GetDocMetadataArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<crate::files::FileId>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_nullable(r, &mut slots.f0),
-                "file_id" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::paper::PaperDocId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::files::FileId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetDocMetadataArg",
+            &["doc_id", "file_id"],
+            0,
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            doc_id: slots.f0,
-            file_id: slots.f1,
+            doc_id: f0.0,
+            file_id: f1.0,
         })
     }
 }
@@ -653,13 +604,15 @@ impl crate::wire::Validate for GetDocMetadataArg {
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
         if let ::std::option::Option::Some(some0) = &self.file_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetDocMetadataArg.file_id",
                 some0,
                 ::std::option::Option::Some(4),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -710,41 +663,20 @@ impl crate::wire::Decode for InviteeInfoWithPermissionLevel {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::InviteeInfo>,
-            f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel>,
+        let mut f0: ::std::option::Option<crate::sharing::InviteeInfo> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "InviteeInfoWithPermissionLevel",
+            &["invitee", "permission_level"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "invitee" => crate::wire::read_into(r, &mut slots.f0),
-                "permission_level" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "invitee", "InviteeInfoWithPermissionLevel"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "permission_level",
-                    "InviteeInfoWithPermissionLevel",
-                ),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "InviteeInfoWithPermissionLevel"),
             );
@@ -847,56 +779,53 @@ impl crate::wire::Decode for ListPaperDocsArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::ListPaperDocsFilterBy>,
-            f1: ::std::option::Option<crate::paper::ListPaperDocsSortBy>,
-            f2: ::std::option::Option<crate::paper::ListPaperDocsSortOrder>,
-            f3: ::std::option::Option<i32>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "filter_by" => crate::wire::read_into(r, &mut slots.f0),
-                "sort_by" => crate::wire::read_into(r, &mut slots.f1),
-                "sort_order" => crate::wire::read_into(r, &mut slots.f2),
-                "limit" => crate::wire::read_into(r, &mut slots.f3),
-                "stop_at_date" => crate::wire::read_nullable(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<crate::paper::ListPaperDocsFilterBy> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::paper::ListPaperDocsSortBy> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::paper::ListPaperDocsSortOrder> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i32> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListPaperDocsArgs",
+            &["filter_by", "sort_by", "sort_order", "limit", "stop_at_date"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            filter_by: match slots.f0 {
+            filter_by: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => {
                     crate::paper::ListPaperDocsFilterBy::DocsAccessed
                 }
             },
-            sort_by: match slots.f1 {
+            sort_by: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => {
                     crate::paper::ListPaperDocsSortBy::Accessed
                 }
             },
-            sort_order: match slots.f2 {
+            sort_order: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => {
                     crate::paper::ListPaperDocsSortOrder::Ascending
                 }
             },
-            limit: match slots.f3 {
+            limit: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000i32,
             },
-            stop_at_date: slots.f4,
+            stop_at_date: f4.0,
         })
     }
 }
@@ -904,12 +833,14 @@ impl crate::wire::Validate for ListPaperDocsArgs {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListPaperDocsArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -953,23 +884,20 @@ impl crate::wire::Decode for ListPaperDocsContinueArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListPaperDocsContinueArgs",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListPaperDocsContinueArgs"),
+                crate::wire::missing(r, "", "ListPaperDocsContinueArgs"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -1026,46 +954,28 @@ impl crate::wire::Decode for ListPaperDocsResponse {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::paper::PaperDocId>>,
-            f1: ::std::option::Option<crate::paper::Cursor>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_ids" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_ids", "ListPaperDocsResponse"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListPaperDocsResponse"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListPaperDocsResponse"),
-            );
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::paper::PaperDocId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::paper::Cursor> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListPaperDocsResponse",
+            &["doc_ids", "cursor", "has_more"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListPaperDocsResponse"),
             );
@@ -1127,31 +1037,26 @@ impl crate::wire::Decode for ListUsersOnFolderArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<i32>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListUsersOnFolderArgs",
+            &["doc_id", "limit"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "limit" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "ListUsersOnFolderArgs"),
+                crate::wire::missing(r, "", "ListUsersOnFolderArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
             doc_id: f0,
-            limit: match slots.f1 {
+            limit: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000i32,
             },
@@ -1162,12 +1067,14 @@ impl crate::wire::Validate for ListUsersOnFolderArgs {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListUsersOnFolderArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1214,37 +1121,20 @@ impl crate::wire::Decode for ListUsersOnFolderContinueArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListUsersOnFolderContinueArgs",
+            &["doc_id", "cursor"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "ListUsersOnFolderContinueArgs"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListUsersOnFolderContinueArgs"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListUsersOnFolderContinueArgs"),
             );
@@ -1312,55 +1202,33 @@ impl crate::wire::Decode for ListUsersOnFolderResponse {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::InviteeInfo>>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::UserInfo>>,
-            f2: ::std::option::Option<crate::paper::Cursor>,
-            f3: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "invitees" => crate::wire::read_into(r, &mut slots.f0),
-                "users" => crate::wire::read_into(r, &mut slots.f1),
-                "cursor" => crate::wire::read_into(r, &mut slots.f2),
-                "has_more" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "invitees", "ListUsersOnFolderResponse"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "ListUsersOnFolderResponse"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListUsersOnFolderResponse"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListUsersOnFolderResponse"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::InviteeInfo>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<crate::sharing::UserInfo>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::paper::Cursor> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListUsersOnFolderResponse",
+            &["invitees", "users", "cursor", "has_more"],
+            15,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f1, f2, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListUsersOnFolderResponse"),
             );
@@ -1436,38 +1304,35 @@ impl crate::wire::Decode for ListUsersOnPaperDocArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<i32>,
-            f2: ::std::option::Option<crate::paper::UserOnPaperDocFilter>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::paper::UserOnPaperDocFilter> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListUsersOnPaperDocArgs",
+            &["doc_id", "limit", "filter_by"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "limit" => crate::wire::read_into(r, &mut slots.f1),
-                "filter_by" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "ListUsersOnPaperDocArgs"),
+                crate::wire::missing(r, "", "ListUsersOnPaperDocArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
             doc_id: f0,
-            limit: match slots.f1 {
+            limit: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000i32,
             },
-            filter_by: match slots.f2 {
+            filter_by: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::paper::UserOnPaperDocFilter::Shared,
             },
@@ -1478,12 +1343,14 @@ impl crate::wire::Validate for ListUsersOnPaperDocArgs {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListUsersOnPaperDocArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1530,37 +1397,20 @@ impl crate::wire::Decode for ListUsersOnPaperDocContinueArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListUsersOnPaperDocContinueArgs",
+            &["doc_id", "cursor"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "ListUsersOnPaperDocContinueArgs"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListUsersOnPaperDocContinueArgs"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListUsersOnPaperDocContinueArgs"),
             );
@@ -1633,60 +1483,30 @@ impl crate::wire::Decode for ListUsersOnPaperDocResponse {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::paper::InviteeInfoWithPermissionLevel>,
-            >,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::paper::UserInfoWithPermissionLevel>,
-            >,
-            f2: ::std::option::Option<crate::sharing::UserInfo>,
-            f3: ::std::option::Option<crate::paper::Cursor>,
-            f4: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "invitees" => crate::wire::read_into(r, &mut slots.f0),
-                "users" => crate::wire::read_into(r, &mut slots.f1),
-                "doc_owner" => crate::wire::read_into(r, &mut slots.f2),
-                "cursor" => crate::wire::read_into(r, &mut slots.f3),
-                "has_more" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "invitees", "ListUsersOnPaperDocResponse"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "ListUsersOnPaperDocResponse"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_owner", "ListUsersOnPaperDocResponse"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListUsersOnPaperDocResponse"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListUsersOnPaperDocResponse"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::paper::InviteeInfoWithPermissionLevel>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::paper::UserInfoWithPermissionLevel>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::sharing::UserInfo> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::paper::Cursor> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListUsersOnPaperDocResponse",
+            &["invitees", "users", "doc_owner", "cursor", "has_more"],
+            31,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -1694,13 +1514,7 @@ impl crate::wire::Decode for ListUsersOnPaperDocResponse {
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f4),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListUsersOnPaperDocResponse"),
             );
@@ -1767,30 +1581,30 @@ impl crate::wire::Decode for PaperDocCreateArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::paper::ImportFormat>,
+        let mut f0: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<crate::paper::ImportFormat> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperDocCreateArgs",
+            &["parent_folder_id", "import_format"],
+            2,
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "parent_folder_id" => crate::wire::read_nullable(r, &mut slots.f0),
-                "import_format" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+        let ::std::option::Option::Some(f1) = f1 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "import_format", "PaperDocCreateArgs"),
+                crate::wire::missing(r, "", "PaperDocCreateArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
-            parent_folder_id: slots.f0,
+            parent_folder_id: f0.0,
             import_format: f1,
         })
     }
@@ -1846,46 +1660,28 @@ impl crate::wire::Decode for PaperDocCreateUpdateResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<i64>,
-            f2: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "revision" => crate::wire::read_into(r, &mut slots.f1),
-                "title" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "PaperDocCreateUpdateResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "revision", "PaperDocCreateUpdateResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "title", "PaperDocCreateUpdateResult"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperDocCreateUpdateResult",
+            &["doc_id", "revision", "title"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperDocCreateUpdateResult"),
             );
@@ -1956,40 +1752,25 @@ impl crate::wire::Decode for PaperDocExport {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<crate::paper::ExportFormat>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::paper::ExportFormat> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperDocExport",
+            &["doc_id", "export_format", "include_comments"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "export_format" => crate::wire::read_into(r, &mut slots.f1),
-                "include_comments" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "PaperDocExport"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "export_format", "PaperDocExport"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperDocExport"),
             );
@@ -1997,7 +1778,7 @@ impl crate::wire::Decode for PaperDocExport {
         ::std::result::Result::Ok(Self {
             doc_id: f0,
             export_format: f1,
-            include_comments: match slots.f2 {
+            include_comments: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -2064,55 +1845,31 @@ impl crate::wire::Decode for PaperDocExportResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<i64>,
-            f3: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "owner" => crate::wire::read_into(r, &mut slots.f0),
-                "title" => crate::wire::read_into(r, &mut slots.f1),
-                "revision" => crate::wire::read_into(r, &mut slots.f2),
-                "mime_type" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "owner", "PaperDocExportResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "title", "PaperDocExportResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "revision", "PaperDocExportResult"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "mime_type", "PaperDocExportResult"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperDocExportResult",
+            &["owner", "title", "revision", "mime_type"],
+            15,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f1, f2, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperDocExportResult"),
             );
@@ -2206,80 +1963,41 @@ impl crate::wire::Decode for PaperDocGetMetadataResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<crate::paper::PaperDocStatus>,
-            f5: ::std::option::Option<i64>,
-            f6: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f7: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "owner" => crate::wire::read_into(r, &mut slots.f1),
-                "title" => crate::wire::read_into(r, &mut slots.f2),
-                "created_date" => crate::wire::read_into(r, &mut slots.f3),
-                "status" => crate::wire::read_into(r, &mut slots.f4),
-                "revision" => crate::wire::read_into(r, &mut slots.f5),
-                "last_updated_date" => crate::wire::read_into(r, &mut slots.f6),
-                "last_editor" => crate::wire::read_into(r, &mut slots.f7),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "PaperDocGetMetadataResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "owner", "PaperDocGetMetadataResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "title", "PaperDocGetMetadataResult"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "created_date", "PaperDocGetMetadataResult"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "status", "PaperDocGetMetadataResult"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "revision", "PaperDocGetMetadataResult"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "last_updated_date", "PaperDocGetMetadataResult"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "last_editor", "PaperDocGetMetadataResult"),
-            );
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::paper::PaperDocStatus> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperDocGetMetadataResult",
+            &[
+                "doc_id",
+                "owner",
+                "title",
+                "created_date",
+                "status",
+                "revision",
+                "last_updated_date",
+                "last_editor",
+            ],
+            255,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -2290,16 +2008,7 @@ impl crate::wire::Decode for PaperDocGetMetadataResult {
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
             ::std::option::Option::Some(f7),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4, f5, f6, f7) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperDocGetMetadataResult"),
             );
@@ -2363,37 +2072,20 @@ impl crate::wire::Decode for PaperDocSharingPolicy {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<crate::paper::SharingPolicy>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::paper::SharingPolicy> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperDocSharingPolicy",
+            &["doc_id", "sharing_policy"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "sharing_policy" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "PaperDocSharingPolicy"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "sharing_policy", "PaperDocSharingPolicy"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperDocSharingPolicy"),
             );
@@ -2464,55 +2156,31 @@ impl crate::wire::Decode for PaperDocUpdateArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<crate::paper::PaperDocUpdatePolicy>,
-            f2: ::std::option::Option<i64>,
-            f3: ::std::option::Option<crate::paper::ImportFormat>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "doc_update_policy" => crate::wire::read_into(r, &mut slots.f1),
-                "revision" => crate::wire::read_into(r, &mut slots.f2),
-                "import_format" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "PaperDocUpdateArgs"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_update_policy", "PaperDocUpdateArgs"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "revision", "PaperDocUpdateArgs"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "import_format", "PaperDocUpdateArgs"),
-            );
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::paper::PaperDocUpdatePolicy> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::paper::ImportFormat> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperDocUpdateArgs",
+            &["doc_id", "doc_update_policy", "revision", "import_format"],
+            15,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f1, f2, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperDocUpdateArgs"),
             );
@@ -2588,35 +2256,36 @@ impl crate::wire::Decode for PaperFolderCreateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperFolderCreateArg",
+            &["name", "parent_folder_id", "is_team_folder"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "parent_folder_id" => crate::wire::read_nullable(r, &mut slots.f1),
-                "is_team_folder" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "PaperFolderCreateArg"),
+                crate::wire::missing(r, "", "PaperFolderCreateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             name: f0,
-            parent_folder_id: slots.f1,
-            is_team_folder: slots.f2,
+            parent_folder_id: f1.0,
+            is_team_folder: f2.0,
         })
     }
 }
@@ -2661,23 +2330,20 @@ impl crate::wire::Decode for PaperFolderCreateResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PaperFolderCreateResult",
+            &["folder_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "folder_id", "PaperFolderCreateResult"),
+                crate::wire::missing(r, "", "PaperFolderCreateResult"),
             );
         };
         ::std::result::Result::Ok(Self { folder_id: f0 })
@@ -2724,23 +2390,20 @@ impl crate::wire::Decode for RefPaperDoc {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RefPaperDoc",
+            &["doc_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "RefPaperDoc"),
+                crate::wire::missing(r, "", "RefPaperDoc"),
             );
         };
         ::std::result::Result::Ok(Self { doc_id: f0 })
@@ -2793,37 +2456,20 @@ impl crate::wire::Decode for RemovePaperDocUser {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::PaperDocId>,
-            f1: ::std::option::Option<crate::sharing::MemberSelector>,
+        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RemovePaperDocUser",
+            &["doc_id", "member"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
-                "member" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "RemovePaperDocUser"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member", "RemovePaperDocUser"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RemovePaperDocUser"),
             );
@@ -2835,8 +2481,11 @@ impl crate::wire::Validate for RemovePaperDocUser {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("RemovePaperDocUser.member"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("RemovePaperDocUser.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -2907,26 +2556,25 @@ impl crate::wire::Decode for SharingPolicy {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::paper::SharingPublicPolicyType>,
-            f1: ::std::option::Option<crate::paper::SharingTeamPolicyType>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "public_sharing_policy" => crate::wire::read_nullable(r, &mut slots.f0),
-                "team_sharing_policy" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::paper::SharingPublicPolicyType> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::paper::SharingTeamPolicyType> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingPolicy",
+            &["public_sharing_policy", "team_sharing_policy"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            public_sharing_policy: slots.f0,
-            team_sharing_policy: slots.f1,
+            public_sharing_policy: f0.0,
+            team_sharing_policy: f1.0,
         })
     }
 }
@@ -2977,41 +2625,20 @@ impl crate::wire::Decode for UserInfoWithPermissionLevel {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::UserInfo>,
-            f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel>,
+        let mut f0: ::std::option::Option<crate::sharing::UserInfo> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserInfoWithPermissionLevel",
+            &["user", "permission_level"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "permission_level" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserInfoWithPermissionLevel"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "permission_level",
-                    "UserInfoWithPermissionLevel",
-                ),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UserInfoWithPermissionLevel"),
             );
@@ -3084,29 +2711,25 @@ impl crate::wire::Decode for AddPaperDocUserResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AddPaperDocUserResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AddPaperDocUserResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "success" => crate::wire::read_void_at(r, at).map(|()| Self::Success),
-            "unknown_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownError)
-            }
+            "success" => crate::wire::void_at(r, at, Self::Success),
+            "unknown_error" => crate::wire::void_at(r, at, Self::UnknownError),
             "sharing_outside_team_disabled" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SharingOutsideTeamDisabled)
+                crate::wire::void_at(r, at, Self::SharingOutsideTeamDisabled)
             }
-            "daily_limit_reached" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DailyLimitReached)
-            }
-            "user_is_owner" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserIsOwner)
-            }
+            "daily_limit_reached" => crate::wire::void_at(r, at, Self::DailyLimitReached),
+            "user_is_owner" => crate::wire::void_at(r, at, Self::UserIsOwner),
             "failed_user_data_retrieval" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FailedUserDataRetrieval)
+                crate::wire::void_at(r, at, Self::FailedUserDataRetrieval)
             }
             "permission_already_granted" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PermissionAlreadyGranted)
+                crate::wire::void_at(r, at, Self::PermissionAlreadyGranted)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3154,15 +2777,16 @@ impl crate::wire::Decode for DocLookupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DocLookupError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DocLookupError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "doc_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocNotFound)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "doc_not_found" => crate::wire::void_at(r, at, Self::DocNotFound),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3209,12 +2833,15 @@ impl crate::wire::Decode for DocSubscriptionLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DocSubscriptionLevel")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DocSubscriptionLevel") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
-            "ignore" => crate::wire::read_void_at(r, at).map(|()| Self::Ignore),
-            "every" => crate::wire::read_void_at(r, at).map(|()| Self::Every),
-            "no_email" => crate::wire::read_void_at(r, at).map(|()| Self::NoEmail),
+            "default" => crate::wire::void_at(r, at, Self::Default),
+            "ignore" => crate::wire::void_at(r, at, Self::Ignore),
+            "every" => crate::wire::void_at(r, at, Self::Every),
+            "no_email" => crate::wire::void_at(r, at, Self::NoEmail),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -3273,12 +2900,15 @@ impl crate::wire::Decode for ExportFormat {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ExportFormat")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ExportFormat") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "html" => crate::wire::read_void_at(r, at).map(|()| Self::Html),
-            "markdown" => crate::wire::read_void_at(r, at).map(|()| Self::Markdown),
-            "json" => crate::wire::read_void_at(r, at).map(|()| Self::Json),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "html" => crate::wire::void_at(r, at, Self::Html),
+            "markdown" => crate::wire::void_at(r, at, Self::Markdown),
+            "json" => crate::wire::void_at(r, at, Self::Json),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3319,10 +2949,13 @@ impl crate::wire::Decode for FolderSharingPolicyType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FolderSharingPolicyType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FolderSharingPolicyType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
-            "invite_only" => crate::wire::read_void_at(r, at).map(|()| Self::InviteOnly),
+            "team" => crate::wire::void_at(r, at, Self::Team),
+            "invite_only" => crate::wire::void_at(r, at, Self::InviteOnly),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -3378,18 +3011,15 @@ impl crate::wire::Decode for FolderSubscriptionLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FolderSubscriptionLevel")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FolderSubscriptionLevel") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "none" => crate::wire::read_void_at(r, at).map(|()| Self::None),
-            "activity_only" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ActivityOnly)
-            }
-            "daily_emails" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DailyEmails)
-            }
-            "weekly_emails" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::WeeklyEmails)
-            }
+            "none" => crate::wire::void_at(r, at, Self::None),
+            "activity_only" => crate::wire::void_at(r, at, Self::ActivityOnly),
+            "daily_emails" => crate::wire::void_at(r, at, Self::DailyEmails),
+            "weekly_emails" => crate::wire::void_at(r, at, Self::WeeklyEmails),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -3448,12 +3078,15 @@ impl crate::wire::Decode for ImportFormat {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ImportFormat")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ImportFormat") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "html" => crate::wire::read_void_at(r, at).map(|()| Self::Html),
-            "markdown" => crate::wire::read_void_at(r, at).map(|()| Self::Markdown),
-            "plain_text" => crate::wire::read_void_at(r, at).map(|()| Self::PlainText),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "html" => crate::wire::void_at(r, at, Self::Html),
+            "markdown" => crate::wire::void_at(r, at, Self::Markdown),
+            "plain_text" => crate::wire::void_at(r, at, Self::PlainText),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3501,13 +3134,16 @@ impl crate::wire::Decode for ListDocsCursorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListDocsCursorError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListDocsCursorError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "cursor_error" => {
                 crate::wire::read_nested_at(r, at, "cursor_error", "ListDocsCursorError")
                     .map(Self::CursorError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3553,15 +3189,14 @@ impl crate::wire::Decode for ListPaperDocsFilterBy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListPaperDocsFilterBy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListPaperDocsFilterBy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "docs_accessed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocsAccessed)
-            }
-            "docs_created" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocsCreated)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "docs_accessed" => crate::wire::void_at(r, at, Self::DocsAccessed),
+            "docs_created" => crate::wire::void_at(r, at, Self::DocsCreated),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3610,12 +3245,15 @@ impl crate::wire::Decode for ListPaperDocsSortBy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListPaperDocsSortBy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListPaperDocsSortBy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "accessed" => crate::wire::read_void_at(r, at).map(|()| Self::Accessed),
-            "modified" => crate::wire::read_void_at(r, at).map(|()| Self::Modified),
-            "created" => crate::wire::read_void_at(r, at).map(|()| Self::Created),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "accessed" => crate::wire::void_at(r, at, Self::Accessed),
+            "modified" => crate::wire::void_at(r, at, Self::Modified),
+            "created" => crate::wire::void_at(r, at, Self::Created),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3661,11 +3299,14 @@ impl crate::wire::Decode for ListPaperDocsSortOrder {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListPaperDocsSortOrder")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListPaperDocsSortOrder") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "ascending" => crate::wire::read_void_at(r, at).map(|()| Self::Ascending),
-            "descending" => crate::wire::read_void_at(r, at).map(|()| Self::Descending),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "ascending" => crate::wire::void_at(r, at, Self::Ascending),
+            "descending" => crate::wire::void_at(r, at, Self::Descending),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3721,15 +3362,16 @@ impl crate::wire::Decode for ListUsersCursorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListUsersCursorError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListUsersCursorError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "doc_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocNotFound)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "doc_not_found" => crate::wire::void_at(r, at, Self::DocNotFound),
             "cursor_error" => {
                 crate::wire::read_nested_at(
                         r,
@@ -3783,12 +3425,15 @@ impl crate::wire::Decode for PaperApiBaseError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperApiBaseError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperApiBaseError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3840,19 +3485,18 @@ impl crate::wire::Decode for PaperApiCursorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperApiCursorError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperApiCursorError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "expired_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ExpiredCursor)
-            }
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
+            "expired_cursor" => crate::wire::void_at(r, at, Self::ExpiredCursor),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
             "wrong_user_in_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::WrongUserInCursor)
+                crate::wire::void_at(r, at, Self::WrongUserInCursor)
             }
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3909,24 +3553,19 @@ impl crate::wire::Decode for PaperDocCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperDocCreateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperDocCreateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "content_malformed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
-            }
-            "folder_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderNotFound)
-            }
-            "doc_length_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
-            }
-            "image_size_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "content_malformed" => crate::wire::void_at(r, at, Self::ContentMalformed),
+            "folder_not_found" => crate::wire::void_at(r, at, Self::FolderNotFound),
+            "doc_length_exceeded" => crate::wire::void_at(r, at, Self::DocLengthExceeded),
+            "image_size_exceeded" => crate::wire::void_at(r, at, Self::ImageSizeExceeded),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3972,13 +3611,14 @@ impl crate::wire::Decode for PaperDocPermissionLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperDocPermissionLevel")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperDocPermissionLevel") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "edit" => crate::wire::read_void_at(r, at).map(|()| Self::Edit),
-            "view_and_comment" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ViewAndComment)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "edit" => crate::wire::void_at(r, at, Self::Edit),
+            "view_and_comment" => crate::wire::void_at(r, at, Self::ViewAndComment),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -4025,11 +3665,14 @@ impl crate::wire::Decode for PaperDocStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperDocStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperDocStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
-            "deleted" => crate::wire::read_void_at(r, at).map(|()| Self::Deleted),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "active" => crate::wire::void_at(r, at, Self::Active),
+            "deleted" => crate::wire::void_at(r, at, Self::Deleted),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -4095,31 +3738,22 @@ impl crate::wire::Decode for PaperDocUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperDocUpdateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperDocUpdateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "doc_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocNotFound)
-            }
-            "content_malformed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContentMalformed)
-            }
-            "revision_mismatch" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RevisionMismatch)
-            }
-            "doc_length_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocLengthExceeded)
-            }
-            "image_size_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ImageSizeExceeded)
-            }
-            "doc_archived" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DocArchived)
-            }
-            "doc_deleted" => crate::wire::read_void_at(r, at).map(|()| Self::DocDeleted),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "doc_not_found" => crate::wire::void_at(r, at, Self::DocNotFound),
+            "content_malformed" => crate::wire::void_at(r, at, Self::ContentMalformed),
+            "revision_mismatch" => crate::wire::void_at(r, at, Self::RevisionMismatch),
+            "doc_length_exceeded" => crate::wire::void_at(r, at, Self::DocLengthExceeded),
+            "image_size_exceeded" => crate::wire::void_at(r, at, Self::ImageSizeExceeded),
+            "doc_archived" => crate::wire::void_at(r, at, Self::DocArchived),
+            "doc_deleted" => crate::wire::void_at(r, at, Self::DocDeleted),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -4168,14 +3802,15 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperDocUpdatePolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperDocUpdatePolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "append" => crate::wire::read_void_at(r, at).map(|()| Self::Append),
-            "prepend" => crate::wire::read_void_at(r, at).map(|()| Self::Prepend),
-            "overwrite_all" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::OverwriteAll)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "append" => crate::wire::void_at(r, at, Self::Append),
+            "prepend" => crate::wire::void_at(r, at, Self::Prepend),
+            "overwrite_all" => crate::wire::void_at(r, at, Self::OverwriteAll),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -4226,18 +3861,17 @@ impl crate::wire::Decode for PaperFolderCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperFolderCreateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperFolderCreateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "folder_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderNotFound)
-            }
-            "invalid_folder_id" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFolderId)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "folder_not_found" => crate::wire::void_at(r, at, Self::FolderNotFound),
+            "invalid_folder_id" => crate::wire::void_at(r, at, Self::InvalidFolderId),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -4287,17 +3921,19 @@ impl crate::wire::Decode for SharingPublicPolicyType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharingPublicPolicyType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharingPublicPolicyType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "people_with_link_can_edit" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PeopleWithLinkCanEdit)
+                crate::wire::void_at(r, at, Self::PeopleWithLinkCanEdit)
             }
             "people_with_link_can_view_and_comment" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::PeopleWithLinkCanViewAndComment)
+                crate::wire::void_at(r, at, Self::PeopleWithLinkCanViewAndComment)
             }
-            "invite_only" => crate::wire::read_void_at(r, at).map(|()| Self::InviteOnly),
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
+            "invite_only" => crate::wire::void_at(r, at, Self::InviteOnly),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -4354,16 +3990,18 @@ impl crate::wire::Decode for SharingTeamPolicyType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharingTeamPolicyType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharingTeamPolicyType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "people_with_link_can_edit" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PeopleWithLinkCanEdit)
+                crate::wire::void_at(r, at, Self::PeopleWithLinkCanEdit)
             }
             "people_with_link_can_view_and_comment" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::PeopleWithLinkCanViewAndComment)
+                crate::wire::void_at(r, at, Self::PeopleWithLinkCanViewAndComment)
             }
-            "invite_only" => crate::wire::read_void_at(r, at).map(|()| Self::InviteOnly),
+            "invite_only" => crate::wire::void_at(r, at, Self::InviteOnly),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -4418,11 +4056,14 @@ impl crate::wire::Decode for UserOnPaperDocFilter {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserOnPaperDocFilter")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UserOnPaperDocFilter") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "visited" => crate::wire::read_void_at(r, at).map(|()| Self::Visited),
-            "shared" => crate::wire::read_void_at(r, at).map(|()| Self::Shared),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "visited" => crate::wire::void_at(r, at, Self::Visited),
+            "shared" => crate::wire::void_at(r, at, Self::Shared),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

@@ -78,50 +78,45 @@ impl crate::wire::Decode for ApiExifGpsMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<f32>,
-            f1: ::std::option::Option<f32>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<::std::string::String>,
-            f4: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "latitude" => crate::wire::read_into(r, &mut slots.f0),
-                "longitude" => crate::wire::read_into(r, &mut slots.f1),
-                "altitude" => crate::wire::read_into(r, &mut slots.f2),
-                "timestamp" => crate::wire::read_into(r, &mut slots.f3),
-                "datestamp" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<f32> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f32> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ApiExifGpsMetadata",
+            &["latitude", "longitude", "altitude", "timestamp", "datestamp"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            latitude: match slots.f0 {
+            latitude: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0f32,
             },
-            longitude: match slots.f1 {
+            longitude: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0f32,
             },
-            altitude: match slots.f2 {
+            altitude: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            timestamp: match slots.f3 {
+            timestamp: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            datestamp: match slots.f4 {
+            datestamp: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -320,127 +315,130 @@ impl crate::wire::Decode for ApiExifMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-            f1: ::std::option::Option<u32>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<::std::string::String>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<::std::string::String>,
-            f6: ::std::option::Option<::std::string::String>,
-            f7: ::std::option::Option<u32>,
-            f8: ::std::option::Option<::std::string::String>,
-            f9: ::std::option::Option<f64>,
-            f10: ::std::option::Option<u32>,
-            f11: ::std::option::Option<::std::string::String>,
-            f12: ::std::option::Option<f64>,
-            f13: ::std::option::Option<::std::string::String>,
-            f14: ::std::option::Option<::std::string::String>,
-            f15: ::std::option::Option<crate::riviera::ApiExifGpsMetadata>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-            f14: ::std::option::Option::None,
-            f15: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "image_width" => crate::wire::read_into(r, &mut slots.f0),
-                "image_height" => crate::wire::read_into(r, &mut slots.f1),
-                "camera_make" => crate::wire::read_into(r, &mut slots.f2),
-                "camera_model" => crate::wire::read_into(r, &mut slots.f3),
-                "lens_model" => crate::wire::read_into(r, &mut slots.f4),
-                "date_time_original" => crate::wire::read_into(r, &mut slots.f5),
-                "offset_time_original" => crate::wire::read_into(r, &mut slots.f6),
-                "orientation" => crate::wire::read_into(r, &mut slots.f7),
-                "exposure_time" => crate::wire::read_into(r, &mut slots.f8),
-                "aperture_value" => crate::wire::read_into(r, &mut slots.f9),
-                "iso_speed" => crate::wire::read_into(r, &mut slots.f10),
-                "focal_length" => crate::wire::read_into(r, &mut slots.f11),
-                "megapixels" => crate::wire::read_into(r, &mut slots.f12),
-                "artist" => crate::wire::read_into(r, &mut slots.f13),
-                "copyright" => crate::wire::read_into(r, &mut slots.f14),
-                "gps_metadata" => crate::wire::read_nullable(r, &mut slots.f15),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f15: crate::wire::Nullable<crate::riviera::ApiExifGpsMetadata> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ApiExifMetadata",
+            &[
+                "image_width",
+                "image_height",
+                "camera_make",
+                "camera_model",
+                "lens_model",
+                "date_time_original",
+                "offset_time_original",
+                "orientation",
+                "exposure_time",
+                "aperture_value",
+                "iso_speed",
+                "focal_length",
+                "megapixels",
+                "artist",
+                "copyright",
+                "gps_metadata",
+            ],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Str(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Str(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Str(&mut f13),
+                crate::wire::SlotRef::Str(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            image_width: match slots.f0 {
+            image_width: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            image_height: match slots.f1 {
+            image_height: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            camera_make: match slots.f2 {
+            camera_make: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            camera_model: match slots.f3 {
+            camera_model: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            lens_model: match slots.f4 {
+            lens_model: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            date_time_original: match slots.f5 {
+            date_time_original: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            offset_time_original: match slots.f6 {
+            offset_time_original: match f6 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            orientation: match slots.f7 {
+            orientation: match f7 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            exposure_time: match slots.f8 {
+            exposure_time: match f8 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            aperture_value: match slots.f9 {
+            aperture_value: match f9 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0f64,
             },
-            iso_speed: match slots.f10 {
+            iso_speed: match f10 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            focal_length: match slots.f11 {
+            focal_length: match f11 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            megapixels: match slots.f12 {
+            megapixels: match f12 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0f64,
             },
-            artist: match slots.f13 {
+            artist: match f13 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            copyright: match slots.f14 {
+            copyright: match f14 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            gps_metadata: slots.f15,
+            gps_metadata: f15.0,
         })
     }
 }
@@ -524,43 +522,41 @@ impl crate::wire::Decode for ApiMediaMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u64>,
-            f1: ::std::option::Option<f64>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<::std::vec::Vec<crate::riviera::ApiMediaStream>>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "bitrate_bps" => crate::wire::read_into(r, &mut slots.f0),
-                "duration_s" => crate::wire::read_into(r, &mut slots.f1),
-                "creation_time" => crate::wire::read_into(r, &mut slots.f2),
-                "streams" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<
+            ::std::vec::Vec<crate::riviera::ApiMediaStream>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ApiMediaMetadata",
+            &["bitrate_bps", "duration_s", "creation_time", "streams"],
+            0,
+            &mut [
+                crate::wire::SlotRef::U64(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            bitrate_bps: match slots.f0 {
+            bitrate_bps: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u64,
             },
-            duration_s: match slots.f1 {
+            duration_s: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0f64,
             },
-            creation_time: match slots.f2 {
+            creation_time: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            streams: slots.f3,
+            streams: f3.0,
         })
     }
 }
@@ -735,113 +731,114 @@ impl crate::wire::Decode for ApiMediaStream {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<u64>,
-            f4: ::std::option::Option<f64>,
-            f5: ::std::option::Option<u32>,
-            f6: ::std::option::Option<u32>,
-            f7: ::std::option::Option<f64>,
-            f8: ::std::option::Option<i32>,
-            f9: ::std::option::Option<::std::string::String>,
-            f10: ::std::option::Option<u32>,
-            f11: ::std::option::Option<::std::string::String>,
-            f12: ::std::option::Option<u64>,
-            f13: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "index" => crate::wire::read_into(r, &mut slots.f0),
-                "codec_type" => crate::wire::read_into(r, &mut slots.f1),
-                "codec_name" => crate::wire::read_into(r, &mut slots.f2),
-                "bitrate_bps" => crate::wire::read_into(r, &mut slots.f3),
-                "duration_s" => crate::wire::read_into(r, &mut slots.f4),
-                "width" => crate::wire::read_into(r, &mut slots.f5),
-                "height" => crate::wire::read_into(r, &mut slots.f6),
-                "frames_per_second" => crate::wire::read_into(r, &mut slots.f7),
-                "rotation" => crate::wire::read_into(r, &mut slots.f8),
-                "display_aspect_ratio" => crate::wire::read_into(r, &mut slots.f9),
-                "channels" => crate::wire::read_into(r, &mut slots.f10),
-                "channel_layout" => crate::wire::read_into(r, &mut slots.f11),
-                "sample_rate_s" => crate::wire::read_into(r, &mut slots.f12),
-                "language_iso_639" => crate::wire::read_into(r, &mut slots.f13),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<i32> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ApiMediaStream",
+            &[
+                "index",
+                "codec_type",
+                "codec_name",
+                "bitrate_bps",
+                "duration_s",
+                "width",
+                "height",
+                "frames_per_second",
+                "rotation",
+                "display_aspect_ratio",
+                "channels",
+                "channel_layout",
+                "sample_rate_s",
+                "language_iso_639",
+            ],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::U64(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Str(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Str(&mut f11),
+                crate::wire::SlotRef::U64(&mut f12),
+                crate::wire::SlotRef::Str(&mut f13),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            index: match slots.f0 {
+            index: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            codec_type: match slots.f1 {
+            codec_type: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            codec_name: match slots.f2 {
+            codec_name: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            bitrate_bps: match slots.f3 {
+            bitrate_bps: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u64,
             },
-            duration_s: match slots.f4 {
+            duration_s: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0f64,
             },
-            width: match slots.f5 {
+            width: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            height: match slots.f6 {
+            height: match f6 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            frames_per_second: match slots.f7 {
+            frames_per_second: match f7 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0f64,
             },
-            rotation: match slots.f8 {
+            rotation: match f8 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0i32,
             },
-            display_aspect_ratio: match slots.f9 {
+            display_aspect_ratio: match f9 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            channels: match slots.f10 {
+            channels: match f10 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            channel_layout: match slots.f11 {
+            channel_layout: match f11 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            sample_rate_s: match slots.f12 {
+            sample_rate_s: match f12 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u64,
             },
-            language_iso_639: match slots.f13 {
+            language_iso_639: match f13 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -1002,101 +999,102 @@ impl crate::wire::Decode for ApiOfficeMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::riviera::OfficeFileType>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<::std::string::String>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<::std::string::String>,
-            f6: ::std::option::Option<::std::string::String>,
-            f7: ::std::option::Option<u32>,
-            f8: ::std::option::Option<u32>,
-            f9: ::std::option::Option<u32>,
-            f10: ::std::option::Option<u32>,
-            f11: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_type" => crate::wire::read_into(r, &mut slots.f0),
-                "creator" => crate::wire::read_into(r, &mut slots.f1),
-                "company" => crate::wire::read_into(r, &mut slots.f2),
-                "title" => crate::wire::read_into(r, &mut slots.f3),
-                "subject" => crate::wire::read_into(r, &mut slots.f4),
-                "keywords" => crate::wire::read_into(r, &mut slots.f5),
-                "description" => crate::wire::read_into(r, &mut slots.f6),
-                "total_edit_time_minutes" => crate::wire::read_into(r, &mut slots.f7),
-                "pages" => crate::wire::read_into(r, &mut slots.f8),
-                "words" => crate::wire::read_into(r, &mut slots.f9),
-                "slides" => crate::wire::read_into(r, &mut slots.f10),
-                "revision_number" => crate::wire::read_into(r, &mut slots.f11),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<crate::riviera::OfficeFileType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ApiOfficeMetadata",
+            &[
+                "file_type",
+                "creator",
+                "company",
+                "title",
+                "subject",
+                "keywords",
+                "description",
+                "total_edit_time_minutes",
+                "pages",
+                "words",
+                "slides",
+                "revision_number",
+            ],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Str(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Str(&mut f11),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            file_type: match slots.f0 {
+            file_type: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => {
                     crate::riviera::OfficeFileType::OfficeFiletypeUnknown
                 }
             },
-            creator: match slots.f1 {
+            creator: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            company: match slots.f2 {
+            company: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            title: match slots.f3 {
+            title: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            subject: match slots.f4 {
+            subject: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            keywords: match slots.f5 {
+            keywords: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            description: match slots.f6 {
+            description: match f6 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            total_edit_time_minutes: match slots.f7 {
+            total_edit_time_minutes: match f7 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            pages: match slots.f8 {
+            pages: match f8 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            words: match slots.f9 {
+            words: match f9 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            slides: match slots.f10 {
+            slides: match f10 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            revision_number: match slots.f11 {
+            revision_number: match f11 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -1171,36 +1169,33 @@ impl crate::wire::Decode for ApiPdfMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-            f1: ::std::option::Option<u32>,
-            f2: ::std::option::Option<u32>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "pages" => crate::wire::read_into(r, &mut slots.f0),
-                "width" => crate::wire::read_into(r, &mut slots.f1),
-                "height" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ApiPdfMetadata",
+            &["pages", "width", "height"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            pages: match slots.f0 {
+            pages: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            width: match slots.f1 {
+            width: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
-            height: match slots.f2 {
+            height: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
@@ -1270,28 +1265,23 @@ impl crate::wire::Decode for ApiStructuredTranscript {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::riviera::ApiTranscriptSegment>,
-            >,
-            f1: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "segments" => crate::wire::read_nullable(r, &mut slots.f0),
-                "transcript_locale" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<
+            ::std::vec::Vec<crate::riviera::ApiTranscriptSegment>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ApiStructuredTranscript",
+            &["segments", "transcript_locale"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            segments: slots.f0,
-            transcript_locale: match slots.f1 {
+            segments: f0.0,
+            transcript_locale: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -1365,36 +1355,33 @@ impl crate::wire::Decode for ApiTranscriptSegment {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<f64>,
-            f2: ::std::option::Option<f64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "text" => crate::wire::read_into(r, &mut slots.f0),
-                "start_time" => crate::wire::read_into(r, &mut slots.f1),
-                "end_time" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ApiTranscriptSegment",
+            &["text", "start_time", "end_time"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            text: match slots.f0 {
+            text: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            start_time: match slots.f1 {
+            start_time: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0f64,
             },
-            end_time: match slots.f2 {
+            end_time: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0f64,
             },
@@ -1471,33 +1458,32 @@ impl crate::wire::Decode for GetMarkdownArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
-                "enable_ocr" => crate::wire::read_into(r, &mut slots.f1),
-                "embed_images" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::riviera::FileIdOrUrl> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetMarkdownArgs",
+            &["file_id_or_url", "enable_ocr", "embed_images"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            file_id_or_url: slots.f0,
-            enable_ocr: match slots.f1 {
+            file_id_or_url: f0.0,
+            enable_ocr: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            embed_images: match slots.f2 {
+            embed_images: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -1553,22 +1539,19 @@ impl crate::wire::Decode for GetMarkdownResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "markdown" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetMarkdownResult",
+            &["markdown"],
+            0,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            markdown: match slots.f0 {
+            markdown: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -1625,21 +1608,20 @@ impl crate::wire::Decode for GetMetadataArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
+        let mut f0: crate::wire::Nullable<crate::riviera::FileIdOrUrl> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetMetadataArgs",
+            &["file_id_or_url"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        ::std::result::Result::Ok(Self { file_id_or_url: slots.f0 })
+        ::std::result::Result::Ok(Self { file_id_or_url: f0.0 })
     }
 }
 impl crate::wire::Validate for GetMetadataArgs {}
@@ -1700,31 +1682,28 @@ impl crate::wire::Decode for GetMetadataResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::riviera::MetadataType>,
-            f1: ::std::option::Option<crate::riviera::metadata_union>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "metadata_type" => crate::wire::read_into(r, &mut slots.f0),
-                "metadata" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<crate::riviera::MetadataType> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::riviera::metadata_union> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetMetadataResult",
+            &["metadata_type", "metadata"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            metadata_type: match slots.f0 {
+            metadata_type: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => {
                     crate::riviera::MetadataType::MetadataTypeUnknown
                 }
             },
-            metadata: slots.f1,
+            metadata: f1.0,
         })
     }
 }
@@ -1778,21 +1757,20 @@ impl crate::wire::Decode for GetOcrArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
+        let mut f0: crate::wire::Nullable<crate::riviera::FileIdOrUrl> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetOcrArgs",
+            &["file_id_or_url"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        ::std::result::Result::Ok(Self { file_id_or_url: slots.f0 })
+        ::std::result::Result::Ok(Self { file_id_or_url: f0.0 })
     }
 }
 impl crate::wire::Validate for GetOcrArgs {}
@@ -1854,29 +1832,24 @@ impl crate::wire::Decode for GetOcrResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "text" => crate::wire::read_into(r, &mut slots.f0),
-                "hocr" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetOcrResult",
+            &["text", "hocr"],
+            0,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            text: match slots.f0 {
+            text: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            hocr: match slots.f1 {
+            hocr: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -1933,21 +1906,20 @@ impl crate::wire::Decode for GetTextArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
+        let mut f0: crate::wire::Nullable<crate::riviera::FileIdOrUrl> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTextArgs",
+            &["file_id_or_url"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        ::std::result::Result::Ok(Self { file_id_or_url: slots.f0 })
+        ::std::result::Result::Ok(Self { file_id_or_url: f0.0 })
     }
 }
 impl crate::wire::Validate for GetTextArgs {}
@@ -1999,22 +1971,19 @@ impl crate::wire::Decode for GetTextResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "text" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTextResult",
+            &["text"],
+            0,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            text: match slots.f0 {
+            text: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -2108,40 +2077,43 @@ impl crate::wire::Decode for GetTranscriptArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
-            f1: ::std::option::Option<crate::riviera::TimestampLevel>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
-                "timestamp_level" => crate::wire::read_into(r, &mut slots.f1),
-                "included_special_words" => crate::wire::read_into(r, &mut slots.f2),
-                "audio_language" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::riviera::FileIdOrUrl> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<crate::riviera::TimestampLevel> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTranscriptArgs",
+            &[
+                "file_id_or_url",
+                "timestamp_level",
+                "included_special_words",
+                "audio_language",
+            ],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            file_id_or_url: slots.f0,
-            timestamp_level: match slots.f1 {
+            file_id_or_url: f0.0,
+            timestamp_level: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::riviera::TimestampLevel::Sentence,
             },
-            included_special_words: match slots.f2 {
+            included_special_words: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            audio_language: match slots.f3 {
+            audio_language: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
@@ -2202,22 +2174,21 @@ impl crate::wire::Decode for GetTranscriptResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::riviera::ApiStructuredTranscript>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "structured_transcript" => crate::wire::read_nullable(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::riviera::ApiStructuredTranscript> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetTranscriptResult",
+            &["structured_transcript"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            structured_transcript: slots.f0,
+            structured_transcript: f0.0,
         })
     }
 }
@@ -2267,22 +2238,19 @@ impl crate::wire::Decode for MediaDurationError {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<i32>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<i32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MediaDurationError",
+            &["limit"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0i32,
             },
@@ -2369,7 +2337,10 @@ impl crate::wire::Decode for ContentApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ContentApiV2Error")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ContentApiV2Error") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "server_error" => {
                 crate::wire::read_nested_at(r, at, "server_error", "ContentApiV2Error")
@@ -2383,27 +2354,19 @@ impl crate::wire::Decode for ContentApiV2Error {
                 crate::wire::read_flat_at::<crate::riviera::MediaDurationError>(r, at)
                     .map(Self::MediaDurationError)
             }
-            "no_audio_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoAudioError)
-            }
+            "no_audio_error" => crate::wire::void_at(r, at, Self::NoAudioError),
             "link_download_disabled_error" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::LinkDownloadDisabledError)
+                crate::wire::void_at(r, at, Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SharedLinkPasswordProtected)
+                crate::wire::void_at(r, at, Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
+                crate::wire::void_at(r, at, Self::LimitExceededError)
             }
-            "not_found_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
-            }
-            "is_a_folder_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found_error" => crate::wire::void_at(r, at, Self::NotFoundError),
+            "is_a_folder_error" => crate::wire::void_at(r, at, Self::IsAFolderError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2458,7 +2421,10 @@ impl crate::wire::Decode for FileIdOrUrl {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileIdOrUrl")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileIdOrUrl") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "file_id" => {
                 crate::wire::read_nested_at(r, at, "file_id", "FileIdOrUrl")
@@ -2470,7 +2436,7 @@ impl crate::wire::Decode for FileIdOrUrl {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "FileIdOrUrl").map(Self::Path)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2521,9 +2487,12 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetMarkdownAsyncCheckResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetMarkdownAsyncCheckResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::riviera::GetMarkdownResult>(r, at)
                     .map(Self::Complete)
@@ -2537,7 +2506,7 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
                     )
                     .map(Self::Failed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2588,9 +2557,12 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetMetadataAsyncCheckResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetMetadataAsyncCheckResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::riviera::GetMetadataResult>(r, at)
                     .map(Self::Complete)
@@ -2604,7 +2576,7 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
                     )
                     .map(Self::Failed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2655,9 +2627,12 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetOcrAsyncCheckResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetOcrAsyncCheckResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::riviera::GetOcrResult>(r, at)
                     .map(Self::Complete)
@@ -2666,7 +2641,7 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
                 crate::wire::read_nested_at(r, at, "failed", "GetOcrAsyncCheckResult")
                     .map(Self::Failed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2717,9 +2692,12 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetTextAsyncCheckResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetTextAsyncCheckResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::riviera::GetTextResult>(r, at)
                     .map(Self::Complete)
@@ -2728,7 +2706,7 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
                 crate::wire::read_nested_at(r, at, "failed", "GetTextAsyncCheckResult")
                     .map(Self::Failed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2779,9 +2757,15 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetTranscriptAsyncCheckResult")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "GetTranscriptAsyncCheckResult",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::riviera::GetTranscriptResult>(r, at)
                     .map(Self::Complete)
@@ -2795,7 +2779,7 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
                     )
                     .map(Self::Failed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2878,7 +2862,10 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MarkdownConversionApiV2Error")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MarkdownConversionApiV2Error") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "server_error" => {
                 crate::wire::read_nested_at(
@@ -2899,29 +2886,23 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
                     .map(Self::UserError)
             }
             "unsupported_format_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFormatError)
+                crate::wire::void_at(r, at, Self::UnsupportedFormatError)
             }
             "link_download_disabled_error" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::LinkDownloadDisabledError)
+                crate::wire::void_at(r, at, Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SharedLinkPasswordProtected)
+                crate::wire::void_at(r, at, Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
+                crate::wire::void_at(r, at, Self::LimitExceededError)
             }
             "conversion_failure_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ConversionFailureError)
+                crate::wire::void_at(r, at, Self::ConversionFailureError)
             }
-            "not_found_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
-            }
-            "is_a_folder_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found_error" => crate::wire::void_at(r, at, Self::NotFoundError),
+            "is_a_folder_error" => crate::wire::void_at(r, at, Self::IsAFolderError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3004,7 +2985,10 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MetadataExtractionApiV2Error")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MetadataExtractionApiV2Error") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "server_error" => {
                 crate::wire::read_nested_at(
@@ -3025,29 +3009,23 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
                     .map(Self::UserError)
             }
             "unsupported_format_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFormatError)
+                crate::wire::void_at(r, at, Self::UnsupportedFormatError)
             }
             "link_download_disabled_error" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::LinkDownloadDisabledError)
+                crate::wire::void_at(r, at, Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SharedLinkPasswordProtected)
+                crate::wire::void_at(r, at, Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
+                crate::wire::void_at(r, at, Self::LimitExceededError)
             }
             "conversion_failure_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ConversionFailureError)
+                crate::wire::void_at(r, at, Self::ConversionFailureError)
             }
-            "not_found_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
-            }
-            "is_a_folder_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found_error" => crate::wire::void_at(r, at, Self::NotFoundError),
+            "is_a_folder_error" => crate::wire::void_at(r, at, Self::IsAFolderError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3100,24 +3078,21 @@ impl crate::wire::Decode for MetadataType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MetadataType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MetadataType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "metadata_type_unknown" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypeUnknown)
+                crate::wire::void_at(r, at, Self::MetadataTypeUnknown)
             }
-            "metadata_type_exif" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypeExif)
-            }
-            "metadata_type_media" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypeMedia)
-            }
-            "metadata_type_pdf" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypePdf)
-            }
+            "metadata_type_exif" => crate::wire::void_at(r, at, Self::MetadataTypeExif),
+            "metadata_type_media" => crate::wire::void_at(r, at, Self::MetadataTypeMedia),
+            "metadata_type_pdf" => crate::wire::void_at(r, at, Self::MetadataTypePdf),
             "metadata_type_office" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MetadataTypeOffice)
+                crate::wire::void_at(r, at, Self::MetadataTypeOffice)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3200,7 +3175,10 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "OcrExtractionApiV2Error")?;
+        let (tag, at) = match crate::wire::union_tag(r, "OcrExtractionApiV2Error") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "server_error" => {
                 crate::wire::read_nested_at(
@@ -3221,29 +3199,23 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
                     .map(Self::UserError)
             }
             "unsupported_format_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFormatError)
+                crate::wire::void_at(r, at, Self::UnsupportedFormatError)
             }
             "link_download_disabled_error" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::LinkDownloadDisabledError)
+                crate::wire::void_at(r, at, Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SharedLinkPasswordProtected)
+                crate::wire::void_at(r, at, Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
+                crate::wire::void_at(r, at, Self::LimitExceededError)
             }
             "conversion_failure_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ConversionFailureError)
+                crate::wire::void_at(r, at, Self::ConversionFailureError)
             }
-            "not_found_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
-            }
-            "is_a_folder_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found_error" => crate::wire::void_at(r, at, Self::NotFoundError),
+            "is_a_folder_error" => crate::wire::void_at(r, at, Self::IsAFolderError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3298,21 +3270,24 @@ impl crate::wire::Decode for OfficeFileType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "OfficeFileType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "OfficeFileType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "office_filetype_unknown" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::OfficeFiletypeUnknown)
+                crate::wire::void_at(r, at, Self::OfficeFiletypeUnknown)
             }
             "office_filetype_word" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::OfficeFiletypeWord)
+                crate::wire::void_at(r, at, Self::OfficeFiletypeWord)
             }
             "office_filetype_powerpoint" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::OfficeFiletypePowerpoint)
+                crate::wire::void_at(r, at, Self::OfficeFiletypePowerpoint)
             }
             "office_filetype_excel" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::OfficeFiletypeExcel)
+                crate::wire::void_at(r, at, Self::OfficeFiletypeExcel)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3395,7 +3370,10 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TextExtractionApiV2Error")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TextExtractionApiV2Error") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "server_error" => {
                 crate::wire::read_nested_at(
@@ -3416,29 +3394,23 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
                     .map(Self::UserError)
             }
             "unsupported_format_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedFormatError)
+                crate::wire::void_at(r, at, Self::UnsupportedFormatError)
             }
             "link_download_disabled_error" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::LinkDownloadDisabledError)
+                crate::wire::void_at(r, at, Self::LinkDownloadDisabledError)
             }
             "shared_link_password_protected" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SharedLinkPasswordProtected)
+                crate::wire::void_at(r, at, Self::SharedLinkPasswordProtected)
             }
             "limit_exceeded_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LimitExceededError)
+                crate::wire::void_at(r, at, Self::LimitExceededError)
             }
             "conversion_failure_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ConversionFailureError)
+                crate::wire::void_at(r, at, Self::ConversionFailureError)
             }
-            "not_found_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotFoundError)
-            }
-            "is_a_folder_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsAFolderError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "not_found_error" => crate::wire::void_at(r, at, Self::NotFoundError),
+            "is_a_folder_error" => crate::wire::void_at(r, at, Self::IsAFolderError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3482,11 +3454,14 @@ impl crate::wire::Decode for TimestampLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TimestampLevel")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TimestampLevel") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "sentence" => crate::wire::read_void_at(r, at).map(|()| Self::Sentence),
-            "word" => crate::wire::read_void_at(r, at).map(|()| Self::Word),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "sentence" => crate::wire::void_at(r, at, Self::Sentence),
+            "word" => crate::wire::void_at(r, at, Self::Word),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -3543,7 +3518,10 @@ impl crate::wire::Decode for metadata_union {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "metadata_union")?;
+        let (tag, at) = match crate::wire::union_tag(r, "metadata_union") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "exif" => {
                 crate::wire::read_flat_at::<crate::riviera::ApiExifMetadata>(r, at)
@@ -3561,7 +3539,7 @@ impl crate::wire::Decode for metadata_union {
                 crate::wire::read_flat_at::<crate::riviera::ApiOfficeMetadata>(r, at)
                     .map(Self::Office)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

@@ -47,18 +47,19 @@ impl crate::wire::Decode for PlatformType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PlatformType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PlatformType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "web" => crate::wire::read_void_at(r, at).map(|()| Self::Web),
-            "desktop" => crate::wire::read_void_at(r, at).map(|()| Self::Desktop),
-            "mobile_ios" => crate::wire::read_void_at(r, at).map(|()| Self::MobileIos),
-            "mobile_android" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MobileAndroid)
-            }
-            "api" => crate::wire::read_void_at(r, at).map(|()| Self::Api),
-            "unknown" => crate::wire::read_void_at(r, at).map(|()| Self::Unknown),
-            "mobile" => crate::wire::read_void_at(r, at).map(|()| Self::Mobile),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "web" => crate::wire::void_at(r, at, Self::Web),
+            "desktop" => crate::wire::void_at(r, at, Self::Desktop),
+            "mobile_ios" => crate::wire::void_at(r, at, Self::MobileIos),
+            "mobile_android" => crate::wire::void_at(r, at, Self::MobileAndroid),
+            "api" => crate::wire::void_at(r, at, Self::Api),
+            "unknown" => crate::wire::void_at(r, at, Self::Unknown),
+            "mobile" => crate::wire::void_at(r, at, Self::Mobile),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

@@ -103,52 +103,49 @@ impl crate::wire::Decode for AddFileMemberArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberSelector>>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<crate::sharing::AccessLevel>,
-            f5: ::std::option::Option<bool>,
-            f6: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::MemberSelector>,
+        > = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::sharing::AccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddFileMemberArgs",
+            &[
+                "file",
+                "members",
+                "custom_message",
+                "quiet",
+                "access_level",
+                "add_message_as_comment",
+                "fp_sealed_result",
+            ],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                "members" => crate::wire::read_into(r, &mut slots.f1),
-                "custom_message" => crate::wire::read_nullable(r, &mut slots.f2),
-                "quiet" => crate::wire::read_into(r, &mut slots.f3),
-                "access_level" => crate::wire::read_nullable(r, &mut slots.f4),
-                "add_message_as_comment" => crate::wire::read_into(r, &mut slots.f5),
-                "fp_sealed_result" => crate::wire::read_nullable(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "AddFileMemberArgs"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "AddFileMemberArgs"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "AddFileMemberArgs"),
             );
@@ -156,17 +153,17 @@ impl crate::wire::Decode for AddFileMemberArgs {
         ::std::result::Result::Ok(Self {
             file: f0,
             members: f1,
-            custom_message: slots.f2,
-            quiet: match slots.f3 {
+            custom_message: f2.0,
+            quiet: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            access_level: slots.f4,
-            add_message_as_comment: match slots.f5 {
+            access_level: f4.0,
+            add_message_as_comment: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            fp_sealed_result: slots.f6,
+            fp_sealed_result: f6.0,
         })
     }
 }
@@ -177,16 +174,21 @@ impl crate::wire::Validate for AddFileMemberArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddFileMemberArgs.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddFileMemberArgs.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("AddFileMemberArgs.members"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -270,46 +272,39 @@ impl crate::wire::Decode for AddFolderMemberArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::AddMember>>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<::std::string::String>,
-            f4: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<crate::sharing::AddMember>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddFolderMemberArg",
+            &[
+                "shared_folder_id",
+                "members",
+                "quiet",
+                "custom_message",
+                "fp_sealed_result",
+            ],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "members" => crate::wire::read_into(r, &mut slots.f1),
-                "quiet" => crate::wire::read_into(r, &mut slots.f2),
-                "custom_message" => crate::wire::read_nullable(r, &mut slots.f3),
-                "fp_sealed_result" => crate::wire::read_nullable(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "AddFolderMemberArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "AddFolderMemberArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "AddFolderMemberArg"),
             );
@@ -317,12 +312,12 @@ impl crate::wire::Decode for AddFolderMemberArg {
         ::std::result::Result::Ok(Self {
             shared_folder_id: f0,
             members: f1,
-            quiet: match slots.f2 {
+            quiet: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            custom_message: slots.f3,
-            fp_sealed_result: slots.f4,
+            custom_message: f3.0,
+            fp_sealed_result: f4.0,
         })
     }
 }
@@ -333,25 +328,34 @@ impl crate::wire::Validate for AddFolderMemberArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "AddFolderMemberArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddFolderMemberArg.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("AddFolderMemberArg.members"),
+                );
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.custom_message {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "AddFolderMemberArg.custom_message",
                 some0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -409,31 +413,26 @@ impl crate::wire::Decode for AddMember {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::MemberSelector>,
-            f1: ::std::option::Option<crate::sharing::AccessLevel>,
+        let mut f0: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::sharing::AccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddMember",
+            &["member", "access_level"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "member" => crate::wire::read_into(r, &mut slots.f0),
-                "access_level" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member", "AddMember"),
-            );
+        let ::std::option::Option::Some(f0) = f0 else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "AddMember"));
         };
         ::std::result::Result::Ok(Self {
             member: f0,
-            access_level: slots.f1,
+            access_level: f1.0,
         })
     }
 }
@@ -441,8 +440,11 @@ impl crate::wire::Validate for AddMember {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("AddMember.member"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("AddMember.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -487,23 +489,20 @@ impl crate::wire::Decode for AudienceExceptionContentInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AudienceExceptionContentInfo",
+            &["name"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "AudienceExceptionContentInfo"),
+                crate::wire::missing(r, "", "AudienceExceptionContentInfo"),
             );
         };
         ::std::result::Result::Ok(Self { name: f0 })
@@ -556,39 +555,22 @@ impl crate::wire::Decode for AudienceExceptions {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::AudienceExceptionContentInfo>,
-            >,
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::AudienceExceptionContentInfo>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AudienceExceptions",
+            &["count", "exceptions"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "count" => crate::wire::read_into(r, &mut slots.f0),
-                "exceptions" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "count", "AudienceExceptions"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "exceptions", "AudienceExceptions"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "AudienceExceptions"),
             );
@@ -652,50 +634,28 @@ impl crate::wire::Decode for AudienceRestrictingSharedFolder {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::sharing::LinkAudience>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                "audience" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_folder_id",
-                    "AudienceRestrictingSharedFolder",
-                ),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "AudienceRestrictingSharedFolder"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "audience", "AudienceRestrictingSharedFolder"),
-            );
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AudienceRestrictingSharedFolder",
+            &["shared_folder_id", "name", "audience"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "AudienceRestrictingSharedFolder"),
             );
@@ -768,40 +728,27 @@ impl crate::wire::Decode for CollectionLinkMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::sharing::Visibility>,
-            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::Visibility> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CollectionLinkMetadata",
+            &["url", "visibility", "expires"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "visibility" => crate::wire::read_into(r, &mut slots.f1),
-                "expires" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "CollectionLinkMetadata"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "visibility", "CollectionLinkMetadata"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "CollectionLinkMetadata"),
             );
@@ -809,7 +756,7 @@ impl crate::wire::Decode for CollectionLinkMetadata {
         ::std::result::Result::Ok(Self {
             url: f0,
             visibility: f1,
-            expires: slots.f2,
+            expires: f2.0,
         })
     }
 }
@@ -879,38 +826,37 @@ impl crate::wire::Decode for CreateSharedLinkArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::sharing::PendingUploadMode>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::sharing::PendingUploadMode> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CreateSharedLinkArg",
+            &["path", "short_url", "pending_upload"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "short_url" => crate::wire::read_into(r, &mut slots.f1),
-                "pending_upload" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "CreateSharedLinkArg"),
+                crate::wire::missing(r, "", "CreateSharedLinkArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             path: f0,
-            short_url: match slots.f1 {
+            short_url: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            pending_upload: slots.f2,
+            pending_upload: f2.0,
         })
     }
 }
@@ -967,32 +913,26 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::ReadPath>,
-            f1: ::std::option::Option<crate::sharing::SharedLinkSettings>,
+        let mut f0: ::std::option::Option<crate::sharing::ReadPath> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::sharing::SharedLinkSettings> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CreateSharedLinkWithSettingsArg",
+            &["path", "settings"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_into(r, &mut slots.f0),
-                "settings" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "CreateSharedLinkWithSettingsArg"),
+                crate::wire::missing(r, "", "CreateSharedLinkWithSettingsArg"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            path: f0,
-            settings: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { path: f0, settings: f1.0 })
     }
 }
 impl crate::wire::Validate for CreateSharedLinkWithSettingsArg {
@@ -1002,13 +942,15 @@ impl crate::wire::Validate for CreateSharedLinkWithSettingsArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "CreateSharedLinkWithSettingsArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1111,92 +1053,65 @@ impl crate::wire::Decode for ExpectedSharedContentLinkMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkAudience>>,
-            f2: ::std::option::Option<crate::sharing::AudienceRestrictingSharedFolder>,
-            f3: ::std::option::Option<crate::sharing::LinkAudience>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f5: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkPermission>>,
-            f6: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
-                "audience_options" => crate::wire::read_into(r, &mut slots.f1),
-                "audience_restricting_shared_folder" => {
-                    crate::wire::read_nullable(r, &mut slots.f2)
-                }
-                "current_audience" => crate::wire::read_into(r, &mut slots.f3),
-                "expiry" => crate::wire::read_nullable(r, &mut slots.f4),
-                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
-                "password_protected" => crate::wire::read_into(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "audience_options",
-                    "ExpectedSharedContentLinkMetadata",
-                ),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "current_audience",
-                    "ExpectedSharedContentLinkMetadata",
-                ),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "link_permissions",
-                    "ExpectedSharedContentLinkMetadata",
-                ),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "password_protected",
-                    "ExpectedSharedContentLinkMetadata",
-                ),
-            );
+        let mut f0: crate::wire::Nullable<crate::sharing::AccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::LinkAudience>,
+        > = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<
+            crate::sharing::AudienceRestrictingSharedFolder,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f3: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::LinkPermission>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExpectedSharedContentLinkMetadata",
+            &[
+                "access_level",
+                "audience_options",
+                "audience_restricting_shared_folder",
+                "current_audience",
+                "expiry",
+                "link_permissions",
+                "password_protected",
+            ],
+            106,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
-        ) = (slots.f1.take(), slots.f3.take(), slots.f5.take(), slots.f6.take()) else {
+        ) = (f1, f3, f5, f6) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ExpectedSharedContentLinkMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
-            access_level: slots.f0,
+            access_level: f0.0,
             audience_options: f1,
-            audience_restricting_shared_folder: slots.f2,
+            audience_restricting_shared_folder: f2.0,
             current_audience: f3,
-            expiry: slots.f4,
+            expiry: f4.0,
             link_permissions: f5,
             password_protected: f6,
         })
@@ -1338,87 +1253,63 @@ impl crate::wire::Decode for FileLinkMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::sharing::Id>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<crate::sharing::LinkPermissions>,
-            f6: ::std::option::Option<crate::sharing::TeamMemberInfo>,
-            f7: ::std::option::Option<crate::sharing::TeamInfo>,
-            f8: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f9: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f10: ::std::option::Option<crate::sharing::Rev>,
-            f11: ::std::option::Option<u64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "id" => crate::wire::read_nullable(r, &mut slots.f1),
-                "name" => crate::wire::read_into(r, &mut slots.f2),
-                "expires" => crate::wire::read_nullable(r, &mut slots.f3),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f4),
-                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
-                "team_member_info" => crate::wire::read_nullable(r, &mut slots.f6),
-                "content_owner_team_info" => crate::wire::read_nullable(r, &mut slots.f7),
-                "client_modified" => crate::wire::read_into(r, &mut slots.f8),
-                "server_modified" => crate::wire::read_into(r, &mut slots.f9),
-                "rev" => crate::wire::read_into(r, &mut slots.f10),
-                "size" => crate::wire::read_into(r, &mut slots.f11),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "FileLinkMetadata"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "FileLinkMetadata"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "link_permissions", "FileLinkMetadata"),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "client_modified", "FileLinkMetadata"),
-            );
-        }
-        if slots.f9.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "server_modified", "FileLinkMetadata"),
-            );
-        }
-        if slots.f10.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "rev", "FileLinkMetadata"),
-            );
-        }
-        if slots.f11.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "size", "FileLinkMetadata"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::sharing::Id> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<crate::sharing::LinkPermissions> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<crate::sharing::TeamMemberInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<crate::sharing::TeamInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f8: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<crate::sharing::Rev> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FileLinkMetadata",
+            &[
+                "url",
+                "id",
+                "name",
+                "expires",
+                "path_lower",
+                "link_permissions",
+                "team_member_info",
+                "content_owner_team_info",
+                "client_modified",
+                "server_modified",
+                "rev",
+                "size",
+            ],
+            3877,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Str(&mut f10),
+                crate::wire::SlotRef::U64(&mut f11),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -1428,28 +1319,20 @@ impl crate::wire::Decode for FileLinkMetadata {
             ::std::option::Option::Some(f9),
             ::std::option::Option::Some(f10),
             ::std::option::Option::Some(f11),
-        ) = (
-            slots.f0.take(),
-            slots.f2.take(),
-            slots.f5.take(),
-            slots.f8.take(),
-            slots.f9.take(),
-            slots.f10.take(),
-            slots.f11.take(),
-        ) else {
+        ) = (f0, f2, f5, f8, f9, f10, f11) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FileLinkMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
             url: f0,
-            id: slots.f1,
+            id: f1.0,
             name: f2,
-            expires: slots.f3,
-            path_lower: slots.f4,
+            expires: f3.0,
+            path_lower: f4.0,
             link_permissions: f5,
-            team_member_info: slots.f6,
-            content_owner_team_info: slots.f7,
+            team_member_info: f6.0,
+            content_owner_team_info: f7.0,
             client_modified: f8,
             server_modified: f9,
             rev: f10,
@@ -1533,43 +1416,33 @@ impl crate::wire::Decode for FileMemberActionResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::MemberSelector>,
-            f1: ::std::option::Option<crate::sharing::FileMemberActionIndividualResult>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        let mut f0: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            crate::sharing::FileMemberActionIndividualResult,
+        > = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FileMemberActionResult",
+            &["member", "result", "sckey_sha1", "invitation_signature"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "member" => crate::wire::read_into(r, &mut slots.f0),
-                "result" => crate::wire::read_into(r, &mut slots.f1),
-                "sckey_sha1" => crate::wire::read_nullable(r, &mut slots.f2),
-                "invitation_signature" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member", "FileMemberActionResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "result", "FileMemberActionResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FileMemberActionResult"),
             );
@@ -1577,8 +1450,8 @@ impl crate::wire::Decode for FileMemberActionResult {
         ::std::result::Result::Ok(Self {
             member: f0,
             result: f1,
-            sckey_sha1: slots.f2,
-            invitation_signature: slots.f3,
+            sckey_sha1: f2.0,
+            invitation_signature: f3.0,
         })
     }
 }
@@ -1640,40 +1513,27 @@ impl crate::wire::Decode for FilePermission {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::FileAction>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
+        let mut f0: ::std::option::Option<crate::sharing::FileAction> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::sharing::PermissionDeniedReason> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FilePermission",
+            &["action", "allow", "reason"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "action" => crate::wire::read_into(r, &mut slots.f0),
-                "allow" => crate::wire::read_into(r, &mut slots.f1),
-                "reason" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "action", "FilePermission"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allow", "FilePermission"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FilePermission"),
             );
@@ -1681,7 +1541,7 @@ impl crate::wire::Decode for FilePermission {
         ::std::result::Result::Ok(Self {
             action: f0,
             allow: f1,
-            reason: slots.f2,
+            reason: f2.0,
         })
     }
 }
@@ -1801,74 +1661,70 @@ impl crate::wire::Decode for FolderLinkMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::sharing::Id>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<crate::sharing::LinkPermissions>,
-            f6: ::std::option::Option<crate::sharing::TeamMemberInfo>,
-            f7: ::std::option::Option<crate::sharing::TeamInfo>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "id" => crate::wire::read_nullable(r, &mut slots.f1),
-                "name" => crate::wire::read_into(r, &mut slots.f2),
-                "expires" => crate::wire::read_nullable(r, &mut slots.f3),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f4),
-                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
-                "team_member_info" => crate::wire::read_nullable(r, &mut slots.f6),
-                "content_owner_team_info" => crate::wire::read_nullable(r, &mut slots.f7),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "FolderLinkMetadata"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "FolderLinkMetadata"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "link_permissions", "FolderLinkMetadata"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::sharing::Id> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<crate::sharing::LinkPermissions> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<crate::sharing::TeamMemberInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<crate::sharing::TeamInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FolderLinkMetadata",
+            &[
+                "url",
+                "id",
+                "name",
+                "expires",
+                "path_lower",
+                "link_permissions",
+                "team_member_info",
+                "content_owner_team_info",
+            ],
+            37,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f5),
-        ) = (slots.f0.take(), slots.f2.take(), slots.f5.take()) else {
+        ) = (f0, f2, f5) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FolderLinkMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
             url: f0,
-            id: slots.f1,
+            id: f1.0,
             name: f2,
-            expires: slots.f3,
-            path_lower: slots.f4,
+            expires: f3.0,
+            path_lower: f4.0,
             link_permissions: f5,
-            team_member_info: slots.f6,
-            content_owner_team_info: slots.f7,
+            team_member_info: f6.0,
+            content_owner_team_info: f7.0,
         })
     }
 }
@@ -1930,40 +1786,27 @@ impl crate::wire::Decode for FolderPermission {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::FolderAction>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
+        let mut f0: ::std::option::Option<crate::sharing::FolderAction> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::sharing::PermissionDeniedReason> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FolderPermission",
+            &["action", "allow", "reason"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "action" => crate::wire::read_into(r, &mut slots.f0),
-                "allow" => crate::wire::read_into(r, &mut slots.f1),
-                "reason" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "action", "FolderPermission"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allow", "FolderPermission"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FolderPermission"),
             );
@@ -1971,7 +1814,7 @@ impl crate::wire::Decode for FolderPermission {
         ::std::result::Result::Ok(Self {
             action: f0,
             allow: f1,
-            reason: slots.f2,
+            reason: f2.0,
         })
     }
 }
@@ -2066,56 +1909,51 @@ impl crate::wire::Decode for FolderPolicy {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::MemberPolicy>,
-            f1: ::std::option::Option<crate::sharing::MemberPolicy>,
-            f2: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
-            f3: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
-            f4: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
+        let mut f0: crate::wire::Nullable<crate::sharing::MemberPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::sharing::MemberPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: ::std::option::Option<crate::sharing::AclUpdatePolicy> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::sharing::SharedLinkPolicy> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::sharing::ViewerInfoPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FolderPolicy",
+            &[
+                "member_policy",
+                "resolved_member_policy",
+                "acl_update_policy",
+                "shared_link_policy",
+                "viewer_info_policy",
+            ],
+            12,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "member_policy" => crate::wire::read_nullable(r, &mut slots.f0),
-                "resolved_member_policy" => crate::wire::read_nullable(r, &mut slots.f1),
-                "acl_update_policy" => crate::wire::read_into(r, &mut slots.f2),
-                "shared_link_policy" => crate::wire::read_into(r, &mut slots.f3),
-                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "acl_update_policy", "FolderPolicy"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_link_policy", "FolderPolicy"),
-            );
-        }
-        let (::std::option::Option::Some(f2), ::std::option::Option::Some(f3)) = (
-            slots.f2.take(),
-            slots.f3.take(),
-        ) else {
+        let (::std::option::Option::Some(f2), ::std::option::Option::Some(f3)) = (f2, f3)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FolderPolicy"),
             );
         };
         ::std::result::Result::Ok(Self {
-            member_policy: slots.f0,
-            resolved_member_policy: slots.f1,
+            member_policy: f0.0,
+            resolved_member_policy: f1.0,
             acl_update_policy: f2,
             shared_link_policy: f3,
-            viewer_info_policy: slots.f4,
+            viewer_info_policy: f4.0,
         })
     }
 }
@@ -2176,32 +2014,26 @@ impl crate::wire::Decode for GetFileMetadataArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::vec::Vec<crate::sharing::FileAction>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetFileMetadataArg",
+            &["file", "actions"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "GetFileMetadataArg"),
+                crate::wire::missing(r, "", "GetFileMetadataArg"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            file: f0,
-            actions: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { file: f0, actions: f1.0 })
     }
 }
 impl crate::wire::Validate for GetFileMetadataArg {
@@ -2211,13 +2043,15 @@ impl crate::wire::Validate for GetFileMetadataArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetFileMetadataArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -2277,32 +2111,26 @@ impl crate::wire::Decode for GetFileMetadataBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::vec::Vec<crate::sharing::FileAction>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetFileMetadataBatchArg",
+            &["files", "actions"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "files" => crate::wire::read_into(r, &mut slots.f0),
-                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "files", "GetFileMetadataBatchArg"),
+                crate::wire::missing(r, "", "GetFileMetadataBatchArg"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            files: f0,
-            actions: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { files: f0, actions: f1.0 })
     }
 }
 impl crate::wire::Validate for GetFileMetadataBatchArg {
@@ -2312,20 +2140,24 @@ impl crate::wire::Validate for GetFileMetadataBatchArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "GetFileMetadataBatchArg.files",
             (&self.files).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(100),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.files).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetFileMetadataBatchArg.files",
                 item0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -2377,37 +2209,22 @@ impl crate::wire::Decode for GetFileMetadataBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
-            f1: ::std::option::Option<crate::sharing::GetFileMetadataIndividualResult>,
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            crate::sharing::GetFileMetadataIndividualResult,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetFileMetadataBatchResult",
+            &["file", "result"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                "result" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "GetFileMetadataBatchResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "result", "GetFileMetadataBatchResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GetFileMetadataBatchResult"),
             );
@@ -2471,31 +2288,28 @@ impl crate::wire::Decode for GetMetadataArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::FolderAction>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetMetadataArgs",
+            &["shared_folder_id", "actions"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "GetMetadataArgs"),
+                crate::wire::missing(r, "", "GetMetadataArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
             shared_folder_id: f0,
-            actions: slots.f1,
+            actions: f1.0,
         })
     }
 }
@@ -2506,13 +2320,15 @@ impl crate::wire::Validate for GetMetadataArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetMetadataArgs.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -2578,35 +2394,36 @@ impl crate::wire::Decode for GetSharedLinkMetadataArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::sharing::Path>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::sharing::Path> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetSharedLinkMetadataArg",
+            &["url", "path", "link_password"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "path" => crate::wire::read_nullable(r, &mut slots.f1),
-                "link_password" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "GetSharedLinkMetadataArg"),
+                crate::wire::missing(r, "", "GetSharedLinkMetadataArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             url: f0,
-            path: slots.f1,
-            link_password: slots.f2,
+            path: f1.0,
+            link_password: f2.0,
         })
     }
 }
@@ -2618,13 +2435,15 @@ impl crate::wire::Validate for GetSharedLinkMetadataArg {
             "/(.|[\\r\\n])*",
         );
         if let ::std::option::Option::Some(some0) = &self.path {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetSharedLinkMetadataArg.path",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -2677,21 +2496,20 @@ impl crate::wire::Decode for GetSharedLinksArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetSharedLinksArg",
+            &["path"],
+            0,
+            &mut [crate::wire::SlotRef::NullableStr(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_nullable(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        ::std::result::Result::Ok(Self { path: slots.f0 })
+        ::std::result::Result::Ok(Self { path: f0.0 })
     }
 }
 impl crate::wire::Validate for GetSharedLinksArg {}
@@ -2735,23 +2553,22 @@ impl crate::wire::Decode for GetSharedLinksResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkMetadata>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::LinkMetadata>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetSharedLinksResult",
+            &["links"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "links" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "links", "GetSharedLinksResult"),
+                crate::wire::missing(r, "", "GetSharedLinksResult"),
             );
         };
         ::std::result::Result::Ok(Self { links: f0 })
@@ -2859,78 +2676,48 @@ impl crate::wire::Decode for GroupInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::team_common::GroupId>,
-            f2: ::std::option::Option<crate::team_common::GroupExternalId>,
-            f3: ::std::option::Option<u32>,
-            f4: ::std::option::Option<crate::team_common::GroupManagementType>,
-            f5: ::std::option::Option<crate::team_common::GroupType>,
-            f6: ::std::option::Option<bool>,
-            f7: ::std::option::Option<bool>,
-            f8: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "group_name" => crate::wire::read_into(r, &mut slots.f0),
-                "group_id" => crate::wire::read_into(r, &mut slots.f1),
-                "group_external_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "member_count" => crate::wire::read_nullable(r, &mut slots.f3),
-                "group_management_type" => crate::wire::read_into(r, &mut slots.f4),
-                "group_type" => crate::wire::read_into(r, &mut slots.f5),
-                "is_member" => crate::wire::read_into(r, &mut slots.f6),
-                "is_owner" => crate::wire::read_into(r, &mut slots.f7),
-                "same_team" => crate::wire::read_into(r, &mut slots.f8),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_name", "GroupInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_id", "GroupInfo"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_management_type", "GroupInfo"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_type", "GroupInfo"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_member", "GroupInfo"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_owner", "GroupInfo"),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "same_team", "GroupInfo"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team_common::GroupId> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::team_common::GroupExternalId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<u32> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<crate::team_common::GroupManagementType> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::team_common::GroupType> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupInfo",
+            &[
+                "group_name",
+                "group_id",
+                "group_external_id",
+                "member_count",
+                "group_management_type",
+                "group_type",
+                "is_member",
+                "is_owner",
+                "same_team",
+            ],
+            499,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::Bool(&mut f7),
+                crate::wire::SlotRef::Bool(&mut f8),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -2940,22 +2727,14 @@ impl crate::wire::Decode for GroupInfo {
             ::std::option::Option::Some(f6),
             ::std::option::Option::Some(f7),
             ::std::option::Option::Some(f8),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-            slots.f8.take(),
-        ) else {
+        ) = (f0, f1, f4, f5, f6, f7, f8) else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "GroupInfo"));
         };
         ::std::result::Result::Ok(Self {
             group_name: f0,
             group_id: f1,
-            group_external_id: slots.f2,
-            member_count: slots.f3,
+            group_external_id: f2.0,
+            member_count: f3.0,
             group_management_type: f4,
             group_type: f5,
             is_member: f6,
@@ -3051,55 +2830,42 @@ impl crate::wire::Decode for GroupMembershipInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<crate::sharing::GroupInfo>,
+        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::MemberPermission>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::sharing::GroupInfo> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupMembershipInfo",
+            &["access_type", "permissions", "initials", "is_inherited", "group"],
+            17,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_type" => crate::wire::read_into(r, &mut slots.f0),
-                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
-                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
-                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
-                "group" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "GroupMembershipInfo"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupMembershipInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (
-            slots.f0.take(),
-            slots.f4.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (f0, f4)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupMembershipInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
             access_type: f0,
-            permissions: slots.f1,
-            initials: slots.f2,
-            is_inherited: match slots.f3 {
+            permissions: f1.0,
+            initials: f2.0,
+            is_inherited: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -3160,31 +2926,31 @@ impl crate::wire::Decode for InsufficientPlan {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "InsufficientPlan",
+            &["message", "upsell_url"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "message" => crate::wire::read_into(r, &mut slots.f0),
-                "upsell_url" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "message", "InsufficientPlan"),
+                crate::wire::missing(r, "", "InsufficientPlan"),
             );
         };
         ::std::result::Result::Ok(Self {
             message: f0,
-            upsell_url: slots.f1,
+            upsell_url: f1.0,
         })
     }
 }
@@ -3239,46 +3005,28 @@ impl crate::wire::Decode for InsufficientQuotaAmounts {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u64>,
-            f1: ::std::option::Option<u64>,
-            f2: ::std::option::Option<u64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "space_needed" => crate::wire::read_into(r, &mut slots.f0),
-                "space_shortage" => crate::wire::read_into(r, &mut slots.f1),
-                "space_left" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "space_needed", "InsufficientQuotaAmounts"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "space_shortage", "InsufficientQuotaAmounts"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "space_left", "InsufficientQuotaAmounts"),
-            );
+        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "InsufficientQuotaAmounts",
+            &["space_needed", "space_shortage", "space_left"],
+            7,
+            &mut [
+                crate::wire::SlotRef::U64(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "InsufficientQuotaAmounts"),
             );
@@ -3387,63 +3135,58 @@ impl crate::wire::Decode for InviteeMembershipInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<crate::sharing::InviteeInfo>,
-            f5: ::std::option::Option<crate::sharing::UserInfo>,
+        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::MemberPermission>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::sharing::InviteeInfo> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<crate::sharing::UserInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "InviteeMembershipInfo",
+            &[
+                "access_type",
+                "permissions",
+                "initials",
+                "is_inherited",
+                "invitee",
+                "user",
+            ],
+            17,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_type" => crate::wire::read_into(r, &mut slots.f0),
-                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
-                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
-                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
-                "invitee" => crate::wire::read_into(r, &mut slots.f4),
-                "user" => crate::wire::read_nullable(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "InviteeMembershipInfo"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "invitee", "InviteeMembershipInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (
-            slots.f0.take(),
-            slots.f4.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (f0, f4)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "InviteeMembershipInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
             access_type: f0,
-            permissions: slots.f1,
-            initials: slots.f2,
-            is_inherited: match slots.f3 {
+            permissions: f1.0,
+            initials: f2.0,
+            is_inherited: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
             invitee: f4,
-            user: slots.f5,
+            user: f5.0,
         })
     }
 }
@@ -3509,40 +3252,27 @@ impl crate::wire::Decode for LinkAudienceOption {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::LinkAudience>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::sharing::LinkAudienceDisallowedReason>,
+        let mut f0: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<
+            crate::sharing::LinkAudienceDisallowedReason,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LinkAudienceOption",
+            &["audience", "allowed", "disallowed_reason"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "audience" => crate::wire::read_into(r, &mut slots.f0),
-                "allowed" => crate::wire::read_into(r, &mut slots.f1),
-                "disallowed_reason" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "audience", "LinkAudienceOption"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allowed", "LinkAudienceOption"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "LinkAudienceOption"),
             );
@@ -3550,7 +3280,7 @@ impl crate::wire::Decode for LinkAudienceOption {
         ::std::result::Result::Ok(Self {
             audience: f0,
             allowed: f1,
-            disallowed_reason: slots.f2,
+            disallowed_reason: f2.0,
         })
     }
 }
@@ -3742,40 +3472,27 @@ impl crate::wire::Decode for LinkMetadataBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::sharing::Visibility>,
-            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::Visibility> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LinkMetadata",
+            &["url", "visibility", "expires"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "visibility" => crate::wire::read_into(r, &mut slots.f1),
-                "expires" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "LinkMetadata"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "visibility", "LinkMetadata"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "LinkMetadata"),
             );
@@ -3783,7 +3500,7 @@ impl crate::wire::Decode for LinkMetadataBase {
         ::std::result::Result::Ok(Self {
             url: f0,
             visibility: f1,
-            expires: slots.f2,
+            expires: f2.0,
         })
     }
 }
@@ -3842,40 +3559,27 @@ impl crate::wire::Decode for LinkPermission {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::LinkAction>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
+        let mut f0: ::std::option::Option<crate::sharing::LinkAction> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::sharing::PermissionDeniedReason> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LinkPermission",
+            &["action", "allow", "reason"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "action" => crate::wire::read_into(r, &mut slots.f0),
-                "allow" => crate::wire::read_into(r, &mut slots.f1),
-                "reason" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "action", "LinkPermission"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allow", "LinkPermission"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "LinkPermission"),
             );
@@ -3883,7 +3587,7 @@ impl crate::wire::Decode for LinkPermission {
         ::std::result::Result::Ok(Self {
             action: f0,
             allow: f1,
-            reason: slots.f2,
+            reason: f2.0,
         })
     }
 }
@@ -4181,143 +3885,121 @@ impl crate::wire::Decode for LinkPermissions {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::ResolvedVisibility>,
-            f1: ::std::option::Option<crate::sharing::RequestedVisibility>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<crate::sharing::SharedLinkAccessFailureReason>,
-            f4: ::std::option::Option<crate::sharing::LinkAudience>,
-            f5: ::std::option::Option<crate::sharing::LinkAccessLevel>,
-            f6: ::std::option::Option<::std::vec::Vec<crate::sharing::VisibilityPolicy>>,
-            f7: ::std::option::Option<bool>,
-            f8: ::std::option::Option<bool>,
-            f9: ::std::option::Option<bool>,
-            f10: ::std::option::Option<bool>,
-            f11: ::std::option::Option<bool>,
-            f12: ::std::option::Option<bool>,
-            f13: ::std::option::Option<bool>,
-            f14: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::LinkAudienceOption>,
-            >,
-            f15: ::std::option::Option<bool>,
-            f16: ::std::option::Option<bool>,
-            f17: ::std::option::Option<bool>,
-            f18: ::std::option::Option<bool>,
-            f19: ::std::option::Option<bool>,
-            f20: ::std::option::Option<bool>,
-            f21: ::std::option::Option<crate::team_policies::EnforceLinkPasswordPolicy>,
-            f22: ::std::option::Option<
-                crate::team_policies::DefaultLinkExpirationDaysPolicy,
-            >,
-            f23: ::std::option::Option<crate::sharing::ChangeLinkExpirationPolicy>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-            f14: ::std::option::Option::None,
-            f15: ::std::option::Option::None,
-            f16: ::std::option::Option::None,
-            f17: ::std::option::Option::None,
-            f18: ::std::option::Option::None,
-            f19: ::std::option::Option::None,
-            f20: ::std::option::Option::None,
-            f21: ::std::option::Option::None,
-            f22: ::std::option::Option::None,
-            f23: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "resolved_visibility" => crate::wire::read_nullable(r, &mut slots.f0),
-                "requested_visibility" => crate::wire::read_nullable(r, &mut slots.f1),
-                "can_revoke" => crate::wire::read_into(r, &mut slots.f2),
-                "revoke_failure_reason" => crate::wire::read_nullable(r, &mut slots.f3),
-                "effective_audience" => crate::wire::read_nullable(r, &mut slots.f4),
-                "link_access_level" => crate::wire::read_nullable(r, &mut slots.f5),
-                "visibility_policies" => crate::wire::read_into(r, &mut slots.f6),
-                "can_set_expiry" => crate::wire::read_into(r, &mut slots.f7),
-                "can_remove_expiry" => crate::wire::read_into(r, &mut slots.f8),
-                "allow_download" => crate::wire::read_into(r, &mut slots.f9),
-                "can_allow_download" => crate::wire::read_into(r, &mut slots.f10),
-                "can_disallow_download" => crate::wire::read_into(r, &mut slots.f11),
-                "allow_comments" => crate::wire::read_into(r, &mut slots.f12),
-                "team_restricts_comments" => crate::wire::read_into(r, &mut slots.f13),
-                "audience_options" => crate::wire::read_nullable(r, &mut slots.f14),
-                "can_set_password" => crate::wire::read_nullable(r, &mut slots.f15),
-                "can_remove_password" => crate::wire::read_nullable(r, &mut slots.f16),
-                "require_password" => crate::wire::read_nullable(r, &mut slots.f17),
-                "can_use_extended_sharing_controls" => {
-                    crate::wire::read_nullable(r, &mut slots.f18)
-                }
-                "can_sync" => crate::wire::read_nullable(r, &mut slots.f19),
-                "can_request_access" => crate::wire::read_nullable(r, &mut slots.f20),
-                "enforce_shared_link_password_policy" => {
-                    crate::wire::read_nullable(r, &mut slots.f21)
-                }
-                "days_to_expire_policy" => crate::wire::read_nullable(r, &mut slots.f22),
-                "change_shared_link_expiration_policy" => {
-                    crate::wire::read_nullable(r, &mut slots.f23)
-                }
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "can_revoke", "LinkPermissions"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "visibility_policies", "LinkPermissions"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "can_set_expiry", "LinkPermissions"),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "can_remove_expiry", "LinkPermissions"),
-            );
-        }
-        if slots.f9.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allow_download", "LinkPermissions"),
-            );
-        }
-        if slots.f10.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "can_allow_download", "LinkPermissions"),
-            );
-        }
-        if slots.f11.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "can_disallow_download", "LinkPermissions"),
-            );
-        }
-        if slots.f12.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allow_comments", "LinkPermissions"),
-            );
-        }
-        if slots.f13.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_restricts_comments", "LinkPermissions"),
-            );
+        let mut f0: crate::wire::Nullable<crate::sharing::ResolvedVisibility> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::sharing::RequestedVisibility> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<
+            crate::sharing::SharedLinkAccessFailureReason,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f4: crate::wire::Nullable<crate::sharing::LinkAudience> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<crate::sharing::LinkAccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::VisibilityPolicy>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f14: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::LinkAudienceOption>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f15: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f16: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f17: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f18: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f19: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f20: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f21: crate::wire::Nullable<
+            crate::team_policies::EnforceLinkPasswordPolicy,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f22: crate::wire::Nullable<
+            crate::team_policies::DefaultLinkExpirationDaysPolicy,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f23: crate::wire::Nullable<crate::sharing::ChangeLinkExpirationPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LinkPermissions",
+            &[
+                "resolved_visibility",
+                "requested_visibility",
+                "can_revoke",
+                "revoke_failure_reason",
+                "effective_audience",
+                "link_access_level",
+                "visibility_policies",
+                "can_set_expiry",
+                "can_remove_expiry",
+                "allow_download",
+                "can_allow_download",
+                "can_disallow_download",
+                "allow_comments",
+                "team_restricts_comments",
+                "audience_options",
+                "can_set_password",
+                "can_remove_password",
+                "require_password",
+                "can_use_extended_sharing_controls",
+                "can_sync",
+                "can_request_access",
+                "enforce_shared_link_password_policy",
+                "days_to_expire_policy",
+                "change_shared_link_expiration_policy",
+            ],
+            16324,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Bool(&mut f7),
+                crate::wire::SlotRef::Bool(&mut f8),
+                crate::wire::SlotRef::Bool(&mut f9),
+                crate::wire::SlotRef::Bool(&mut f10),
+                crate::wire::SlotRef::Bool(&mut f11),
+                crate::wire::SlotRef::Bool(&mut f12),
+                crate::wire::SlotRef::Bool(&mut f13),
+                crate::wire::SlotRef::Any(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
+                crate::wire::SlotRef::Any(&mut f16),
+                crate::wire::SlotRef::Any(&mut f17),
+                crate::wire::SlotRef::Any(&mut f18),
+                crate::wire::SlotRef::Any(&mut f19),
+                crate::wire::SlotRef::Any(&mut f20),
+                crate::wire::SlotRef::Any(&mut f21),
+                crate::wire::SlotRef::Any(&mut f22),
+                crate::wire::SlotRef::Any(&mut f23),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f2),
@@ -4329,28 +4011,18 @@ impl crate::wire::Decode for LinkPermissions {
             ::std::option::Option::Some(f11),
             ::std::option::Option::Some(f12),
             ::std::option::Option::Some(f13),
-        ) = (
-            slots.f2.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-            slots.f8.take(),
-            slots.f9.take(),
-            slots.f10.take(),
-            slots.f11.take(),
-            slots.f12.take(),
-            slots.f13.take(),
-        ) else {
+        ) = (f2, f6, f7, f8, f9, f10, f11, f12, f13) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "LinkPermissions"),
             );
         };
         ::std::result::Result::Ok(Self {
-            resolved_visibility: slots.f0,
-            requested_visibility: slots.f1,
+            resolved_visibility: f0.0,
+            requested_visibility: f1.0,
             can_revoke: f2,
-            revoke_failure_reason: slots.f3,
-            effective_audience: slots.f4,
-            link_access_level: slots.f5,
+            revoke_failure_reason: f3.0,
+            effective_audience: f4.0,
+            link_access_level: f5.0,
             visibility_policies: f6,
             can_set_expiry: f7,
             can_remove_expiry: f8,
@@ -4359,16 +4031,16 @@ impl crate::wire::Decode for LinkPermissions {
             can_disallow_download: f11,
             allow_comments: f12,
             team_restricts_comments: f13,
-            audience_options: slots.f14,
-            can_set_password: slots.f15,
-            can_remove_password: slots.f16,
-            require_password: slots.f17,
-            can_use_extended_sharing_controls: slots.f18,
-            can_sync: slots.f19,
-            can_request_access: slots.f20,
-            enforce_shared_link_password_policy: slots.f21,
-            days_to_expire_policy: slots.f22,
-            change_shared_link_expiration_policy: slots.f23,
+            audience_options: f14.0,
+            can_set_password: f15.0,
+            can_remove_password: f16.0,
+            require_password: f17.0,
+            can_use_extended_sharing_controls: f18.0,
+            can_sync: f19.0,
+            can_request_access: f20.0,
+            enforce_shared_link_password_policy: f21.0,
+            days_to_expire_policy: f22.0,
+            change_shared_link_expiration_policy: f23.0,
         })
     }
 }
@@ -4452,34 +4124,38 @@ impl crate::wire::Decode for LinkSettings {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<crate::sharing::LinkAudience>,
-            f2: ::std::option::Option<crate::sharing::LinkExpiry>,
-            f3: ::std::option::Option<crate::sharing::LinkPassword>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
-                "audience" => crate::wire::read_nullable(r, &mut slots.f1),
-                "expiry" => crate::wire::read_nullable(r, &mut slots.f2),
-                "password" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::sharing::AccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::sharing::LinkAudience> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::sharing::LinkExpiry> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::sharing::LinkPassword> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LinkSettings",
+            &["access_level", "audience", "expiry", "password"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            access_level: slots.f0,
-            audience: slots.f1,
-            expiry: slots.f2,
-            password: slots.f3,
+            access_level: f0.0,
+            audience: f1.0,
+            expiry: f2.0,
+            password: f3.0,
         })
     }
 }
@@ -4560,42 +4236,40 @@ impl crate::wire::Decode for ListFileMembersArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<u32>,
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::MemberAction>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFileMembersArg",
+            &["file", "actions", "include_inherited", "limit"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
-                "include_inherited" => crate::wire::read_into(r, &mut slots.f2),
-                "limit" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "ListFileMembersArg"),
+                crate::wire::missing(r, "", "ListFileMembersArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             file: f0,
-            actions: slots.f1,
-            include_inherited: match slots.f2 {
+            actions: f1.0,
+            include_inherited: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            limit: match slots.f3 {
+            limit: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 100u32,
             },
@@ -4609,19 +4283,23 @@ impl crate::wire::Validate for ListFileMembersArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFileMembersArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_int(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFileMembersArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(300),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4675,31 +4353,26 @@ impl crate::wire::Decode for ListFileMembersBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>>,
-            f1: ::std::option::Option<u32>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFileMembersBatchArg",
+            &["files", "limit"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "files" => crate::wire::read_into(r, &mut slots.f0),
-                "limit" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "files", "ListFileMembersBatchArg"),
+                crate::wire::missing(r, "", "ListFileMembersBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             files: f0,
-            limit: match slots.f1 {
+            limit: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
@@ -4713,27 +4386,33 @@ impl crate::wire::Validate for ListFileMembersBatchArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "ListFileMembersBatchArg.files",
             (&self.files).len(),
             ::std::option::Option::None,
             ::std::option::Option::Some(100),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.files).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "ListFileMembersBatchArg.files",
                 item0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFileMembersBatchArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::None,
             ::std::option::Option::Some(3000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4784,37 +4463,22 @@ impl crate::wire::Decode for ListFileMembersBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
-            f1: ::std::option::Option<crate::sharing::ListFileMembersIndividualResult>,
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            crate::sharing::ListFileMembersIndividualResult,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFileMembersBatchResult",
+            &["file", "result"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                "result" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "ListFileMembersBatchResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "result", "ListFileMembersBatchResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListFileMembersBatchResult"),
             );
@@ -4864,23 +4528,20 @@ impl crate::wire::Decode for ListFileMembersContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFileMembersContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFileMembersContinueArg"),
+                crate::wire::missing(r, "", "ListFileMembersContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -4930,37 +4591,20 @@ impl crate::wire::Decode for ListFileMembersCountResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::SharedFileMembers>,
-            f1: ::std::option::Option<u32>,
+        let mut f0: ::std::option::Option<crate::sharing::SharedFileMembers> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFileMembersCountResult",
+            &["members", "member_count"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "members" => crate::wire::read_into(r, &mut slots.f0),
-                "member_count" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "ListFileMembersCountResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_count", "ListFileMembersCountResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListFileMembersCountResult"),
             );
@@ -5034,29 +4678,26 @@ impl crate::wire::Decode for ListFilesArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::vec::Vec<crate::sharing::FileAction>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFilesArg",
+            &["limit", "actions"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 100u32,
             },
-            actions: slots.f1,
+            actions: f1.0,
         })
     }
 }
@@ -5064,12 +4705,14 @@ impl crate::wire::Validate for ListFilesArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFilesArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(300),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5114,23 +4757,20 @@ impl crate::wire::Decode for ListFilesContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFilesContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFilesContinueArg"),
+                crate::wire::missing(r, "", "ListFilesContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -5190,34 +4830,31 @@ impl crate::wire::Decode for ListFilesResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::SharedFileMetadata>,
-            >,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::SharedFileMetadata>,
+        > = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFilesResult",
+            &["entries", "cursor"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "ListFilesResult"),
+                crate::wire::missing(r, "", "ListFilesResult"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            entries: f0,
-            cursor: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { entries: f0, cursor: f1.0 })
     }
 }
 impl crate::wire::Validate for ListFilesResult {}
@@ -5296,42 +4933,42 @@ impl crate::wire::Decode for ListFolderMembersArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
-            f1: ::std::option::Option<u32>,
-            f2: ::std::option::Option<crate::common::SharedFolderId>,
-            f3: ::std::option::Option<::std::string::String>,
+        let mut f0: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::MemberAction>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFolderMembersArgs",
+            &["actions", "limit", "shared_folder_id", "path"],
+            4,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "actions" => crate::wire::read_nullable(r, &mut slots.f0),
-                "limit" => crate::wire::read_into(r, &mut slots.f1),
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f2),
-                "path" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f2) = slots.f2.take() else {
+        let ::std::option::Option::Some(f2) = f2 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "ListFolderMembersArgs"),
+                crate::wire::missing(r, "", "ListFolderMembersArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
-            actions: slots.f0,
-            limit: match slots.f1 {
+            actions: f0.0,
+            limit: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
             shared_folder_id: f2,
-            path: slots.f3,
+            path: f3.0,
         })
     }
 }
@@ -5342,19 +4979,23 @@ impl crate::wire::Validate for ListFolderMembersArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFolderMembersArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ListFolderMembersArgs.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5398,23 +5039,20 @@ impl crate::wire::Decode for ListFolderMembersContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFolderMembersContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFolderMembersContinueArg"),
+                crate::wire::missing(r, "", "ListFolderMembersContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -5482,26 +5120,23 @@ impl crate::wire::Decode for ListFolderMembersCursorArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
-            f1: ::std::option::Option<u32>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "actions" => crate::wire::read_nullable(r, &mut slots.f0),
-                "limit" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::MemberAction>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFolderMembersCursorArg",
+            &["actions", "limit"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            actions: slots.f0,
-            limit: match slots.f1 {
+            actions: f0.0,
+            limit: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
@@ -5570,29 +5205,26 @@ impl crate::wire::Decode for ListFoldersArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::FolderAction>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFoldersArgs",
+            &["limit", "actions"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
-            actions: slots.f1,
+            actions: f1.0,
         })
     }
 }
@@ -5600,12 +5232,14 @@ impl crate::wire::Validate for ListFoldersArgs {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ListFoldersArgs.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5649,23 +5283,20 @@ impl crate::wire::Decode for ListFoldersContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFoldersContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFoldersContinueArg"),
+                crate::wire::missing(r, "", "ListFoldersContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -5725,34 +5356,31 @@ impl crate::wire::Decode for ListFoldersResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::SharedFolderMetadata>,
-            >,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::SharedFolderMetadata>,
+        > = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListFoldersResult",
+            &["entries", "cursor"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "ListFoldersResult"),
+                crate::wire::missing(r, "", "ListFoldersResult"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            entries: f0,
-            cursor: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { entries: f0, cursor: f1.0 })
     }
 }
 impl crate::wire::Validate for ListFoldersResult {}
@@ -5824,30 +5452,33 @@ impl crate::wire::Decode for ListSharedLinksArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::ReadPath>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "path" => crate::wire::read_nullable(r, &mut slots.f0),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
-                "direct_only" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::sharing::ReadPath> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListSharedLinksArg",
+            &["path", "cursor", "direct_only"],
+            0,
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            path: slots.f0,
-            cursor: slots.f1,
-            direct_only: slots.f2,
+            path: f0.0,
+            cursor: f1.0,
+            direct_only: f2.0,
         })
     }
 }
@@ -5859,13 +5490,15 @@ impl crate::wire::Validate for ListSharedLinksArg {
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
         );
         if let ::std::option::Option::Some(some0) = &self.path {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "ListSharedLinksArg.path",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -5929,42 +5562,29 @@ impl crate::wire::Decode for ListSharedLinksResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::SharedLinkMetadata>,
-            >,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::SharedLinkMetadata>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListSharedLinksResult",
+            &["links", "has_more", "cursor"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "links" => crate::wire::read_into(r, &mut slots.f0),
-                "has_more" => crate::wire::read_into(r, &mut slots.f1),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "links", "ListSharedLinksResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListSharedLinksResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListSharedLinksResult"),
             );
@@ -5972,7 +5592,7 @@ impl crate::wire::Decode for ListSharedLinksResult {
         ::std::result::Result::Ok(Self {
             links: f0,
             has_more: f1,
-            cursor: slots.f2,
+            cursor: f2.0,
         })
     }
 }
@@ -6051,32 +5671,33 @@ impl crate::wire::Decode for MemberAccessLevelResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::ParentFolderAccessInfo>,
-            >,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
-                "warning" => crate::wire::read_nullable(r, &mut slots.f1),
-                "access_details" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::sharing::AccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::ParentFolderAccessInfo>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MemberAccessLevelResult",
+            &["access_level", "warning", "access_details"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            access_level: slots.f0,
-            warning: slots.f1,
-            access_details: slots.f2,
+            access_level: f0.0,
+            warning: f1.0,
+            access_details: f2.0,
         })
     }
 }
@@ -6138,40 +5759,27 @@ impl crate::wire::Decode for MemberPermission {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::MemberAction>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
+        let mut f0: ::std::option::Option<crate::sharing::MemberAction> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::sharing::PermissionDeniedReason> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MemberPermission",
+            &["action", "allow", "reason"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "action" => crate::wire::read_into(r, &mut slots.f0),
-                "allow" => crate::wire::read_into(r, &mut slots.f1),
-                "reason" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "action", "MemberPermission"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allow", "MemberPermission"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MemberPermission"),
             );
@@ -6179,7 +5787,7 @@ impl crate::wire::Decode for MemberPermission {
         ::std::result::Result::Ok(Self {
             action: f0,
             allow: f1,
-            reason: slots.f2,
+            reason: f2.0,
         })
     }
 }
@@ -6263,39 +5871,39 @@ impl crate::wire::Decode for MembershipInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::MemberPermission>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembershipInfo",
+            &["access_type", "permissions", "initials", "is_inherited"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_type" => crate::wire::read_into(r, &mut slots.f0),
-                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
-                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
-                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "MembershipInfo"),
+                crate::wire::missing(r, "", "MembershipInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
             access_type: f0,
-            permissions: slots.f1,
-            initials: slots.f2,
-            is_inherited: match slots.f3 {
+            permissions: f1.0,
+            initials: f2.0,
+            is_inherited: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -6362,40 +5970,25 @@ impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::sharing::SharedLinkSettings>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::SharedLinkSettings> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ModifySharedLinkSettingsArgs",
+            &["url", "settings", "remove_expiration"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "settings" => crate::wire::read_into(r, &mut slots.f1),
-                "remove_expiration" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "ModifySharedLinkSettingsArgs"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "settings", "ModifySharedLinkSettingsArgs"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ModifySharedLinkSettingsArgs"),
             );
@@ -6403,7 +5996,7 @@ impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
         ::std::result::Result::Ok(Self {
             url: f0,
             settings: f1,
-            remove_expiration: match slots.f2 {
+            remove_expiration: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -6451,23 +6044,20 @@ impl crate::wire::Decode for MountFolderArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MountFolderArg",
+            &["shared_folder_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "MountFolderArg"),
+                crate::wire::missing(r, "", "MountFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self { shared_folder_id: f0 })
@@ -6480,13 +6070,15 @@ impl crate::wire::Validate for MountFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "MountFolderArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6550,55 +6142,33 @@ impl crate::wire::Decode for ParentFolderAccessInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::common::SharedFolderId>,
-            f2: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
-            f3: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "folder_name" => crate::wire::read_into(r, &mut slots.f0),
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f1),
-                "permissions" => crate::wire::read_into(r, &mut slots.f2),
-                "path" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "folder_name", "ParentFolderAccessInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "ParentFolderAccessInfo"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "permissions", "ParentFolderAccessInfo"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ParentFolderAccessInfo"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::MemberPermission>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ParentFolderAccessInfo",
+            &["folder_name", "shared_folder_id", "permissions", "path"],
+            15,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f1, f2, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ParentFolderAccessInfo"),
             );
@@ -6677,49 +6247,32 @@ impl crate::wire::Decode for PathLinkMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::sharing::Visibility>,
-            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f3: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "visibility" => crate::wire::read_into(r, &mut slots.f1),
-                "expires" => crate::wire::read_nullable(r, &mut slots.f2),
-                "path" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "PathLinkMetadata"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "visibility", "PathLinkMetadata"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "PathLinkMetadata"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::Visibility> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "PathLinkMetadata",
+            &["url", "visibility", "expires", "path"],
+            11,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f3.take()) else {
+        ) = (f0, f1, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PathLinkMetadata"),
             );
@@ -6727,7 +6280,7 @@ impl crate::wire::Decode for PathLinkMetadata {
         ::std::result::Result::Ok(Self {
             url: f0,
             visibility: f1,
-            expires: slots.f2,
+            expires: f2.0,
             path: f3,
         })
     }
@@ -6774,23 +6327,20 @@ impl crate::wire::Decode for RelinquishAccessArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelinquishAccessArg",
+            &["file_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_id", "RelinquishAccessArg"),
+                crate::wire::missing(r, "", "RelinquishAccessArg"),
             );
         };
         ::std::result::Result::Ok(Self { file_id: f0 })
@@ -6833,14 +6383,15 @@ impl crate::wire::Decode for RelinquishAccessResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {}
-        let mut slots = Slots {};
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                _ => r.skip_value(),
-            }?;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelinquishAccessResult",
+            &[],
+            0,
+            &mut [],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -6886,23 +6437,20 @@ impl crate::wire::Decode for RelinquishFileMembershipArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelinquishFileMembershipArg",
+            &["file"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "RelinquishFileMembershipArg"),
+                crate::wire::missing(r, "", "RelinquishFileMembershipArg"),
             );
         };
         ::std::result::Result::Ok(Self { file: f0 })
@@ -6915,13 +6463,15 @@ impl crate::wire::Validate for RelinquishFileMembershipArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelinquishFileMembershipArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6977,35 +6527,29 @@ impl crate::wire::Decode for RelinquishFolderMembershipArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RelinquishFolderMembershipArg",
+            &["shared_folder_id", "leave_a_copy"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "leave_a_copy" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_folder_id",
-                    "RelinquishFolderMembershipArg",
-                ),
+                crate::wire::missing(r, "", "RelinquishFolderMembershipArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             shared_folder_id: f0,
-            leave_a_copy: match slots.f1 {
+            leave_a_copy: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -7019,13 +6563,15 @@ impl crate::wire::Validate for RelinquishFolderMembershipArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RelinquishFolderMembershipArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7076,37 +6622,20 @@ impl crate::wire::Decode for RemoveFileMemberArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
-            f1: ::std::option::Option<crate::sharing::MemberSelector>,
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RemoveFileMemberArg",
+            &["file", "member"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                "member" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "RemoveFileMemberArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member", "RemoveFileMemberArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RemoveFileMemberArg"),
             );
@@ -7121,15 +6650,20 @@ impl crate::wire::Validate for RemoveFileMemberArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveFileMemberArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("RemoveFileMemberArg.member"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("RemoveFileMemberArg.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7187,46 +6721,28 @@ impl crate::wire::Decode for RemoveFolderMemberArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<crate::sharing::MemberSelector>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "member" => crate::wire::read_into(r, &mut slots.f1),
-                "leave_a_copy" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "RemoveFolderMemberArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member", "RemoveFolderMemberArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "leave_a_copy", "RemoveFolderMemberArg"),
-            );
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RemoveFolderMemberArg",
+            &["shared_folder_id", "member", "leave_a_copy"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RemoveFolderMemberArg"),
             );
@@ -7245,15 +6761,20 @@ impl crate::wire::Validate for RemoveFolderMemberArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "RemoveFolderMemberArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("RemoveFolderMemberArg.member"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("RemoveFolderMemberArg.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7297,23 +6818,20 @@ impl crate::wire::Decode for RevokeSharedLinkArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RevokeSharedLinkArg",
+            &["url"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "RevokeSharedLinkArg"),
+                crate::wire::missing(r, "", "RevokeSharedLinkArg"),
             );
         };
         ::std::result::Result::Ok(Self { url: f0 })
@@ -7375,30 +6893,25 @@ impl crate::wire::Decode for SetAccessInheritanceArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessInheritance>,
-            f1: ::std::option::Option<crate::common::SharedFolderId>,
+        let mut f0: ::std::option::Option<crate::sharing::AccessInheritance> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SetAccessInheritanceArg",
+            &["access_inheritance", "shared_folder_id"],
+            2,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_inheritance" => crate::wire::read_into(r, &mut slots.f0),
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+        let ::std::option::Option::Some(f1) = f1 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "SetAccessInheritanceArg"),
+                crate::wire::missing(r, "", "SetAccessInheritanceArg"),
             );
         };
         ::std::result::Result::Ok(Self {
-            access_inheritance: match slots.f0 {
+            access_inheritance: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::sharing::AccessInheritance::Inherit,
             },
@@ -7413,13 +6926,15 @@ impl crate::wire::Validate for SetAccessInheritanceArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "SetAccessInheritanceArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7560,65 +7075,78 @@ impl crate::wire::Decode for ShareFolderArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::sharing::MemberPolicy>,
-            f3: ::std::option::Option<crate::files::WritePathOrId>,
-            f4: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
-            f5: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
-            f6: ::std::option::Option<crate::sharing::AccessInheritance>,
-            f7: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
-            f8: ::std::option::Option<crate::sharing::LinkSettings>,
+        let mut f0: crate::wire::Nullable<crate::sharing::AclUpdatePolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::sharing::MemberPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::sharing::SharedLinkPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<crate::sharing::ViewerInfoPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: ::std::option::Option<crate::sharing::AccessInheritance> = ::std::option::Option::None;
+        let mut f7: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::FolderAction>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f8: crate::wire::Nullable<crate::sharing::LinkSettings> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ShareFolderArg",
+            &[
+                "acl_update_policy",
+                "force_async",
+                "member_policy",
+                "path",
+                "shared_link_policy",
+                "viewer_info_policy",
+                "access_inheritance",
+                "actions",
+                "link_settings",
+            ],
+            8,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "acl_update_policy" => crate::wire::read_nullable(r, &mut slots.f0),
-                "force_async" => crate::wire::read_into(r, &mut slots.f1),
-                "member_policy" => crate::wire::read_nullable(r, &mut slots.f2),
-                "path" => crate::wire::read_into(r, &mut slots.f3),
-                "shared_link_policy" => crate::wire::read_nullable(r, &mut slots.f4),
-                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f5),
-                "access_inheritance" => crate::wire::read_into(r, &mut slots.f6),
-                "actions" => crate::wire::read_nullable(r, &mut slots.f7),
-                "link_settings" => crate::wire::read_nullable(r, &mut slots.f8),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f3) = slots.f3.take() else {
+        let ::std::option::Option::Some(f3) = f3 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ShareFolderArg"),
+                crate::wire::missing(r, "", "ShareFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self {
-            acl_update_policy: slots.f0,
-            force_async: match slots.f1 {
+            acl_update_policy: f0.0,
+            force_async: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            member_policy: slots.f2,
+            member_policy: f2.0,
             path: f3,
-            shared_link_policy: slots.f4,
-            viewer_info_policy: slots.f5,
-            access_inheritance: match slots.f6 {
+            shared_link_policy: f4.0,
+            viewer_info_policy: f5.0,
+            access_inheritance: match f6 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::sharing::AccessInheritance::Inherit,
             },
-            actions: slots.f7,
-            link_settings: slots.f8,
+            actions: f7.0,
+            link_settings: f8.0,
         })
     }
 }
@@ -7629,13 +7157,15 @@ impl crate::wire::Validate for ShareFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "ShareFolderArg.path",
             &self.path,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7753,54 +7283,63 @@ impl crate::wire::Decode for ShareFolderArgBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::sharing::MemberPolicy>,
-            f3: ::std::option::Option<crate::files::WritePathOrId>,
-            f4: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
-            f5: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
-            f6: ::std::option::Option<crate::sharing::AccessInheritance>,
+        let mut f0: crate::wire::Nullable<crate::sharing::AclUpdatePolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::sharing::MemberPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::sharing::SharedLinkPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<crate::sharing::ViewerInfoPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: ::std::option::Option<crate::sharing::AccessInheritance> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ShareFolderArgBase",
+            &[
+                "acl_update_policy",
+                "force_async",
+                "member_policy",
+                "path",
+                "shared_link_policy",
+                "viewer_info_policy",
+                "access_inheritance",
+            ],
+            8,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "acl_update_policy" => crate::wire::read_nullable(r, &mut slots.f0),
-                "force_async" => crate::wire::read_into(r, &mut slots.f1),
-                "member_policy" => crate::wire::read_nullable(r, &mut slots.f2),
-                "path" => crate::wire::read_into(r, &mut slots.f3),
-                "shared_link_policy" => crate::wire::read_nullable(r, &mut slots.f4),
-                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f5),
-                "access_inheritance" => crate::wire::read_into(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f3) = slots.f3.take() else {
+        let ::std::option::Option::Some(f3) = f3 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ShareFolderArgBase"),
+                crate::wire::missing(r, "", "ShareFolderArgBase"),
             );
         };
         ::std::result::Result::Ok(Self {
-            acl_update_policy: slots.f0,
-            force_async: match slots.f1 {
+            acl_update_policy: f0.0,
+            force_async: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            member_policy: slots.f2,
+            member_policy: f2.0,
             path: f3,
-            shared_link_policy: slots.f4,
-            viewer_info_policy: slots.f5,
-            access_inheritance: match slots.f6 {
+            shared_link_policy: f4.0,
+            viewer_info_policy: f5.0,
+            access_inheritance: match f6 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::sharing::AccessInheritance::Inherit,
             },
@@ -7925,74 +7464,56 @@ impl crate::wire::Decode for SharedContentLinkMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkAudience>>,
-            f2: ::std::option::Option<crate::sharing::AudienceRestrictingSharedFolder>,
-            f3: ::std::option::Option<crate::sharing::LinkAudience>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f5: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkPermission>>,
-            f6: ::std::option::Option<bool>,
-            f7: ::std::option::Option<crate::sharing::AudienceExceptions>,
-            f8: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
-                "audience_options" => crate::wire::read_into(r, &mut slots.f1),
-                "audience_restricting_shared_folder" => {
-                    crate::wire::read_nullable(r, &mut slots.f2)
-                }
-                "current_audience" => crate::wire::read_into(r, &mut slots.f3),
-                "expiry" => crate::wire::read_nullable(r, &mut slots.f4),
-                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
-                "password_protected" => crate::wire::read_into(r, &mut slots.f6),
-                "audience_exceptions" => crate::wire::read_nullable(r, &mut slots.f7),
-                "url" => crate::wire::read_into(r, &mut slots.f8),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "audience_options", "SharedContentLinkMetadata"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "current_audience", "SharedContentLinkMetadata"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "link_permissions", "SharedContentLinkMetadata"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "password_protected",
-                    "SharedContentLinkMetadata",
-                ),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "SharedContentLinkMetadata"),
-            );
+        let mut f0: crate::wire::Nullable<crate::sharing::AccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::LinkAudience>,
+        > = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<
+            crate::sharing::AudienceRestrictingSharedFolder,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f3: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::LinkPermission>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f7: crate::wire::Nullable<crate::sharing::AudienceExceptions> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedContentLinkMetadata",
+            &[
+                "access_level",
+                "audience_options",
+                "audience_restricting_shared_folder",
+                "current_audience",
+                "expiry",
+                "link_permissions",
+                "password_protected",
+                "audience_exceptions",
+                "url",
+            ],
+            362,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f1),
@@ -8000,26 +7521,20 @@ impl crate::wire::Decode for SharedContentLinkMetadata {
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
             ::std::option::Option::Some(f8),
-        ) = (
-            slots.f1.take(),
-            slots.f3.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-            slots.f8.take(),
-        ) else {
+        ) = (f1, f3, f5, f6, f8) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SharedContentLinkMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
-            access_level: slots.f0,
+            access_level: f0.0,
             audience_options: f1,
-            audience_restricting_shared_folder: slots.f2,
+            audience_restricting_shared_folder: f2.0,
             current_audience: f3,
-            expiry: slots.f4,
+            expiry: f4.0,
             link_permissions: f5,
             password_protected: f6,
-            audience_exceptions: slots.f7,
+            audience_exceptions: f7.0,
             url: f8,
         })
     }
@@ -8123,92 +7638,65 @@ impl crate::wire::Decode for SharedContentLinkMetadataBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkAudience>>,
-            f2: ::std::option::Option<crate::sharing::AudienceRestrictingSharedFolder>,
-            f3: ::std::option::Option<crate::sharing::LinkAudience>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f5: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkPermission>>,
-            f6: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
-                "audience_options" => crate::wire::read_into(r, &mut slots.f1),
-                "audience_restricting_shared_folder" => {
-                    crate::wire::read_nullable(r, &mut slots.f2)
-                }
-                "current_audience" => crate::wire::read_into(r, &mut slots.f3),
-                "expiry" => crate::wire::read_nullable(r, &mut slots.f4),
-                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
-                "password_protected" => crate::wire::read_into(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "audience_options",
-                    "SharedContentLinkMetadataBase",
-                ),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "current_audience",
-                    "SharedContentLinkMetadataBase",
-                ),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "link_permissions",
-                    "SharedContentLinkMetadataBase",
-                ),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "password_protected",
-                    "SharedContentLinkMetadataBase",
-                ),
-            );
+        let mut f0: crate::wire::Nullable<crate::sharing::AccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::LinkAudience>,
+        > = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<
+            crate::sharing::AudienceRestrictingSharedFolder,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f3: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::LinkPermission>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedContentLinkMetadataBase",
+            &[
+                "access_level",
+                "audience_options",
+                "audience_restricting_shared_folder",
+                "current_audience",
+                "expiry",
+                "link_permissions",
+                "password_protected",
+            ],
+            106,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
-        ) = (slots.f1.take(), slots.f3.take(), slots.f5.take(), slots.f6.take()) else {
+        ) = (f1, f3, f5, f6) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SharedContentLinkMetadataBase"),
             );
         };
         ::std::result::Result::Ok(Self {
-            access_level: slots.f0,
+            access_level: f0.0,
             audience_options: f1,
-            audience_restricting_shared_folder: slots.f2,
+            audience_restricting_shared_folder: f2.0,
             current_audience: f3,
-            expiry: slots.f4,
+            expiry: f4.0,
             link_permissions: f5,
             password_protected: f6,
         })
@@ -8280,55 +7768,38 @@ impl crate::wire::Decode for SharedFileMembers {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::UserFileMembershipInfo>,
-            >,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
-            >,
-            f2: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
-            >,
-            f3: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "users" => crate::wire::read_into(r, &mut slots.f0),
-                "groups" => crate::wire::read_into(r, &mut slots.f1),
-                "invitees" => crate::wire::read_into(r, &mut slots.f2),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "SharedFileMembers"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "groups", "SharedFileMembers"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "invitees", "SharedFileMembers"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::UserFileMembershipInfo>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
+        > = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedFileMembers",
+            &["users", "groups", "invitees", "cursor"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SharedFileMembers"),
             );
@@ -8337,7 +7808,7 @@ impl crate::wire::Decode for SharedFileMembers {
             users: f0,
             groups: f1,
             invitees: f2,
-            cursor: slots.f3,
+            cursor: f3.0,
         })
     }
 }
@@ -8531,104 +8002,105 @@ impl crate::wire::Decode for SharedFileMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<crate::files::FileId>,
-            f2: ::std::option::Option<crate::sharing::ExpectedSharedContentLinkMetadata>,
-            f3: ::std::option::Option<crate::sharing::SharedContentLinkMetadata>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            f6: ::std::option::Option<crate::users::Team>,
-            f7: ::std::option::Option<crate::common::SharedFolderId>,
-            f8: ::std::option::Option<::std::string::String>,
-            f9: ::std::option::Option<::std::string::String>,
-            f10: ::std::option::Option<::std::vec::Vec<crate::sharing::FilePermission>>,
-            f11: ::std::option::Option<crate::sharing::FolderPolicy>,
-            f12: ::std::option::Option<::std::string::String>,
-            f13: ::std::option::Option<crate::common::DropboxTimestamp>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_type" => crate::wire::read_nullable(r, &mut slots.f0),
-                "id" => crate::wire::read_into(r, &mut slots.f1),
-                "expected_link_metadata" => crate::wire::read_nullable(r, &mut slots.f2),
-                "link_metadata" => crate::wire::read_nullable(r, &mut slots.f3),
-                "name" => crate::wire::read_into(r, &mut slots.f4),
-                "owner_display_names" => crate::wire::read_nullable(r, &mut slots.f5),
-                "owner_team" => crate::wire::read_nullable(r, &mut slots.f6),
-                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f7),
-                "path_display" => crate::wire::read_nullable(r, &mut slots.f8),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f9),
-                "permissions" => crate::wire::read_nullable(r, &mut slots.f10),
-                "policy" => crate::wire::read_into(r, &mut slots.f11),
-                "preview_url" => crate::wire::read_into(r, &mut slots.f12),
-                "time_invited" => crate::wire::read_nullable(r, &mut slots.f13),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "SharedFileMetadata"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "SharedFileMetadata"),
-            );
-        }
-        if slots.f11.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "policy", "SharedFileMetadata"),
-            );
-        }
-        if slots.f12.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "preview_url", "SharedFileMetadata"),
-            );
+        let mut f0: crate::wire::Nullable<crate::sharing::AccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<
+            crate::sharing::ExpectedSharedContentLinkMetadata,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f3: crate::wire::Nullable<crate::sharing::SharedContentLinkMetadata> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: crate::wire::Nullable<crate::users::Team> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f8: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f9: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f10: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::FilePermission>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f11: ::std::option::Option<crate::sharing::FolderPolicy> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f13: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedFileMetadata",
+            &[
+                "access_type",
+                "id",
+                "expected_link_metadata",
+                "link_metadata",
+                "name",
+                "owner_display_names",
+                "owner_team",
+                "parent_shared_folder_id",
+                "path_display",
+                "path_lower",
+                "permissions",
+                "policy",
+                "preview_url",
+                "time_invited",
+            ],
+            6162,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
+                crate::wire::SlotRef::NullableStr(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::Str(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f4),
             ::std::option::Option::Some(f11),
             ::std::option::Option::Some(f12),
-        ) = (slots.f1.take(), slots.f4.take(), slots.f11.take(), slots.f12.take()) else {
+        ) = (f1, f4, f11, f12) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SharedFileMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
-            access_type: slots.f0,
+            access_type: f0.0,
             id: f1,
-            expected_link_metadata: slots.f2,
-            link_metadata: slots.f3,
+            expected_link_metadata: f2.0,
+            link_metadata: f3.0,
             name: f4,
-            owner_display_names: slots.f5,
-            owner_team: slots.f6,
-            parent_shared_folder_id: slots.f7,
-            path_display: slots.f8,
-            path_lower: slots.f9,
-            permissions: slots.f10,
+            owner_display_names: f5.0,
+            owner_team: f6.0,
+            parent_shared_folder_id: f7.0,
+            path_display: f8.0,
+            path_lower: f9.0,
+            permissions: f10.0,
             policy: f11,
             preview_url: f12,
-            time_invited: slots.f13,
+            time_invited: f13.0,
         })
     }
 }
@@ -8698,55 +8170,38 @@ impl crate::wire::Decode for SharedFolderMembers {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::UserMembershipInfo>,
-            >,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
-            >,
-            f2: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
-            >,
-            f3: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "users" => crate::wire::read_into(r, &mut slots.f0),
-                "groups" => crate::wire::read_into(r, &mut slots.f1),
-                "invitees" => crate::wire::read_into(r, &mut slots.f2),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "SharedFolderMembers"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "groups", "SharedFolderMembers"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "invitees", "SharedFolderMembers"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::UserMembershipInfo>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
+        > = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedFolderMembers",
+            &["users", "groups", "invitees", "cursor"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SharedFolderMembers"),
             );
@@ -8755,7 +8210,7 @@ impl crate::wire::Decode for SharedFolderMembers {
             users: f0,
             groups: f1,
             invitees: f2,
-            cursor: slots.f3,
+            cursor: f3.0,
         })
     }
 }
@@ -8967,112 +8422,89 @@ impl crate::wire::Decode for SharedFolderMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            f4: ::std::option::Option<crate::users::Team>,
-            f5: ::std::option::Option<crate::common::SharedFolderId>,
-            f6: ::std::option::Option<::std::string::String>,
-            f7: ::std::option::Option<::std::string::String>,
-            f8: ::std::option::Option<::std::string::String>,
-            f9: ::std::option::Option<crate::sharing::SharedContentLinkMetadata>,
-            f10: ::std::option::Option<::std::string::String>,
-            f11: ::std::option::Option<
-                ::std::vec::Vec<crate::sharing::FolderPermission>,
-            >,
-            f12: ::std::option::Option<crate::sharing::FolderPolicy>,
-            f13: ::std::option::Option<::std::string::String>,
-            f14: ::std::option::Option<crate::common::SharedFolderId>,
-            f15: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f16: ::std::option::Option<crate::sharing::AccessInheritance>,
-            f17: ::std::option::Option<crate::files::FileId>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-            f14: ::std::option::Option::None,
-            f15: ::std::option::Option::None,
-            f16: ::std::option::Option::None,
-            f17: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_type" => crate::wire::read_into(r, &mut slots.f0),
-                "is_inside_team_folder" => crate::wire::read_into(r, &mut slots.f1),
-                "is_team_folder" => crate::wire::read_into(r, &mut slots.f2),
-                "owner_display_names" => crate::wire::read_nullable(r, &mut slots.f3),
-                "owner_team" => crate::wire::read_nullable(r, &mut slots.f4),
-                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f5),
-                "path_display" => crate::wire::read_nullable(r, &mut slots.f6),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f7),
-                "parent_folder_name" => crate::wire::read_nullable(r, &mut slots.f8),
-                "link_metadata" => crate::wire::read_nullable(r, &mut slots.f9),
-                "name" => crate::wire::read_into(r, &mut slots.f10),
-                "permissions" => crate::wire::read_nullable(r, &mut slots.f11),
-                "policy" => crate::wire::read_into(r, &mut slots.f12),
-                "preview_url" => crate::wire::read_into(r, &mut slots.f13),
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f14),
-                "time_invited" => crate::wire::read_into(r, &mut slots.f15),
-                "access_inheritance" => crate::wire::read_into(r, &mut slots.f16),
-                "folder_id" => crate::wire::read_nullable(r, &mut slots.f17),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "SharedFolderMetadata"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_inside_team_folder", "SharedFolderMetadata"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_team_folder", "SharedFolderMetadata"),
-            );
-        }
-        if slots.f10.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "SharedFolderMetadata"),
-            );
-        }
-        if slots.f12.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "policy", "SharedFolderMetadata"),
-            );
-        }
-        if slots.f13.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "preview_url", "SharedFolderMetadata"),
-            );
-        }
-        if slots.f14.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "SharedFolderMetadata"),
-            );
-        }
-        if slots.f15.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "time_invited", "SharedFolderMetadata"),
-            );
+        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::users::Team> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f8: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f9: crate::wire::Nullable<crate::sharing::SharedContentLinkMetadata> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f11: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::FolderPermission>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f12: ::std::option::Option<crate::sharing::FolderPolicy> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<crate::sharing::AccessInheritance> = ::std::option::Option::None;
+        let mut f17: crate::wire::Nullable<crate::files::FileId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedFolderMetadata",
+            &[
+                "access_type",
+                "is_inside_team_folder",
+                "is_team_folder",
+                "owner_display_names",
+                "owner_team",
+                "parent_shared_folder_id",
+                "path_display",
+                "path_lower",
+                "parent_folder_name",
+                "link_metadata",
+                "name",
+                "permissions",
+                "policy",
+                "preview_url",
+                "shared_folder_id",
+                "time_invited",
+                "access_inheritance",
+                "folder_id",
+            ],
+            62471,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Str(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Str(&mut f13),
+                crate::wire::SlotRef::Str(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
+                crate::wire::SlotRef::Any(&mut f16),
+                crate::wire::SlotRef::NullableStr(&mut f17),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -9083,16 +8515,7 @@ impl crate::wire::Decode for SharedFolderMetadata {
             ::std::option::Option::Some(f13),
             ::std::option::Option::Some(f14),
             ::std::option::Option::Some(f15),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f10.take(),
-            slots.f12.take(),
-            slots.f13.take(),
-            slots.f14.take(),
-            slots.f15.take(),
-        ) else {
+        ) = (f0, f1, f2, f10, f12, f13, f14, f15) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SharedFolderMetadata"),
             );
@@ -9101,24 +8524,24 @@ impl crate::wire::Decode for SharedFolderMetadata {
             access_type: f0,
             is_inside_team_folder: f1,
             is_team_folder: f2,
-            owner_display_names: slots.f3,
-            owner_team: slots.f4,
-            parent_shared_folder_id: slots.f5,
-            path_display: slots.f6,
-            path_lower: slots.f7,
-            parent_folder_name: slots.f8,
-            link_metadata: slots.f9,
+            owner_display_names: f3.0,
+            owner_team: f4.0,
+            parent_shared_folder_id: f5.0,
+            path_display: f6.0,
+            path_lower: f7.0,
+            parent_folder_name: f8.0,
+            link_metadata: f9.0,
             name: f10,
-            permissions: slots.f11,
+            permissions: f11.0,
             policy: f12,
             preview_url: f13,
             shared_folder_id: f14,
             time_invited: f15,
-            access_inheritance: match slots.f16 {
+            access_inheritance: match f16 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::sharing::AccessInheritance::Inherit,
             },
-            folder_id: slots.f17,
+            folder_id: f17.0,
         })
     }
 }
@@ -9254,68 +8677,62 @@ impl crate::wire::Decode for SharedFolderMetadataBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            f4: ::std::option::Option<crate::users::Team>,
-            f5: ::std::option::Option<crate::common::SharedFolderId>,
-            f6: ::std::option::Option<::std::string::String>,
-            f7: ::std::option::Option<::std::string::String>,
-            f8: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_type" => crate::wire::read_into(r, &mut slots.f0),
-                "is_inside_team_folder" => crate::wire::read_into(r, &mut slots.f1),
-                "is_team_folder" => crate::wire::read_into(r, &mut slots.f2),
-                "owner_display_names" => crate::wire::read_nullable(r, &mut slots.f3),
-                "owner_team" => crate::wire::read_nullable(r, &mut slots.f4),
-                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f5),
-                "path_display" => crate::wire::read_nullable(r, &mut slots.f6),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f7),
-                "parent_folder_name" => crate::wire::read_nullable(r, &mut slots.f8),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "SharedFolderMetadataBase"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "is_inside_team_folder",
-                    "SharedFolderMetadataBase",
-                ),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_team_folder", "SharedFolderMetadataBase"),
-            );
+        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::users::Team> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<crate::common::SharedFolderId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f8: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedFolderMetadataBase",
+            &[
+                "access_type",
+                "is_inside_team_folder",
+                "is_team_folder",
+                "owner_display_names",
+                "owner_team",
+                "parent_shared_folder_id",
+                "path_display",
+                "path_lower",
+                "parent_folder_name",
+            ],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SharedFolderMetadataBase"),
             );
@@ -9324,12 +8741,12 @@ impl crate::wire::Decode for SharedFolderMetadataBase {
             access_type: f0,
             is_inside_team_folder: f1,
             is_team_folder: f2,
-            owner_display_names: slots.f3,
-            owner_team: slots.f4,
-            parent_shared_folder_id: slots.f5,
-            path_display: slots.f6,
-            path_lower: slots.f7,
-            parent_folder_name: slots.f8,
+            owner_display_names: f3.0,
+            owner_team: f4.0,
+            parent_shared_folder_id: f5.0,
+            path_display: f6.0,
+            path_lower: f7.0,
+            parent_folder_name: f8.0,
         })
     }
 }
@@ -9625,74 +9042,70 @@ impl crate::wire::Decode for SharedLinkMetadataBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::sharing::Id>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<crate::sharing::LinkPermissions>,
-            f6: ::std::option::Option<crate::sharing::TeamMemberInfo>,
-            f7: ::std::option::Option<crate::sharing::TeamInfo>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "url" => crate::wire::read_into(r, &mut slots.f0),
-                "id" => crate::wire::read_nullable(r, &mut slots.f1),
-                "name" => crate::wire::read_into(r, &mut slots.f2),
-                "expires" => crate::wire::read_nullable(r, &mut slots.f3),
-                "path_lower" => crate::wire::read_nullable(r, &mut slots.f4),
-                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
-                "team_member_info" => crate::wire::read_nullable(r, &mut slots.f6),
-                "content_owner_team_info" => crate::wire::read_nullable(r, &mut slots.f7),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "SharedLinkMetadata"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "SharedLinkMetadata"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "link_permissions", "SharedLinkMetadata"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::sharing::Id> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<crate::sharing::LinkPermissions> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<crate::sharing::TeamMemberInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<crate::sharing::TeamInfo> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedLinkMetadata",
+            &[
+                "url",
+                "id",
+                "name",
+                "expires",
+                "path_lower",
+                "link_permissions",
+                "team_member_info",
+                "content_owner_team_info",
+            ],
+            37,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f5),
-        ) = (slots.f0.take(), slots.f2.take(), slots.f5.take()) else {
+        ) = (f0, f2, f5) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SharedLinkMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
             url: f0,
-            id: slots.f1,
+            id: f1.0,
             name: f2,
-            expires: slots.f3,
-            path_lower: slots.f4,
+            expires: f3.0,
+            path_lower: f4.0,
             link_permissions: f5,
-            team_member_info: slots.f6,
-            content_owner_team_info: slots.f7,
+            team_member_info: f6.0,
+            content_owner_team_info: f7.0,
         })
     }
 }
@@ -9812,46 +9225,61 @@ impl crate::wire::Decode for SharedLinkSettings {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f3: ::std::option::Option<crate::sharing::LinkAudience>,
-            f4: ::std::option::Option<crate::sharing::RequestedLinkAccessLevel>,
-            f5: ::std::option::Option<crate::sharing::RequestedVisibility>,
-            f6: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "require_password" => crate::wire::read_nullable(r, &mut slots.f0),
-                "link_password" => crate::wire::read_nullable(r, &mut slots.f1),
-                "expires" => crate::wire::read_nullable(r, &mut slots.f2),
-                "audience" => crate::wire::read_nullable(r, &mut slots.f3),
-                "access" => crate::wire::read_nullable(r, &mut slots.f4),
-                "requested_visibility" => crate::wire::read_nullable(r, &mut slots.f5),
-                "allow_download" => crate::wire::read_nullable(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::sharing::LinkAudience> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::sharing::RequestedLinkAccessLevel> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<crate::sharing::RequestedVisibility> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharedLinkSettings",
+            &[
+                "require_password",
+                "link_password",
+                "expires",
+                "audience",
+                "access",
+                "requested_visibility",
+                "allow_download",
+            ],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            require_password: slots.f0,
-            link_password: slots.f1,
-            expires: slots.f2,
-            audience: slots.f3,
-            access: slots.f4,
-            requested_visibility: slots.f5,
-            allow_download: slots.f6,
+            require_password: f0.0,
+            link_password: f1.0,
+            expires: f2.0,
+            audience: f3.0,
+            access: f4.0,
+            requested_visibility: f5.0,
+            allow_download: f6.0,
         })
     }
 }
@@ -9916,40 +9344,27 @@ impl crate::wire::Decode for TeamMemberInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::TeamInfo>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::sharing::TeamInfo> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamMemberInfo",
+            &["team_info", "display_name", "member_id"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_info" => crate::wire::read_into(r, &mut slots.f0),
-                "display_name" => crate::wire::read_into(r, &mut slots.f1),
-                "member_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_info", "TeamMemberInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "display_name", "TeamMemberInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamMemberInfo"),
             );
@@ -9957,7 +9372,7 @@ impl crate::wire::Decode for TeamMemberInfo {
         ::std::result::Result::Ok(Self {
             team_info: f0,
             display_name: f1,
-            member_id: slots.f2,
+            member_id: f2.0,
         })
     }
 }
@@ -10011,37 +9426,20 @@ impl crate::wire::Decode for TransferFolderArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<crate::sharing::DropboxId>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::DropboxId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TransferFolderArg",
+            &["shared_folder_id", "to_dropbox_id"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "to_dropbox_id" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "TransferFolderArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "to_dropbox_id", "TransferFolderArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TransferFolderArg"),
             );
@@ -10059,20 +9457,24 @@ impl crate::wire::Validate for TransferFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TransferFolderArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TransferFolderArg.to_dropbox_id",
             &self.to_dropbox_id,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10116,23 +9518,20 @@ impl crate::wire::Decode for UnmountFolderArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UnmountFolderArg",
+            &["shared_folder_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "UnmountFolderArg"),
+                crate::wire::missing(r, "", "UnmountFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self { shared_folder_id: f0 })
@@ -10145,13 +9544,15 @@ impl crate::wire::Validate for UnmountFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UnmountFolderArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10196,23 +9597,20 @@ impl crate::wire::Decode for UnshareFileArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UnshareFileArg",
+            &["file"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "UnshareFileArg"),
+                crate::wire::missing(r, "", "UnshareFileArg"),
             );
         };
         ::std::result::Result::Ok(Self { file: f0 })
@@ -10225,13 +9623,15 @@ impl crate::wire::Validate for UnshareFileArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UnshareFileArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10287,31 +9687,29 @@ impl crate::wire::Decode for UnshareFolderArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UnshareFolderArg",
+            &["shared_folder_id", "leave_a_copy"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "leave_a_copy" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "UnshareFolderArg"),
+                crate::wire::missing(r, "", "UnshareFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             shared_folder_id: f0,
-            leave_a_copy: match slots.f1 {
+            leave_a_copy: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -10325,13 +9723,15 @@ impl crate::wire::Validate for UnshareFolderArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UnshareFolderArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10386,46 +9786,28 @@ impl crate::wire::Decode for UpdateFileMemberArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
-            f1: ::std::option::Option<crate::sharing::MemberSelector>,
-            f2: ::std::option::Option<crate::sharing::AccessLevel>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                "member" => crate::wire::read_into(r, &mut slots.f1),
-                "access_level" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "UpdateFileMemberArgs"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member", "UpdateFileMemberArgs"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_level", "UpdateFileMemberArgs"),
-            );
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UpdateFileMemberArgs",
+            &["file", "member", "access_level"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UpdateFileMemberArgs"),
             );
@@ -10444,15 +9826,20 @@ impl crate::wire::Validate for UpdateFileMemberArgs {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFileMemberArgs.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("UpdateFileMemberArgs.member"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("UpdateFileMemberArgs.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10536,39 +9923,41 @@ impl crate::wire::Decode for UpdateFilePolicyArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::PathOrId>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
-            f2: ::std::option::Option<crate::sharing::LinkSettings>,
-            f3: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
+        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::vec::Vec<crate::sharing::FileAction>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::sharing::LinkSettings> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::sharing::ViewerInfoPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UpdateFilePolicyArg",
+            &["file", "actions", "link_settings", "viewer_info_policy"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "file" => crate::wire::read_into(r, &mut slots.f0),
-                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
-                "link_settings" => crate::wire::read_nullable(r, &mut slots.f2),
-                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "UpdateFilePolicyArg"),
+                crate::wire::missing(r, "", "UpdateFilePolicyArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             file: f0,
-            actions: slots.f1,
-            link_settings: slots.f2,
-            viewer_info_policy: slots.f3,
+            actions: f1.0,
+            link_settings: f2.0,
+            viewer_info_policy: f3.0,
         })
     }
 }
@@ -10579,13 +9968,15 @@ impl crate::wire::Validate for UpdateFilePolicyArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFilePolicyArg.file",
             &self.file,
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10643,46 +10034,28 @@ impl crate::wire::Decode for UpdateFolderMemberArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<crate::sharing::MemberSelector>,
-            f2: ::std::option::Option<crate::sharing::AccessLevel>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "member" => crate::wire::read_into(r, &mut slots.f1),
-                "access_level" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "UpdateFolderMemberArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member", "UpdateFolderMemberArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_level", "UpdateFolderMemberArg"),
-            );
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UpdateFolderMemberArg",
+            &["shared_folder_id", "member", "access_level"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UpdateFolderMemberArg"),
             );
@@ -10701,15 +10074,20 @@ impl crate::wire::Validate for UpdateFolderMemberArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFolderMemberArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("UpdateFolderMemberArg.member"))?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.member,
+        ) {
+            return ::std::result::Result::Err(e.within("UpdateFolderMemberArg.member"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10828,51 +10206,64 @@ impl crate::wire::Decode for UpdateFolderPolicyArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<crate::sharing::MemberPolicy>,
-            f2: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
-            f3: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
-            f4: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
-            f5: ::std::option::Option<crate::sharing::LinkSettings>,
-            f6: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::sharing::MemberPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::sharing::AclUpdatePolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::sharing::ViewerInfoPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::sharing::SharedLinkPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<crate::sharing::LinkSettings> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::FolderAction>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UpdateFolderPolicyArg",
+            &[
+                "shared_folder_id",
+                "member_policy",
+                "acl_update_policy",
+                "viewer_info_policy",
+                "shared_link_policy",
+                "link_settings",
+                "actions",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "member_policy" => crate::wire::read_nullable(r, &mut slots.f1),
-                "acl_update_policy" => crate::wire::read_nullable(r, &mut slots.f2),
-                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f3),
-                "shared_link_policy" => crate::wire::read_nullable(r, &mut slots.f4),
-                "link_settings" => crate::wire::read_nullable(r, &mut slots.f5),
-                "actions" => crate::wire::read_nullable(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "UpdateFolderPolicyArg"),
+                crate::wire::missing(r, "", "UpdateFolderPolicyArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             shared_folder_id: f0,
-            member_policy: slots.f1,
-            acl_update_policy: slots.f2,
-            viewer_info_policy: slots.f3,
-            shared_link_policy: slots.f4,
-            link_settings: slots.f5,
-            actions: slots.f6,
+            member_policy: f1.0,
+            acl_update_policy: f2.0,
+            viewer_info_policy: f3.0,
+            shared_link_policy: f4.0,
+            link_settings: f5.0,
+            actions: f6.0,
         })
     }
 }
@@ -10883,13 +10274,15 @@ impl crate::wire::Validate for UpdateFolderPolicyArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "UpdateFolderPolicyArg.shared_folder_id",
             &self.shared_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -11002,67 +10395,64 @@ impl crate::wire::Decode for UserFileMembershipInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<crate::sharing::UserInfo>,
-            f5: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f6: ::std::option::Option<crate::seen_state::PlatformType>,
+        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::MemberPermission>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::sharing::UserInfo> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: crate::wire::Nullable<crate::seen_state::PlatformType> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserFileMembershipInfo",
+            &[
+                "access_type",
+                "permissions",
+                "initials",
+                "is_inherited",
+                "user",
+                "time_last_seen",
+                "platform_type",
+            ],
+            17,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_type" => crate::wire::read_into(r, &mut slots.f0),
-                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
-                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
-                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
-                "user" => crate::wire::read_into(r, &mut slots.f4),
-                "time_last_seen" => crate::wire::read_nullable(r, &mut slots.f5),
-                "platform_type" => crate::wire::read_nullable(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "UserFileMembershipInfo"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserFileMembershipInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (
-            slots.f0.take(),
-            slots.f4.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (f0, f4)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UserFileMembershipInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
             access_type: f0,
-            permissions: slots.f1,
-            initials: slots.f2,
-            is_inherited: match slots.f3 {
+            permissions: f1.0,
+            initials: f2.0,
+            is_inherited: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
             user: f4,
-            time_last_seen: slots.f5,
-            platform_type: slots.f6,
+            time_last_seen: f5.0,
+            platform_type: f6.0,
         })
     }
 }
@@ -11137,58 +10527,35 @@ impl crate::wire::Decode for UserInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::users_common::AccountId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "account_id" => crate::wire::read_into(r, &mut slots.f0),
-                "email" => crate::wire::read_into(r, &mut slots.f1),
-                "display_name" => crate::wire::read_into(r, &mut slots.f2),
-                "same_team" => crate::wire::read_into(r, &mut slots.f3),
-                "team_member_id" => crate::wire::read_nullable(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "account_id", "UserInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email", "UserInfo"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "display_name", "UserInfo"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "same_team", "UserInfo"),
-            );
+        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserInfo",
+            &["account_id", "email", "display_name", "same_team", "team_member_id"],
+            15,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f1, f2, f3) else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "UserInfo"));
         };
         ::std::result::Result::Ok(Self {
@@ -11196,7 +10563,7 @@ impl crate::wire::Decode for UserInfo {
             email: f1,
             display_name: f2,
             same_team: f3,
-            team_member_id: slots.f4,
+            team_member_id: f4.0,
         })
     }
 }
@@ -11287,55 +10654,42 @@ impl crate::wire::Decode for UserMembershipInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::AccessLevel>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<crate::sharing::UserInfo>,
+        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::sharing::MemberPermission>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::sharing::UserInfo> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserMembershipInfo",
+            &["access_type", "permissions", "initials", "is_inherited", "user"],
+            17,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_type" => crate::wire::read_into(r, &mut slots.f0),
-                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
-                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
-                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
-                "user" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "UserMembershipInfo"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserMembershipInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (
-            slots.f0.take(),
-            slots.f4.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (f0, f4)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UserMembershipInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
             access_type: f0,
-            permissions: slots.f1,
-            initials: slots.f2,
-            is_inherited: match slots.f3 {
+            permissions: f1.0,
+            initials: f2.0,
+            is_inherited: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -11413,49 +10767,32 @@ impl crate::wire::Decode for VisibilityPolicy {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::sharing::RequestedVisibility>,
-            f1: ::std::option::Option<crate::sharing::AlphaResolvedVisibility>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<crate::sharing::VisibilityPolicyDisallowedReason>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "policy" => crate::wire::read_into(r, &mut slots.f0),
-                "resolved_policy" => crate::wire::read_into(r, &mut slots.f1),
-                "allowed" => crate::wire::read_into(r, &mut slots.f2),
-                "disallowed_reason" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "policy", "VisibilityPolicy"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "resolved_policy", "VisibilityPolicy"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allowed", "VisibilityPolicy"),
-            );
+        let mut f0: ::std::option::Option<crate::sharing::RequestedVisibility> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::sharing::AlphaResolvedVisibility> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<
+            crate::sharing::VisibilityPolicyDisallowedReason,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "VisibilityPolicy",
+            &["policy", "resolved_policy", "allowed", "disallowed_reason"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "VisibilityPolicy"),
             );
@@ -11464,7 +10801,7 @@ impl crate::wire::Decode for VisibilityPolicy {
             policy: f0,
             resolved_policy: f1,
             allowed: f2,
-            disallowed_reason: slots.f3,
+            disallowed_reason: f3.0,
         })
     }
 }
@@ -11510,11 +10847,14 @@ impl crate::wire::Decode for AccessInheritance {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AccessInheritance")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AccessInheritance") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "inherit" => crate::wire::read_void_at(r, at).map(|()| Self::Inherit),
-            "no_inherit" => crate::wire::read_void_at(r, at).map(|()| Self::NoInherit),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "inherit" => crate::wire::void_at(r, at, Self::Inherit),
+            "no_inherit" => crate::wire::void_at(r, at, Self::NoInherit),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -11573,17 +10913,18 @@ impl crate::wire::Decode for AccessLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AccessLevel")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AccessLevel") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "owner" => crate::wire::read_void_at(r, at).map(|()| Self::Owner),
-            "editor" => crate::wire::read_void_at(r, at).map(|()| Self::Editor),
-            "viewer" => crate::wire::read_void_at(r, at).map(|()| Self::Viewer),
-            "viewer_no_comment" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ViewerNoComment)
-            }
-            "traverse" => crate::wire::read_void_at(r, at).map(|()| Self::Traverse),
-            "no_access" => crate::wire::read_void_at(r, at).map(|()| Self::NoAccess),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "owner" => crate::wire::void_at(r, at, Self::Owner),
+            "editor" => crate::wire::void_at(r, at, Self::Editor),
+            "viewer" => crate::wire::void_at(r, at, Self::Viewer),
+            "viewer_no_comment" => crate::wire::void_at(r, at, Self::ViewerNoComment),
+            "traverse" => crate::wire::void_at(r, at, Self::Traverse),
+            "no_access" => crate::wire::void_at(r, at, Self::NoAccess),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -11630,11 +10971,14 @@ impl crate::wire::Decode for AclUpdatePolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AclUpdatePolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AclUpdatePolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "owner" => crate::wire::read_void_at(r, at).map(|()| Self::Owner),
-            "editors" => crate::wire::read_void_at(r, at).map(|()| Self::Editors),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "owner" => crate::wire::void_at(r, at, Self::Owner),
+            "editors" => crate::wire::void_at(r, at, Self::Editors),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -11700,7 +11044,10 @@ impl crate::wire::Decode for AddFileMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AddFileMemberError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AddFileMemberError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "user_error" => {
                 crate::wire::read_nested_at(r, at, "user_error", "AddFileMemberError")
@@ -11710,14 +11057,10 @@ impl crate::wire::Decode for AddFileMemberError {
                 crate::wire::read_nested_at(r, at, "access_error", "AddFileMemberError")
                     .map(Self::AccessError)
             }
-            "rate_limit" => crate::wire::read_void_at(r, at).map(|()| Self::RateLimit),
-            "invalid_comment" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidComment)
-            }
-            "banned_member" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::BannedMember)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "rate_limit" => crate::wire::void_at(r, at, Self::RateLimit),
+            "invalid_comment" => crate::wire::void_at(r, at, Self::InvalidComment),
+            "banned_member" => crate::wire::void_at(r, at, Self::BannedMember),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -11825,7 +11168,10 @@ impl crate::wire::Decode for AddFolderMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AddFolderMemberError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AddFolderMemberError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -11836,18 +11182,14 @@ impl crate::wire::Decode for AddFolderMemberError {
                     )
                     .map(Self::AccessError)
             }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "banned_member" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::BannedMember)
-            }
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "banned_member" => crate::wire::void_at(r, at, Self::BannedMember),
             "bad_member" => {
                 crate::wire::read_nested_at(r, at, "bad_member", "AddFolderMemberError")
                     .map(Self::BadMember)
             }
             "cant_share_outside_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CantShareOutsideTeam)
+                crate::wire::void_at(r, at, Self::CantShareOutsideTeam)
             }
             "too_many_members" => {
                 crate::wire::read_nested_at(
@@ -11867,21 +11209,15 @@ impl crate::wire::Decode for AddFolderMemberError {
                     )
                     .map(Self::TooManyPendingInvites)
             }
-            "rate_limit" => crate::wire::read_void_at(r, at).map(|()| Self::RateLimit),
-            "too_many_invitees" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyInvitees)
-            }
-            "insufficient_plan" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPlan)
-            }
-            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
+            "rate_limit" => crate::wire::void_at(r, at, Self::RateLimit),
+            "too_many_invitees" => crate::wire::void_at(r, at, Self::TooManyInvitees),
+            "insufficient_plan" => crate::wire::void_at(r, at, Self::InsufficientPlan),
+            "team_folder" => crate::wire::void_at(r, at, Self::TeamFolder),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
             "invalid_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidSharedFolder)
+                crate::wire::void_at(r, at, Self::InvalidSharedFolder)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -11960,11 +11296,12 @@ impl crate::wire::Decode for AddMemberSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AddMemberSelectorError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AddMemberSelectorError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "automatic_group" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AutomaticGroup)
-            }
+            "automatic_group" => crate::wire::void_at(r, at, Self::AutomaticGroup),
             "invalid_dropbox_id" => {
                 crate::wire::read_nested_at(
                         r,
@@ -11983,9 +11320,7 @@ impl crate::wire::Decode for AddMemberSelectorError {
                     )
                     .map(Self::InvalidEmail)
             }
-            "invalid_group" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidGroup)
-            }
+            "invalid_group" => crate::wire::void_at(r, at, Self::InvalidGroup),
             "unverified_dropbox_id" => {
                 crate::wire::read_nested_at(
                         r,
@@ -11995,13 +11330,9 @@ impl crate::wire::Decode for AddMemberSelectorError {
                     )
                     .map(Self::UnverifiedDropboxId)
             }
-            "group_deleted" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupDeleted)
-            }
-            "group_not_on_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotOnTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_deleted" => crate::wire::void_at(r, at, Self::GroupDeleted),
+            "group_not_on_team" => crate::wire::void_at(r, at, Self::GroupNotOnTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12063,20 +11394,19 @@ impl crate::wire::Decode for AlphaResolvedVisibility {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AlphaResolvedVisibility")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AlphaResolvedVisibility") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
-            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
-            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
-            "team_and_password" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndPassword)
-            }
-            "shared_folder_only" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedFolderOnly)
-            }
-            "no_one" => crate::wire::read_void_at(r, at).map(|()| Self::NoOne),
-            "only_you" => crate::wire::read_void_at(r, at).map(|()| Self::OnlyYou),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "public" => crate::wire::void_at(r, at, Self::Public),
+            "team_only" => crate::wire::void_at(r, at, Self::TeamOnly),
+            "password" => crate::wire::void_at(r, at, Self::Password),
+            "team_and_password" => crate::wire::void_at(r, at, Self::TeamAndPassword),
+            "shared_folder_only" => crate::wire::void_at(r, at, Self::SharedFolderOnly),
+            "no_one" => crate::wire::void_at(r, at, Self::NoOne),
+            "only_you" => crate::wire::void_at(r, at, Self::OnlyYou),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12121,11 +11451,14 @@ impl crate::wire::Decode for ChangeLinkExpirationPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ChangeLinkExpirationPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ChangeLinkExpirationPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "allowed" => crate::wire::read_void_at(r, at).map(|()| Self::Allowed),
-            "not_allowed" => crate::wire::read_void_at(r, at).map(|()| Self::NotAllowed),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "allowed" => crate::wire::void_at(r, at, Self::Allowed),
+            "not_allowed" => crate::wire::void_at(r, at, Self::NotAllowed),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12169,13 +11502,16 @@ impl crate::wire::Decode for CreateSharedLinkError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CreateSharedLinkError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CreateSharedLinkError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "CreateSharedLinkError")
                     .map(Self::Path)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12243,7 +11579,13 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CreateSharedLinkWithSettingsError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "CreateSharedLinkWithSettingsError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(
@@ -12254,9 +11596,7 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
                     )
                     .map(Self::Path)
             }
-            "email_not_verified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailNotVerified)
-            }
+            "email_not_verified" => crate::wire::void_at(r, at, Self::EmailNotVerified),
             "shared_link_already_exists" => {
                 crate::wire::read_nested_opt_at(r, at, "shared_link_already_exists")
                     .map(Self::SharedLinkAlreadyExists)
@@ -12270,14 +11610,10 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
                     )
                     .map(Self::SettingsError)
             }
-            "access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AccessDenied)
-            }
-            "banned_member" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::BannedMember)
-            }
+            "access_denied" => crate::wire::void_at(r, at, Self::AccessDenied),
+            "banned_member" => crate::wire::void_at(r, at, Self::BannedMember),
             "too_many_shared_folders" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManySharedFolders)
+                crate::wire::void_at(r, at, Self::TooManySharedFolders)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -12370,39 +11706,28 @@ impl crate::wire::Decode for FileAction {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileAction")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileAction") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disable_viewer_info" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisableViewerInfo)
-            }
-            "edit_contents" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EditContents)
-            }
-            "enable_viewer_info" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EnableViewerInfo)
-            }
-            "invite_viewer" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InviteViewer)
-            }
+            "disable_viewer_info" => crate::wire::void_at(r, at, Self::DisableViewerInfo),
+            "edit_contents" => crate::wire::void_at(r, at, Self::EditContents),
+            "enable_viewer_info" => crate::wire::void_at(r, at, Self::EnableViewerInfo),
+            "invite_viewer" => crate::wire::void_at(r, at, Self::InviteViewer),
             "invite_viewer_no_comment" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InviteViewerNoComment)
+                crate::wire::void_at(r, at, Self::InviteViewerNoComment)
             }
-            "invite_editor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InviteEditor)
-            }
-            "unshare" => crate::wire::read_void_at(r, at).map(|()| Self::Unshare),
+            "invite_editor" => crate::wire::void_at(r, at, Self::InviteEditor),
+            "unshare" => crate::wire::void_at(r, at, Self::Unshare),
             "relinquish_membership" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RelinquishMembership)
+                crate::wire::void_at(r, at, Self::RelinquishMembership)
             }
-            "share_link" => crate::wire::read_void_at(r, at).map(|()| Self::ShareLink),
-            "create_link" => crate::wire::read_void_at(r, at).map(|()| Self::CreateLink),
-            "create_view_link" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CreateViewLink)
-            }
-            "create_edit_link" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CreateEditLink)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "share_link" => crate::wire::void_at(r, at, Self::ShareLink),
+            "create_link" => crate::wire::void_at(r, at, Self::CreateLink),
+            "create_view_link" => crate::wire::void_at(r, at, Self::CreateViewLink),
+            "create_edit_link" => crate::wire::void_at(r, at, Self::CreateEditLink),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12469,7 +11794,10 @@ impl crate::wire::Decode for FileErrorResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileErrorResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileErrorResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "file_not_found_error" => {
                 crate::wire::read_nested_at(
@@ -12498,7 +11826,7 @@ impl crate::wire::Decode for FileErrorResult {
                     )
                     .map(Self::PermissionDeniedError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12562,14 +11890,13 @@ impl crate::wire::Decode for FileMemberActionError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileMemberActionError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileMemberActionError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_member" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidMember)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
+            "invalid_member" => crate::wire::void_at(r, at, Self::InvalidMember),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
             "access_error" => {
                 crate::wire::read_nested_at(
                         r,
@@ -12585,7 +11912,7 @@ impl crate::wire::Decode for FileMemberActionError {
                 >(r, at)
                     .map(Self::NoExplicitAccess)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12631,7 +11958,13 @@ impl crate::wire::Decode for FileMemberActionIndividualResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileMemberActionIndividualResult")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "FileMemberActionIndividualResult",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_nested_opt_at(r, at, "success").map(Self::Success)
@@ -12707,7 +12040,10 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileMemberRemoveActionResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileMemberRemoveActionResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<
@@ -12724,7 +12060,7 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
                     )
                     .map(Self::MemberError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12821,47 +12157,34 @@ impl crate::wire::Decode for FolderAction {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FolderAction")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FolderAction") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "change_options" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ChangeOptions)
-            }
-            "disable_viewer_info" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DisableViewerInfo)
-            }
-            "edit_contents" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EditContents)
-            }
-            "enable_viewer_info" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EnableViewerInfo)
-            }
-            "invite_editor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InviteEditor)
-            }
-            "invite_viewer" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InviteViewer)
-            }
+            "change_options" => crate::wire::void_at(r, at, Self::ChangeOptions),
+            "disable_viewer_info" => crate::wire::void_at(r, at, Self::DisableViewerInfo),
+            "edit_contents" => crate::wire::void_at(r, at, Self::EditContents),
+            "enable_viewer_info" => crate::wire::void_at(r, at, Self::EnableViewerInfo),
+            "invite_editor" => crate::wire::void_at(r, at, Self::InviteEditor),
+            "invite_viewer" => crate::wire::void_at(r, at, Self::InviteViewer),
             "invite_viewer_no_comment" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InviteViewerNoComment)
+                crate::wire::void_at(r, at, Self::InviteViewerNoComment)
             }
             "relinquish_membership" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RelinquishMembership)
+                crate::wire::void_at(r, at, Self::RelinquishMembership)
             }
-            "unmount" => crate::wire::read_void_at(r, at).map(|()| Self::Unmount),
-            "unshare" => crate::wire::read_void_at(r, at).map(|()| Self::Unshare),
-            "leave_a_copy" => crate::wire::read_void_at(r, at).map(|()| Self::LeaveACopy),
-            "share_link" => crate::wire::read_void_at(r, at).map(|()| Self::ShareLink),
-            "create_link" => crate::wire::read_void_at(r, at).map(|()| Self::CreateLink),
-            "create_view_link" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CreateViewLink)
-            }
-            "create_edit_link" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CreateEditLink)
-            }
+            "unmount" => crate::wire::void_at(r, at, Self::Unmount),
+            "unshare" => crate::wire::void_at(r, at, Self::Unshare),
+            "leave_a_copy" => crate::wire::void_at(r, at, Self::LeaveACopy),
+            "share_link" => crate::wire::void_at(r, at, Self::ShareLink),
+            "create_link" => crate::wire::void_at(r, at, Self::CreateLink),
+            "create_view_link" => crate::wire::void_at(r, at, Self::CreateViewLink),
+            "create_edit_link" => crate::wire::void_at(r, at, Self::CreateEditLink),
             "set_access_inheritance" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SetAccessInheritance)
+                crate::wire::void_at(r, at, Self::SetAccessInheritance)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12918,7 +12241,10 @@ impl crate::wire::Decode for GetFileMetadataError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetFileMetadataError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetFileMetadataError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "user_error" => {
                 crate::wire::read_nested_at(r, at, "user_error", "GetFileMetadataError")
@@ -12933,7 +12259,7 @@ impl crate::wire::Decode for GetFileMetadataError {
                     )
                     .map(Self::AccessError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -12987,7 +12313,13 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetFileMetadataIndividualResult")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "GetFileMetadataIndividualResult",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "metadata" => {
                 crate::wire::read_flat_at::<crate::sharing::SharedFileMetadata>(r, at)
@@ -13002,7 +12334,7 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
                     )
                     .map(Self::AccessError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13067,24 +12399,26 @@ impl crate::wire::Decode for GetSharedLinkFileError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetSharedLinkFileError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetSharedLinkFileError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "shared_link_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
+                crate::wire::void_at(r, at, Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
+                crate::wire::void_at(r, at, Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
+                crate::wire::void_at(r, at, Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UnsupportedParameterField)
+                crate::wire::void_at(r, at, Self::UnsupportedParameterField)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "shared_link_is_directory" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkIsDirectory)
+                crate::wire::void_at(r, at, Self::SharedLinkIsDirectory)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -13129,13 +12463,16 @@ impl crate::wire::Decode for GetSharedLinksError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetSharedLinksError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetSharedLinksError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "GetSharedLinksError")
                     .map(Self::Path)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13181,13 +12518,16 @@ impl crate::wire::Decode for InviteeInfo {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "InviteeInfo")?;
+        let (tag, at) = match crate::wire::union_tag(r, "InviteeInfo") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "email" => {
                 crate::wire::read_nested_at(r, at, "email", "InviteeInfo")
                     .map(Self::Email)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13255,7 +12595,10 @@ impl crate::wire::Decode for JobError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "JobError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "JobError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unshare_folder_error" => {
                 crate::wire::read_nested_at(r, at, "unshare_folder_error", "JobError")
@@ -13279,7 +12622,7 @@ impl crate::wire::Decode for JobError {
                     )
                     .map(Self::RelinquishFolderMembershipError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13324,10 +12667,13 @@ impl crate::wire::Decode for JobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "JobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "JobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
-            "complete" => crate::wire::read_void_at(r, at).map(|()| Self::Complete),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
+            "complete" => crate::wire::void_at(r, at, Self::Complete),
             "failed" => {
                 crate::wire::read_nested_at(r, at, "failed", "JobStatus")
                     .map(Self::Failed)
@@ -13381,11 +12727,14 @@ impl crate::wire::Decode for LinkAccessLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LinkAccessLevel")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LinkAccessLevel") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "viewer" => crate::wire::read_void_at(r, at).map(|()| Self::Viewer),
-            "editor" => crate::wire::read_void_at(r, at).map(|()| Self::Editor),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "viewer" => crate::wire::void_at(r, at, Self::Viewer),
+            "editor" => crate::wire::void_at(r, at, Self::Editor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13444,25 +12793,18 @@ impl crate::wire::Decode for LinkAction {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LinkAction")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LinkAction") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "change_access_level" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ChangeAccessLevel)
-            }
-            "change_audience" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ChangeAudience)
-            }
-            "remove_expiry" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RemoveExpiry)
-            }
-            "remove_password" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RemovePassword)
-            }
-            "set_expiry" => crate::wire::read_void_at(r, at).map(|()| Self::SetExpiry),
-            "set_password" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SetPassword)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "change_access_level" => crate::wire::void_at(r, at, Self::ChangeAccessLevel),
+            "change_audience" => crate::wire::void_at(r, at, Self::ChangeAudience),
+            "remove_expiry" => crate::wire::void_at(r, at, Self::RemoveExpiry),
+            "remove_password" => crate::wire::void_at(r, at, Self::RemovePassword),
+            "set_expiry" => crate::wire::void_at(r, at, Self::SetExpiry),
+            "set_password" => crate::wire::void_at(r, at, Self::SetPassword),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13519,14 +12861,17 @@ impl crate::wire::Decode for LinkAudience {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LinkAudience")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LinkAudience") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
-            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
-            "no_one" => crate::wire::read_void_at(r, at).map(|()| Self::NoOne),
-            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
-            "members" => crate::wire::read_void_at(r, at).map(|()| Self::Members),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "public" => crate::wire::void_at(r, at, Self::Public),
+            "team" => crate::wire::void_at(r, at, Self::Team),
+            "no_one" => crate::wire::void_at(r, at, Self::NoOne),
+            "password" => crate::wire::void_at(r, at, Self::Password),
+            "members" => crate::wire::void_at(r, at, Self::Members),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13587,27 +12932,20 @@ impl crate::wire::Decode for LinkAudienceDisallowedReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LinkAudienceDisallowedReason")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LinkAudienceDisallowedReason") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "delete_and_recreate" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DeleteAndRecreate)
-            }
+            "delete_and_recreate" => crate::wire::void_at(r, at, Self::DeleteAndRecreate),
             "restricted_by_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedBySharedFolder)
+                crate::wire::void_at(r, at, Self::RestrictedBySharedFolder)
             }
-            "restricted_by_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedByTeam)
-            }
-            "user_not_on_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotOnTeam)
-            }
-            "user_account_type" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserAccountType)
-            }
-            "permission_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PermissionDenied)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "restricted_by_team" => crate::wire::void_at(r, at, Self::RestrictedByTeam),
+            "user_not_on_team" => crate::wire::void_at(r, at, Self::UserNotOnTeam),
+            "user_account_type" => crate::wire::void_at(r, at, Self::UserAccountType),
+            "permission_denied" => crate::wire::void_at(r, at, Self::PermissionDenied),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13659,16 +12997,17 @@ impl crate::wire::Decode for LinkExpiry {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LinkExpiry")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LinkExpiry") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "remove_expiry" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RemoveExpiry)
-            }
+            "remove_expiry" => crate::wire::void_at(r, at, Self::RemoveExpiry),
             "set_expiry" => {
                 crate::wire::read_nested_at(r, at, "set_expiry", "LinkExpiry")
                     .map(Self::SetExpiry)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13720,16 +13059,17 @@ impl crate::wire::Decode for LinkPassword {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LinkPassword")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LinkPassword") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "remove_password" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RemovePassword)
-            }
+            "remove_password" => crate::wire::void_at(r, at, Self::RemovePassword),
             "set_password" => {
                 crate::wire::read_nested_at(r, at, "set_password", "LinkPassword")
                     .map(Self::SetPassword)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13789,7 +13129,10 @@ impl crate::wire::Decode for ListFileMembersContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFileMembersContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListFileMembersContinueError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "user_error" => {
                 crate::wire::read_nested_at(
@@ -13809,10 +13152,8 @@ impl crate::wire::Decode for ListFileMembersContinueError {
                     )
                     .map(Self::AccessError)
             }
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13869,7 +13210,10 @@ impl crate::wire::Decode for ListFileMembersError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFileMembersError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListFileMembersError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "user_error" => {
                 crate::wire::read_nested_at(r, at, "user_error", "ListFileMembersError")
@@ -13884,7 +13228,7 @@ impl crate::wire::Decode for ListFileMembersError {
                     )
                     .map(Self::AccessError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -13938,7 +13282,13 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFileMembersIndividualResult")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "ListFileMembersIndividualResult",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "result" => {
                 crate::wire::read_flat_at::<
@@ -13955,7 +13305,7 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
                     )
                     .map(Self::AccessError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14008,7 +13358,10 @@ impl crate::wire::Decode for ListFilesContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFilesContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListFilesContinueError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "user_error" => {
                 crate::wire::read_nested_at(
@@ -14019,10 +13372,8 @@ impl crate::wire::Decode for ListFilesContinueError {
                     )
                     .map(Self::UserError)
             }
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14073,7 +13424,13 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFolderMembersContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "ListFolderMembersContinueError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -14084,10 +13441,8 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
                     )
                     .map(Self::AccessError)
             }
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14130,12 +13485,13 @@ impl crate::wire::Decode for ListFoldersContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListFoldersContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListFoldersContinueError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14182,14 +13538,17 @@ impl crate::wire::Decode for ListSharedLinksError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListSharedLinksError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListSharedLinksError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "path" => {
                 crate::wire::read_nested_at(r, at, "path", "ListSharedLinksError")
                     .map(Self::Path)
             }
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14250,17 +13609,20 @@ impl crate::wire::Decode for MemberAction {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MemberAction")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MemberAction") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "leave_a_copy" => crate::wire::read_void_at(r, at).map(|()| Self::LeaveACopy),
-            "make_editor" => crate::wire::read_void_at(r, at).map(|()| Self::MakeEditor),
-            "make_owner" => crate::wire::read_void_at(r, at).map(|()| Self::MakeOwner),
-            "make_viewer" => crate::wire::read_void_at(r, at).map(|()| Self::MakeViewer),
+            "leave_a_copy" => crate::wire::void_at(r, at, Self::LeaveACopy),
+            "make_editor" => crate::wire::void_at(r, at, Self::MakeEditor),
+            "make_owner" => crate::wire::void_at(r, at, Self::MakeOwner),
+            "make_viewer" => crate::wire::void_at(r, at, Self::MakeViewer),
             "make_viewer_no_comment" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MakeViewerNoComment)
+                crate::wire::void_at(r, at, Self::MakeViewerNoComment)
             }
-            "remove" => crate::wire::read_void_at(r, at).map(|()| Self::Remove),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "remove" => crate::wire::void_at(r, at, Self::Remove),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14310,14 +13672,15 @@ impl crate::wire::Decode for MemberPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MemberPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MemberPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
-            "anyone" => crate::wire::read_void_at(r, at).map(|()| Self::Anyone),
-            "team_and_approved" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndApproved)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "team" => crate::wire::void_at(r, at, Self::Team),
+            "anyone" => crate::wire::void_at(r, at, Self::Anyone),
+            "team_and_approved" => crate::wire::void_at(r, at, Self::TeamAndApproved),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14372,7 +13735,10 @@ impl crate::wire::Decode for MemberSelector {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MemberSelector")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MemberSelector") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "dropbox_id" => {
                 crate::wire::read_nested_at(r, at, "dropbox_id", "MemberSelector")
@@ -14382,7 +13748,7 @@ impl crate::wire::Decode for MemberSelector {
                 crate::wire::read_nested_at(r, at, "email", "MemberSelector")
                     .map(Self::Email)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14396,22 +13762,26 @@ impl crate::wire::Validate for MemberSelector {
         );
         match self {
             Self::DropboxId(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "MemberSelector.dropbox_id",
                     x,
                     ::std::option::Option::Some(1),
                     ::std::option::Option::None,
                     ::std::option::Option::None,
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             Self::Email(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "MemberSelector.email",
                     x,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(255),
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             #[allow(unreachable_patterns)]
             _ => {}
@@ -14485,22 +13855,27 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ModifySharedLinkSettingsError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "ModifySharedLinkSettingsError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "shared_link_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
+                crate::wire::void_at(r, at, Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
+                crate::wire::void_at(r, at, Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
+                crate::wire::void_at(r, at, Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UnsupportedParameterField)
+                crate::wire::void_at(r, at, Self::UnsupportedParameterField)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "settings_error" => {
                 crate::wire::read_nested_at(
                         r,
@@ -14510,9 +13885,7 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
                     )
                     .map(Self::SettingsError)
             }
-            "email_not_verified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailNotVerified)
-            }
+            "email_not_verified" => crate::wire::void_at(r, at, Self::EmailNotVerified),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14584,14 +13957,17 @@ impl crate::wire::Decode for MountFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MountFolderError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MountFolderError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(r, at, "access_error", "MountFolderError")
                     .map(Self::AccessError)
             }
             "inside_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideSharedFolder)
+                crate::wire::void_at(r, at, Self::InsideSharedFolder)
             }
             "insufficient_quota" => {
                 crate::wire::read_flat_at::<
@@ -14599,19 +13975,11 @@ impl crate::wire::Decode for MountFolderError {
                 >(r, at)
                     .map(Self::InsufficientQuota)
             }
-            "already_mounted" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyMounted)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "not_mountable" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotMountable)
-            }
-            "must_automount" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MustAutomount)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "already_mounted" => crate::wire::void_at(r, at, Self::AlreadyMounted),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "not_mountable" => crate::wire::void_at(r, at, Self::NotMountable),
+            "must_automount" => crate::wire::void_at(r, at, Self::MustAutomount),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14652,10 +14020,13 @@ impl crate::wire::Decode for PendingUploadMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PendingUploadMode")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PendingUploadMode") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "file" => crate::wire::read_void_at(r, at).map(|()| Self::File),
-            "folder" => crate::wire::read_void_at(r, at).map(|()| Self::Folder),
+            "file" => crate::wire::void_at(r, at, Self::File),
+            "folder" => crate::wire::void_at(r, at, Self::Folder),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -14767,57 +14138,42 @@ impl crate::wire::Decode for PermissionDeniedReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PermissionDeniedReason")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PermissionDeniedReason") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "user_not_same_team_as_owner" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotSameTeamAsOwner)
+                crate::wire::void_at(r, at, Self::UserNotSameTeamAsOwner)
             }
             "user_not_allowed_by_owner" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotAllowedByOwner)
+                crate::wire::void_at(r, at, Self::UserNotAllowedByOwner)
             }
             "target_is_indirect_member" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TargetIsIndirectMember)
+                crate::wire::void_at(r, at, Self::TargetIsIndirectMember)
             }
-            "target_is_owner" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TargetIsOwner)
-            }
-            "target_is_self" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TargetIsSelf)
-            }
-            "target_not_active" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TargetNotActive)
-            }
+            "target_is_owner" => crate::wire::void_at(r, at, Self::TargetIsOwner),
+            "target_is_self" => crate::wire::void_at(r, at, Self::TargetIsSelf),
+            "target_not_active" => crate::wire::void_at(r, at, Self::TargetNotActive),
             "folder_is_limited_team_folder" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::FolderIsLimitedTeamFolder)
+                crate::wire::void_at(r, at, Self::FolderIsLimitedTeamFolder)
             }
-            "owner_not_on_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::OwnerNotOnTeam)
-            }
-            "permission_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PermissionDenied)
-            }
-            "restricted_by_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedByTeam)
-            }
-            "user_account_type" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserAccountType)
-            }
-            "user_not_on_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotOnTeam)
-            }
+            "owner_not_on_team" => crate::wire::void_at(r, at, Self::OwnerNotOnTeam),
+            "permission_denied" => crate::wire::void_at(r, at, Self::PermissionDenied),
+            "restricted_by_team" => crate::wire::void_at(r, at, Self::RestrictedByTeam),
+            "user_account_type" => crate::wire::void_at(r, at, Self::UserAccountType),
+            "user_not_on_team" => crate::wire::void_at(r, at, Self::UserNotOnTeam),
             "folder_is_inside_shared_folder" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::FolderIsInsideSharedFolder)
+                crate::wire::void_at(r, at, Self::FolderIsInsideSharedFolder)
             }
             "restricted_by_parent_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedByParentFolder)
+                crate::wire::void_at(r, at, Self::RestrictedByParentFolder)
             }
             "insufficient_plan" => {
                 crate::wire::read_flat_at::<crate::sharing::InsufficientPlan>(r, at)
                     .map(Self::InsufficientPlan)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14876,23 +14232,18 @@ impl crate::wire::Decode for RelinquishAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelinquishAccessError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RelinquishAccessError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_file_id" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFileId)
-            }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "owner" => crate::wire::read_void_at(r, at).map(|()| Self::Owner),
-            "no_explicit_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoExplicitAccess)
-            }
-            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_file_id" => crate::wire::void_at(r, at, Self::InvalidFileId),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "owner" => crate::wire::void_at(r, at, Self::Owner),
+            "no_explicit_access" => crate::wire::void_at(r, at, Self::NoExplicitAccess),
+            "team_folder" => crate::wire::void_at(r, at, Self::TeamFolder),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -14946,7 +14297,13 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelinquishFileMembershipError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "RelinquishFileMembershipError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -14957,13 +14314,9 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
                     )
                     .map(Self::AccessError)
             }
-            "group_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupAccess)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_access" => crate::wire::void_at(r, at, Self::GroupAccess),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15029,7 +14382,13 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RelinquishFolderMembershipError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "RelinquishFolderMembershipError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -15040,21 +14399,13 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
                     )
                     .map(Self::AccessError)
             }
-            "folder_owner" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderOwner)
-            }
-            "mounted" => crate::wire::read_void_at(r, at).map(|()| Self::Mounted),
-            "group_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupAccess)
-            }
-            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "no_explicit_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoExplicitAccess)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "folder_owner" => crate::wire::void_at(r, at, Self::FolderOwner),
+            "mounted" => crate::wire::void_at(r, at, Self::Mounted),
+            "group_access" => crate::wire::void_at(r, at, Self::GroupAccess),
+            "team_folder" => crate::wire::void_at(r, at, Self::TeamFolder),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "no_explicit_access" => crate::wire::void_at(r, at, Self::NoExplicitAccess),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15120,7 +14471,10 @@ impl crate::wire::Decode for RemoveFileMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RemoveFileMemberError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RemoveFileMemberError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "user_error" => {
                 crate::wire::read_nested_at(r, at, "user_error", "RemoveFileMemberError")
@@ -15141,7 +14495,7 @@ impl crate::wire::Decode for RemoveFileMemberError {
                 >(r, at)
                     .map(Self::NoExplicitAccess)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15212,7 +14566,10 @@ impl crate::wire::Decode for RemoveFolderMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RemoveFolderMemberError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RemoveFolderMemberError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -15232,20 +14589,12 @@ impl crate::wire::Decode for RemoveFolderMemberError {
                     )
                     .map(Self::MemberError)
             }
-            "folder_owner" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderOwner)
-            }
-            "group_access" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupAccess)
-            }
-            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "folder_owner" => crate::wire::void_at(r, at, Self::FolderOwner),
+            "group_access" => crate::wire::void_at(r, at, Self::GroupAccess),
+            "team_folder" => crate::wire::void_at(r, at, Self::TeamFolder),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15291,9 +14640,12 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RemoveMemberJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RemoveMemberJobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<
                     crate::sharing::MemberAccessLevelResult,
@@ -15364,13 +14716,16 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RequestedLinkAccessLevel")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RequestedLinkAccessLevel") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "viewer" => crate::wire::read_void_at(r, at).map(|()| Self::Viewer),
-            "editor" => crate::wire::read_void_at(r, at).map(|()| Self::Editor),
-            "max" => crate::wire::read_void_at(r, at).map(|()| Self::Max),
-            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "viewer" => crate::wire::void_at(r, at, Self::Viewer),
+            "editor" => crate::wire::void_at(r, at, Self::Editor),
+            "max" => crate::wire::void_at(r, at, Self::Max),
+            "default" => crate::wire::void_at(r, at, Self::Default),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15414,11 +14769,14 @@ impl crate::wire::Decode for RequestedVisibility {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RequestedVisibility")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RequestedVisibility") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
-            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
-            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
+            "public" => crate::wire::void_at(r, at, Self::Public),
+            "team_only" => crate::wire::void_at(r, at, Self::TeamOnly),
+            "password" => crate::wire::void_at(r, at, Self::Password),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -15489,20 +14847,19 @@ impl crate::wire::Decode for ResolvedVisibility {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ResolvedVisibility")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ResolvedVisibility") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
-            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
-            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
-            "team_and_password" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndPassword)
-            }
-            "shared_folder_only" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedFolderOnly)
-            }
-            "no_one" => crate::wire::read_void_at(r, at).map(|()| Self::NoOne),
-            "only_you" => crate::wire::read_void_at(r, at).map(|()| Self::OnlyYou),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "public" => crate::wire::void_at(r, at, Self::Public),
+            "team_only" => crate::wire::void_at(r, at, Self::TeamOnly),
+            "password" => crate::wire::void_at(r, at, Self::Password),
+            "team_and_password" => crate::wire::void_at(r, at, Self::TeamAndPassword),
+            "shared_folder_only" => crate::wire::void_at(r, at, Self::SharedFolderOnly),
+            "no_one" => crate::wire::void_at(r, at, Self::NoOne),
+            "only_you" => crate::wire::void_at(r, at, Self::OnlyYou),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15567,24 +14924,26 @@ impl crate::wire::Decode for RevokeSharedLinkError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RevokeSharedLinkError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RevokeSharedLinkError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "shared_link_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
+                crate::wire::void_at(r, at, Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
+                crate::wire::void_at(r, at, Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
+                crate::wire::void_at(r, at, Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UnsupportedParameterField)
+                crate::wire::void_at(r, at, Self::UnsupportedParameterField)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "shared_link_malformed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkMalformed)
+                crate::wire::void_at(r, at, Self::SharedLinkMalformed)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -15637,7 +14996,10 @@ impl crate::wire::Decode for SetAccessInheritanceError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SetAccessInheritanceError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SetAccessInheritanceError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -15648,10 +15010,8 @@ impl crate::wire::Decode for SetAccessInheritanceError {
                     )
                     .map(Self::AccessError)
             }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15712,27 +15072,24 @@ impl crate::wire::Decode for ShareFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ShareFolderError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ShareFolderError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
             "bad_path" => {
                 crate::wire::read_nested_at(r, at, "bad_path", "ShareFolderError")
                     .map(Self::BadPath)
             }
             "team_policy_disallows_member_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::void_at(r, at, Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::DisallowedSharedLinkPolicy)
+                crate::wire::void_at(r, at, Self::DisallowedSharedLinkPolicy)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15790,24 +15147,23 @@ impl crate::wire::Decode for ShareFolderErrorBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ShareFolderErrorBase")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ShareFolderErrorBase") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
             "bad_path" => {
                 crate::wire::read_nested_at(r, at, "bad_path", "ShareFolderErrorBase")
                     .map(Self::BadPath)
             }
             "team_policy_disallows_member_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::void_at(r, at, Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::DisallowedSharedLinkPolicy)
+                crate::wire::void_at(r, at, Self::DisallowedSharedLinkPolicy)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15860,20 +15216,19 @@ impl crate::wire::Decode for ShareFolderErrorBaseV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ShareFolderErrorBaseV2")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ShareFolderErrorBaseV2") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
             "team_policy_disallows_member_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::void_at(r, at, Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::DisallowedSharedLinkPolicy)
+                crate::wire::void_at(r, at, Self::DisallowedSharedLinkPolicy)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15929,23 +15284,20 @@ impl crate::wire::Decode for ShareFolderErrorV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ShareFolderErrorV2")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ShareFolderErrorV2") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
             "team_policy_disallows_member_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::void_at(r, at, Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::DisallowedSharedLinkPolicy)
+                crate::wire::void_at(r, at, Self::DisallowedSharedLinkPolicy)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -15991,9 +15343,12 @@ impl crate::wire::Decode for ShareFolderJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ShareFolderJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ShareFolderJobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::sharing::SharedFolderMetadata>(r, at)
                     .map(Self::Complete)
@@ -16057,7 +15412,10 @@ impl crate::wire::Decode for ShareFolderLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ShareFolderLaunch")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ShareFolderLaunch") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(r, at, "async_job_id", "ShareFolderLaunch")
@@ -16171,52 +15529,39 @@ impl crate::wire::Decode for SharePathError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharePathError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharePathError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "is_file" => crate::wire::read_void_at(r, at).map(|()| Self::IsFile),
+            "is_file" => crate::wire::void_at(r, at, Self::IsFile),
             "inside_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideSharedFolder)
+                crate::wire::void_at(r, at, Self::InsideSharedFolder)
             }
             "contains_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContainsSharedFolder)
+                crate::wire::void_at(r, at, Self::ContainsSharedFolder)
             }
-            "contains_app_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContainsAppFolder)
-            }
+            "contains_app_folder" => crate::wire::void_at(r, at, Self::ContainsAppFolder),
             "contains_team_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContainsTeamFolder)
+                crate::wire::void_at(r, at, Self::ContainsTeamFolder)
             }
-            "is_app_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsAppFolder)
-            }
-            "inside_app_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideAppFolder)
-            }
-            "is_public_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsPublicFolder)
-            }
+            "is_app_folder" => crate::wire::void_at(r, at, Self::IsAppFolder),
+            "inside_app_folder" => crate::wire::void_at(r, at, Self::InsideAppFolder),
+            "is_public_folder" => crate::wire::void_at(r, at, Self::IsPublicFolder),
             "inside_public_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsidePublicFolder)
+                crate::wire::void_at(r, at, Self::InsidePublicFolder)
             }
             "already_shared" => {
                 crate::wire::read_flat_at::<crate::sharing::SharedFolderMetadata>(r, at)
                     .map(Self::AlreadyShared)
             }
-            "invalid_path" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidPath)
-            }
-            "is_osx_package" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsOsxPackage)
-            }
-            "inside_osx_package" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideOsxPackage)
-            }
-            "is_vault" => crate::wire::read_void_at(r, at).map(|()| Self::IsVault),
-            "is_vault_locked" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsVaultLocked)
-            }
-            "is_family" => crate::wire::read_void_at(r, at).map(|()| Self::IsFamily),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_path" => crate::wire::void_at(r, at, Self::InvalidPath),
+            "is_osx_package" => crate::wire::void_at(r, at, Self::IsOsxPackage),
+            "inside_osx_package" => crate::wire::void_at(r, at, Self::InsideOsxPackage),
+            "is_vault" => crate::wire::void_at(r, at, Self::IsVault),
+            "is_vault_locked" => crate::wire::void_at(r, at, Self::IsVaultLocked),
+            "is_family" => crate::wire::void_at(r, at, Self::IsFamily),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16306,48 +15651,37 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharePathErrorBaseV2")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharePathErrorBaseV2") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "is_file" => crate::wire::read_void_at(r, at).map(|()| Self::IsFile),
+            "is_file" => crate::wire::void_at(r, at, Self::IsFile),
             "inside_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideSharedFolder)
+                crate::wire::void_at(r, at, Self::InsideSharedFolder)
             }
             "contains_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContainsSharedFolder)
+                crate::wire::void_at(r, at, Self::ContainsSharedFolder)
             }
             "contains_team_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContainsTeamFolder)
+                crate::wire::void_at(r, at, Self::ContainsTeamFolder)
             }
-            "is_app_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsAppFolder)
-            }
-            "inside_app_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideAppFolder)
-            }
-            "is_public_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsPublicFolder)
-            }
+            "is_app_folder" => crate::wire::void_at(r, at, Self::IsAppFolder),
+            "inside_app_folder" => crate::wire::void_at(r, at, Self::InsideAppFolder),
+            "is_public_folder" => crate::wire::void_at(r, at, Self::IsPublicFolder),
             "inside_public_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsidePublicFolder)
+                crate::wire::void_at(r, at, Self::InsidePublicFolder)
             }
             "already_shared" => {
                 crate::wire::read_flat_at::<crate::sharing::SharedFolderMetadata>(r, at)
                     .map(Self::AlreadyShared)
             }
-            "invalid_path" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidPath)
-            }
-            "is_osx_package" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsOsxPackage)
-            }
-            "inside_osx_package" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideOsxPackage)
-            }
-            "is_vault" => crate::wire::read_void_at(r, at).map(|()| Self::IsVault),
-            "is_vault_locked" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsVaultLocked)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_path" => crate::wire::void_at(r, at, Self::InvalidPath),
+            "is_osx_package" => crate::wire::void_at(r, at, Self::IsOsxPackage),
+            "inside_osx_package" => crate::wire::void_at(r, at, Self::InsideOsxPackage),
+            "is_vault" => crate::wire::void_at(r, at, Self::IsVault),
+            "is_vault_locked" => crate::wire::void_at(r, at, Self::IsVaultLocked),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16443,52 +15777,39 @@ impl crate::wire::Decode for SharePathErrorV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharePathErrorV2")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharePathErrorV2") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "is_file" => crate::wire::read_void_at(r, at).map(|()| Self::IsFile),
+            "is_file" => crate::wire::void_at(r, at, Self::IsFile),
             "inside_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideSharedFolder)
+                crate::wire::void_at(r, at, Self::InsideSharedFolder)
             }
             "contains_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContainsSharedFolder)
+                crate::wire::void_at(r, at, Self::ContainsSharedFolder)
             }
             "contains_team_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContainsTeamFolder)
+                crate::wire::void_at(r, at, Self::ContainsTeamFolder)
             }
-            "is_app_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsAppFolder)
-            }
-            "inside_app_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideAppFolder)
-            }
-            "is_public_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsPublicFolder)
-            }
+            "is_app_folder" => crate::wire::void_at(r, at, Self::IsAppFolder),
+            "inside_app_folder" => crate::wire::void_at(r, at, Self::InsideAppFolder),
+            "is_public_folder" => crate::wire::void_at(r, at, Self::IsPublicFolder),
             "inside_public_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsidePublicFolder)
+                crate::wire::void_at(r, at, Self::InsidePublicFolder)
             }
             "already_shared" => {
                 crate::wire::read_flat_at::<crate::sharing::SharedFolderMetadata>(r, at)
                     .map(Self::AlreadyShared)
             }
-            "invalid_path" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidPath)
-            }
-            "is_osx_package" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsOsxPackage)
-            }
-            "inside_osx_package" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideOsxPackage)
-            }
-            "is_vault" => crate::wire::read_void_at(r, at).map(|()| Self::IsVault),
-            "is_vault_locked" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::IsVaultLocked)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "is_family" => crate::wire::read_void_at(r, at).map(|()| Self::IsFamily),
-            "contains_app_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ContainsAppFolder)
-            }
+            "invalid_path" => crate::wire::void_at(r, at, Self::InvalidPath),
+            "is_osx_package" => crate::wire::void_at(r, at, Self::IsOsxPackage),
+            "inside_osx_package" => crate::wire::void_at(r, at, Self::InsideOsxPackage),
+            "is_vault" => crate::wire::void_at(r, at, Self::IsVault),
+            "is_vault_locked" => crate::wire::void_at(r, at, Self::IsVaultLocked),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "is_family" => crate::wire::void_at(r, at, Self::IsFamily),
+            "contains_app_folder" => crate::wire::void_at(r, at, Self::ContainsAppFolder),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16545,18 +15866,17 @@ impl crate::wire::Decode for SharedFolderAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedFolderAccessError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharedFolderAccessError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_id" => crate::wire::read_void_at(r, at).map(|()| Self::InvalidId),
-            "not_a_member" => crate::wire::read_void_at(r, at).map(|()| Self::NotAMember),
-            "invalid_member" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidMember)
-            }
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "unmounted" => crate::wire::read_void_at(r, at).map(|()| Self::Unmounted),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_id" => crate::wire::void_at(r, at, Self::InvalidId),
+            "not_a_member" => crate::wire::void_at(r, at, Self::NotAMember),
+            "invalid_member" => crate::wire::void_at(r, at, Self::InvalidMember),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "unmounted" => crate::wire::void_at(r, at, Self::Unmounted),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16611,19 +15931,20 @@ impl crate::wire::Decode for SharedFolderMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedFolderMemberError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharedFolderMemberError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_dropbox_id" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidDropboxId)
-            }
-            "not_a_member" => crate::wire::read_void_at(r, at).map(|()| Self::NotAMember),
+            "invalid_dropbox_id" => crate::wire::void_at(r, at, Self::InvalidDropboxId),
+            "not_a_member" => crate::wire::void_at(r, at, Self::NotAMember),
             "no_explicit_access" => {
                 crate::wire::read_flat_at::<
                     crate::sharing::MemberAccessLevelResult,
                 >(r, at)
                     .map(Self::NoExplicitAccess)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16680,20 +16001,22 @@ impl crate::wire::Decode for SharedLinkAccessFailureReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedLinkAccessFailureReason")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "SharedLinkAccessFailureReason",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "login_required" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LoginRequired)
-            }
+            "login_required" => crate::wire::void_at(r, at, Self::LoginRequired),
             "email_verify_required" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailVerifyRequired)
+                crate::wire::void_at(r, at, Self::EmailVerifyRequired)
             }
-            "password_required" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PasswordRequired)
-            }
-            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
-            "owner_only" => crate::wire::read_void_at(r, at).map(|()| Self::OwnerOnly),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "password_required" => crate::wire::void_at(r, at, Self::PasswordRequired),
+            "team_only" => crate::wire::void_at(r, at, Self::TeamOnly),
+            "owner_only" => crate::wire::void_at(r, at, Self::OwnerOnly),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16738,7 +16061,13 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedLinkAlreadyExistsMetadata")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "SharedLinkAlreadyExistsMetadata",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "metadata" => {
                 crate::wire::read_nested_at(
@@ -16749,7 +16078,7 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
                     )
                     .map(Self::Metadata)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16809,22 +16138,24 @@ impl crate::wire::Decode for SharedLinkError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedLinkError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharedLinkError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "shared_link_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
+                crate::wire::void_at(r, at, Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
+                crate::wire::void_at(r, at, Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
+                crate::wire::void_at(r, at, Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UnsupportedParameterField)
+                crate::wire::void_at(r, at, Self::UnsupportedParameterField)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16885,22 +16216,24 @@ impl crate::wire::Decode for SharedLinkMetadataError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedLinkMetadataError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharedLinkMetadataError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "shared_link_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkNotFound)
+                crate::wire::void_at(r, at, Self::SharedLinkNotFound)
             }
             "shared_link_access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedLinkAccessDenied)
+                crate::wire::void_at(r, at, Self::SharedLinkAccessDenied)
             }
             "unsupported_link_type" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnsupportedLinkType)
+                crate::wire::void_at(r, at, Self::UnsupportedLinkType)
             }
             "unsupported_parameter_field" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UnsupportedParameterField)
+                crate::wire::void_at(r, at, Self::UnsupportedParameterField)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16951,12 +16284,15 @@ impl crate::wire::Decode for SharedLinkPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedLinkPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharedLinkPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "anyone" => crate::wire::read_void_at(r, at).map(|()| Self::Anyone),
-            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
-            "members" => crate::wire::read_void_at(r, at).map(|()| Self::Members),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "anyone" => crate::wire::void_at(r, at, Self::Anyone),
+            "team" => crate::wire::void_at(r, at, Self::Team),
+            "members" => crate::wire::void_at(r, at, Self::Members),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16996,14 +16332,13 @@ impl crate::wire::Decode for SharedLinkSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedLinkSettingsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharedLinkSettingsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_settings" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidSettings)
-            }
-            "not_authorized" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotAuthorized)
-            }
+            "invalid_settings" => crate::wire::void_at(r, at, Self::InvalidSettings),
+            "not_authorized" => crate::wire::void_at(r, at, Self::NotAuthorized),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -17068,22 +16403,19 @@ impl crate::wire::Decode for SharingFileAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharingFileAccessError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharingFileAccessError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "invalid_file" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFile)
-            }
-            "is_folder" => crate::wire::read_void_at(r, at).map(|()| Self::IsFolder),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "invalid_file" => crate::wire::void_at(r, at, Self::InvalidFile),
+            "is_folder" => crate::wire::void_at(r, at, Self::IsFolder),
             "inside_public_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsidePublicFolder)
+                crate::wire::void_at(r, at, Self::InsidePublicFolder)
             }
-            "inside_osx_package" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsideOsxPackage)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "inside_osx_package" => crate::wire::void_at(r, at, Self::InsideOsxPackage),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17127,12 +16459,13 @@ impl crate::wire::Decode for SharingUserError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharingUserError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharingUserError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmailUnverified)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "email_unverified" => crate::wire::void_at(r, at, Self::EmailUnverified),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17202,29 +16535,26 @@ impl crate::wire::Decode for TransferFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TransferFolderError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TransferFolderError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(r, at, "access_error", "TransferFolderError")
                     .map(Self::AccessError)
             }
-            "invalid_dropbox_id" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidDropboxId)
-            }
+            "invalid_dropbox_id" => crate::wire::void_at(r, at, Self::InvalidDropboxId),
             "new_owner_not_a_member" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NewOwnerNotAMember)
+                crate::wire::void_at(r, at, Self::NewOwnerNotAMember)
             }
-            "new_owner_unmounted" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NewOwnerUnmounted)
-            }
+            "new_owner_unmounted" => crate::wire::void_at(r, at, Self::NewOwnerUnmounted),
             "new_owner_email_unverified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NewOwnerEmailUnverified)
+                crate::wire::void_at(r, at, Self::NewOwnerEmailUnverified)
             }
-            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "team_folder" => crate::wire::void_at(r, at, Self::TeamFolder),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17278,19 +16608,18 @@ impl crate::wire::Decode for UnmountFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UnmountFolderError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UnmountFolderError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(r, at, "access_error", "UnmountFolderError")
                     .map(Self::AccessError)
             }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "not_unmountable" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NotUnmountable)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "not_unmountable" => crate::wire::void_at(r, at, Self::NotUnmountable),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17347,7 +16676,10 @@ impl crate::wire::Decode for UnshareFileError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UnshareFileError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UnshareFileError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "user_error" => {
                 crate::wire::read_nested_at(r, at, "user_error", "UnshareFileError")
@@ -17357,7 +16689,7 @@ impl crate::wire::Decode for UnshareFileError {
                 crate::wire::read_nested_at(r, at, "access_error", "UnshareFileError")
                     .map(Self::AccessError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17414,20 +16746,19 @@ impl crate::wire::Decode for UnshareFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UnshareFolderError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UnshareFolderError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(r, at, "access_error", "UnshareFolderError")
                     .map(Self::AccessError)
             }
-            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "too_many_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyFiles)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "team_folder" => crate::wire::void_at(r, at, Self::TeamFolder),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "too_many_files" => crate::wire::void_at(r, at, Self::TooManyFiles),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17484,7 +16815,10 @@ impl crate::wire::Decode for UpdateFilePolicyError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UpdateFilePolicyError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UpdateFilePolicyError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -17496,12 +16830,10 @@ impl crate::wire::Decode for UpdateFilePolicyError {
                     .map(Self::AccessError)
             }
             "invalid_file_settings" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFileSettings)
+                crate::wire::void_at(r, at, Self::InvalidFileSettings)
             }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17572,7 +16904,10 @@ impl crate::wire::Decode for UpdateFolderMemberError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UpdateFolderMemberError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UpdateFolderMemberError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -17601,13 +16936,9 @@ impl crate::wire::Decode for UpdateFolderMemberError {
                     )
                     .map(Self::NoExplicitAccess)
             }
-            "insufficient_plan" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPlan)
-            }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "insufficient_plan" => crate::wire::void_at(r, at, Self::InsufficientPlan),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17674,7 +17005,10 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UpdateFolderPolicyError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UpdateFolderPolicyError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -17685,20 +17019,16 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
                     )
                     .map(Self::AccessError)
             }
-            "not_on_team" => crate::wire::read_void_at(r, at).map(|()| Self::NotOnTeam),
+            "not_on_team" => crate::wire::void_at(r, at, Self::NotOnTeam),
             "team_policy_disallows_member_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TeamPolicyDisallowsMemberPolicy)
+                crate::wire::void_at(r, at, Self::TeamPolicyDisallowsMemberPolicy)
             }
             "disallowed_shared_link_policy" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::DisallowedSharedLinkPolicy)
+                crate::wire::void_at(r, at, Self::DisallowedSharedLinkPolicy)
             }
-            "no_permission" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoPermission)
-            }
-            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "no_permission" => crate::wire::void_at(r, at, Self::NoPermission),
+            "team_folder" => crate::wire::void_at(r, at, Self::TeamFolder),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17744,11 +17074,14 @@ impl crate::wire::Decode for ViewerInfoPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ViewerInfoPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ViewerInfoPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17804,18 +17137,17 @@ impl crate::wire::Decode for Visibility {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "Visibility")?;
+        let (tag, at) = match crate::wire::union_tag(r, "Visibility") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "public" => crate::wire::read_void_at(r, at).map(|()| Self::Public),
-            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
-            "password" => crate::wire::read_void_at(r, at).map(|()| Self::Password),
-            "team_and_password" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndPassword)
-            }
-            "shared_folder_only" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedFolderOnly)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "public" => crate::wire::void_at(r, at, Self::Public),
+            "team_only" => crate::wire::void_at(r, at, Self::TeamOnly),
+            "password" => crate::wire::void_at(r, at, Self::Password),
+            "team_and_password" => crate::wire::void_at(r, at, Self::TeamAndPassword),
+            "shared_folder_only" => crate::wire::void_at(r, at, Self::SharedFolderOnly),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17875,27 +17207,23 @@ impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "VisibilityPolicyDisallowedReason")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "VisibilityPolicyDisallowedReason",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "delete_and_recreate" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DeleteAndRecreate)
-            }
+            "delete_and_recreate" => crate::wire::void_at(r, at, Self::DeleteAndRecreate),
             "restricted_by_shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedBySharedFolder)
+                crate::wire::void_at(r, at, Self::RestrictedBySharedFolder)
             }
-            "restricted_by_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RestrictedByTeam)
-            }
-            "user_not_on_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotOnTeam)
-            }
-            "user_account_type" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserAccountType)
-            }
-            "permission_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PermissionDenied)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "restricted_by_team" => crate::wire::void_at(r, at, Self::RestrictedByTeam),
+            "user_not_on_team" => crate::wire::void_at(r, at, Self::UserNotOnTeam),
+            "user_account_type" => crate::wire::void_at(r, at, Self::UserAccountType),
+            "permission_denied" => crate::wire::void_at(r, at, Self::PermissionDenied),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

@@ -114,84 +114,75 @@ impl crate::wire::Decode for ActiveWebSession {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f5: ::std::option::Option<::std::string::String>,
-            f6: ::std::option::Option<::std::string::String>,
-            f7: ::std::option::Option<::std::string::String>,
-            f8: ::std::option::Option<crate::common::DropboxTimestamp>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_id" => crate::wire::read_into(r, &mut slots.f0),
-                "ip_address" => crate::wire::read_nullable(r, &mut slots.f1),
-                "country" => crate::wire::read_nullable(r, &mut slots.f2),
-                "created" => crate::wire::read_nullable(r, &mut slots.f3),
-                "updated" => crate::wire::read_nullable(r, &mut slots.f4),
-                "user_agent" => crate::wire::read_into(r, &mut slots.f5),
-                "os" => crate::wire::read_into(r, &mut slots.f6),
-                "browser" => crate::wire::read_into(r, &mut slots.f7),
-                "expires" => crate::wire::read_nullable(r, &mut slots.f8),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "ActiveWebSession"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user_agent", "ActiveWebSession"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "os", "ActiveWebSession"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "browser", "ActiveWebSession"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ActiveWebSession",
+            &[
+                "session_id",
+                "ip_address",
+                "country",
+                "created",
+                "updated",
+                "user_agent",
+                "os",
+                "browser",
+                "expires",
+            ],
+            225,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Str(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
             ::std::option::Option::Some(f7),
-        ) = (slots.f0.take(), slots.f5.take(), slots.f6.take(), slots.f7.take()) else {
+        ) = (f0, f5, f6, f7) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ActiveWebSession"),
             );
         };
         ::std::result::Result::Ok(Self {
             session_id: f0,
-            ip_address: slots.f1,
-            country: slots.f2,
-            created: slots.f3,
-            updated: slots.f4,
+            ip_address: f1.0,
+            country: f2.0,
+            created: f3.0,
+            updated: f4.0,
             user_agent: f5,
             os: f6,
             browser: f7,
-            expires: slots.f8,
+            expires: f8.0,
         })
     }
 }
@@ -238,25 +229,22 @@ impl crate::wire::Decode for AddSecondaryEmailsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddSecondaryEmailsArg",
+            &["new_secondary_emails"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "new_secondary_emails" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "new_secondary_emails", "AddSecondaryEmailsArg"),
+                crate::wire::missing(r, "", "AddSecondaryEmailsArg"),
             );
         };
         ::std::result::Result::Ok(Self { new_secondary_emails: f0 })
@@ -267,8 +255,13 @@ impl crate::wire::Validate for AddSecondaryEmailsArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.new_secondary_emails).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddSecondaryEmailsArg.new_secondary_emails"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("AddSecondaryEmailsArg.new_secondary_emails"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -313,23 +306,20 @@ impl crate::wire::Decode for AddSecondaryEmailsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::UserAddResult>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::team::UserAddResult>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "AddSecondaryEmailsResult",
+            &["results"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "results" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "results", "AddSecondaryEmailsResult"),
+                crate::wire::missing(r, "", "AddSecondaryEmailsResult"),
             );
         };
         ::std::result::Result::Ok(Self { results: f0 })
@@ -421,63 +411,55 @@ impl crate::wire::Decode for ApiApp {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<::std::string::String>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f5: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "app_id" => crate::wire::read_into(r, &mut slots.f0),
-                "app_name" => crate::wire::read_into(r, &mut slots.f1),
-                "publisher" => crate::wire::read_nullable(r, &mut slots.f2),
-                "publisher_url" => crate::wire::read_nullable(r, &mut slots.f3),
-                "linked" => crate::wire::read_nullable(r, &mut slots.f4),
-                "is_app_folder" => crate::wire::read_into(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "app_id", "ApiApp"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "app_name", "ApiApp"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_app_folder", "ApiApp"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ApiApp",
+            &[
+                "app_id",
+                "app_name",
+                "publisher",
+                "publisher_url",
+                "linked",
+                "is_app_folder",
+            ],
+            35,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f5),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f5.take()) else {
+        ) = (f0, f1, f5) else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "ApiApp"));
         };
         ::std::result::Result::Ok(Self {
             app_id: f0,
             app_name: f1,
-            publisher: slots.f2,
-            publisher_url: slots.f3,
-            linked: slots.f4,
+            publisher: f2.0,
+            publisher_url: f3.0,
+            linked: f4.0,
             is_app_folder: f5,
         })
     }
@@ -524,23 +506,20 @@ impl crate::wire::Decode for BaseDfbReport {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "BaseDfbReport",
+            &["start_date"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "start_date" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "start_date", "BaseDfbReport"),
+                crate::wire::missing(r, "", "BaseDfbReport"),
             );
         };
         ::std::result::Result::Ok(Self { start_date: f0 })
@@ -588,25 +567,22 @@ impl crate::wire::Decode for BulkSuspendArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::BulkSuspendMemberTarget>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::BulkSuspendMemberTarget>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "BulkSuspendArg",
+            &["members"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "members" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "BulkSuspendArg"),
+                crate::wire::missing(r, "", "BulkSuspendArg"),
             );
         };
         ::std::result::Result::Ok(Self { members: f0 })
@@ -617,8 +593,11 @@ impl crate::wire::Validate for BulkSuspendArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("BulkSuspendArg.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("BulkSuspendArg.members"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -682,56 +661,28 @@ impl crate::wire::Decode for BulkSuspendComplete {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<i64>,
-            f1: ::std::option::Option<i64>,
-            f2: ::std::option::Option<i64>,
-            f3: ::std::option::Option<i64>,
-            f4: ::std::option::Option<crate::team::BulkSuspendReportDeliveryStatus>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "requested" => crate::wire::read_into(r, &mut slots.f0),
-                "suspended" => crate::wire::read_into(r, &mut slots.f1),
-                "failed" => crate::wire::read_into(r, &mut slots.f2),
-                "unknown" => crate::wire::read_into(r, &mut slots.f3),
-                "report_delivery" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "requested", "BulkSuspendComplete"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "suspended", "BulkSuspendComplete"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "failed", "BulkSuspendComplete"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "unknown", "BulkSuspendComplete"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "report_delivery", "BulkSuspendComplete"),
-            );
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            crate::team::BulkSuspendReportDeliveryStatus,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "BulkSuspendComplete",
+            &["requested", "suspended", "failed", "unknown", "report_delivery"],
+            31,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -739,13 +690,7 @@ impl crate::wire::Decode for BulkSuspendComplete {
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f4),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "BulkSuspendComplete"),
             );
@@ -808,37 +753,20 @@ impl crate::wire::Decode for BulkSuspendMemberTarget {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::team::MembersDeactivateArg>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::MembersDeactivateArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "BulkSuspendMemberTarget",
+            &["client_item_id", "suspend_arg"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "client_item_id" => crate::wire::read_into(r, &mut slots.f0),
-                "suspend_arg" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "client_item_id", "BulkSuspendMemberTarget"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "suspend_arg", "BulkSuspendMemberTarget"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "BulkSuspendMemberTarget"),
             );
@@ -853,8 +781,13 @@ impl crate::wire::Validate for BulkSuspendMemberTarget {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.suspend_arg)
-            .map_err(|e| e.within("BulkSuspendMemberTarget.suspend_arg"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.suspend_arg,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("BulkSuspendMemberTarget.suspend_arg"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -898,23 +831,22 @@ impl crate::wire::Decode for CustomQuotaUsersArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserSelectorArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "CustomQuotaUsersArg",
+            &["users"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "users" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "CustomQuotaUsersArg"),
+                crate::wire::missing(r, "", "CustomQuotaUsersArg"),
             );
         };
         ::std::result::Result::Ok(Self { users: f0 })
@@ -925,8 +857,11 @@ impl crate::wire::Validate for CustomQuotaUsersArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("CustomQuotaUsersArg.users"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("CustomQuotaUsersArg.users"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -990,26 +925,25 @@ impl crate::wire::Decode for DateRange {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::Date>,
-            f1: ::std::option::Option<crate::common::Date>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "start_date" => crate::wire::read_nullable(r, &mut slots.f0),
-                "end_date" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::common::Date> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::common::Date> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DateRange",
+            &["start_date", "end_date"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            start_date: slots.f0,
-            end_date: slots.f1,
+            start_date: f0.0,
+            end_date: f1.0,
         })
     }
 }
@@ -1056,25 +990,22 @@ impl crate::wire::Decode for DeleteSecondaryEmailsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteSecondaryEmailsArg",
+            &["emails_to_delete"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "emails_to_delete" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "emails_to_delete", "DeleteSecondaryEmailsArg"),
+                crate::wire::missing(r, "", "DeleteSecondaryEmailsArg"),
             );
         };
         ::std::result::Result::Ok(Self { emails_to_delete: f0 })
@@ -1085,8 +1016,13 @@ impl crate::wire::Validate for DeleteSecondaryEmailsArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.emails_to_delete).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("DeleteSecondaryEmailsArg.emails_to_delete"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("DeleteSecondaryEmailsArg.emails_to_delete"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -1130,23 +1066,22 @@ impl crate::wire::Decode for DeleteSecondaryEmailsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::UserDeleteResult>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserDeleteResult>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeleteSecondaryEmailsResult",
+            &["results"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "results" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "results", "DeleteSecondaryEmailsResult"),
+                crate::wire::missing(r, "", "DeleteSecondaryEmailsResult"),
             );
         };
         ::std::result::Result::Ok(Self { results: f0 })
@@ -1267,82 +1202,55 @@ impl crate::wire::Decode for DesktopClientSession {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f5: ::std::option::Option<::std::string::String>,
-            f6: ::std::option::Option<crate::team::DesktopPlatform>,
-            f7: ::std::option::Option<::std::string::String>,
-            f8: ::std::option::Option<::std::string::String>,
-            f9: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_id" => crate::wire::read_into(r, &mut slots.f0),
-                "ip_address" => crate::wire::read_nullable(r, &mut slots.f1),
-                "country" => crate::wire::read_nullable(r, &mut slots.f2),
-                "created" => crate::wire::read_nullable(r, &mut slots.f3),
-                "updated" => crate::wire::read_nullable(r, &mut slots.f4),
-                "host_name" => crate::wire::read_into(r, &mut slots.f5),
-                "client_type" => crate::wire::read_into(r, &mut slots.f6),
-                "client_version" => crate::wire::read_into(r, &mut slots.f7),
-                "platform" => crate::wire::read_into(r, &mut slots.f8),
-                "is_delete_on_unlink_supported" => {
-                    crate::wire::read_into(r, &mut slots.f9)
-                }
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "DesktopClientSession"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "host_name", "DesktopClientSession"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "client_type", "DesktopClientSession"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "client_version", "DesktopClientSession"),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "platform", "DesktopClientSession"),
-            );
-        }
-        if slots.f9.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "is_delete_on_unlink_supported",
-                    "DesktopClientSession",
-                ),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::team::DesktopPlatform> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DesktopClientSession",
+            &[
+                "session_id",
+                "ip_address",
+                "country",
+                "created",
+                "updated",
+                "host_name",
+                "client_type",
+                "client_version",
+                "platform",
+                "is_delete_on_unlink_supported",
+            ],
+            993,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
+                crate::wire::SlotRef::Bool(&mut f9),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -1351,24 +1259,17 @@ impl crate::wire::Decode for DesktopClientSession {
             ::std::option::Option::Some(f7),
             ::std::option::Option::Some(f8),
             ::std::option::Option::Some(f9),
-        ) = (
-            slots.f0.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-            slots.f8.take(),
-            slots.f9.take(),
-        ) else {
+        ) = (f0, f5, f6, f7, f8, f9) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "DesktopClientSession"),
             );
         };
         ::std::result::Result::Ok(Self {
             session_id: f0,
-            ip_address: slots.f1,
-            country: slots.f2,
-            created: slots.f3,
-            updated: slots.f4,
+            ip_address: f1.0,
+            country: f2.0,
+            created: f3.0,
+            updated: f4.0,
             host_name: f5,
             client_type: f6,
             client_version: f7,
@@ -1460,43 +1361,46 @@ impl crate::wire::Decode for DeviceSession {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeviceSession",
+            &["session_id", "ip_address", "country", "created", "updated"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_id" => crate::wire::read_into(r, &mut slots.f0),
-                "ip_address" => crate::wire::read_nullable(r, &mut slots.f1),
-                "country" => crate::wire::read_nullable(r, &mut slots.f2),
-                "created" => crate::wire::read_nullable(r, &mut slots.f3),
-                "updated" => crate::wire::read_nullable(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "DeviceSession"),
+                crate::wire::missing(r, "", "DeviceSession"),
             );
         };
         ::std::result::Result::Ok(Self {
             session_id: f0,
-            ip_address: slots.f1,
-            country: slots.f2,
-            created: slots.f3,
-            updated: slots.f4,
+            ip_address: f1.0,
+            country: f2.0,
+            created: f3.0,
+            updated: f4.0,
         })
     }
 }
@@ -1547,37 +1451,20 @@ impl crate::wire::Decode for DeviceSessionArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DeviceSessionArg",
+            &["session_id", "team_member_id"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_id" => crate::wire::read_into(r, &mut slots.f0),
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "DeviceSessionArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "DeviceSessionArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "DeviceSessionArg"),
             );
@@ -1664,72 +1551,30 @@ impl crate::wire::Decode for DevicesActive {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::NumberPerDay>,
-            f1: ::std::option::Option<crate::team::NumberPerDay>,
-            f2: ::std::option::Option<crate::team::NumberPerDay>,
-            f3: ::std::option::Option<crate::team::NumberPerDay>,
-            f4: ::std::option::Option<crate::team::NumberPerDay>,
-            f5: ::std::option::Option<crate::team::NumberPerDay>,
-            f6: ::std::option::Option<crate::team::NumberPerDay>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "windows" => crate::wire::read_into(r, &mut slots.f0),
-                "macos" => crate::wire::read_into(r, &mut slots.f1),
-                "linux" => crate::wire::read_into(r, &mut slots.f2),
-                "ios" => crate::wire::read_into(r, &mut slots.f3),
-                "android" => crate::wire::read_into(r, &mut slots.f4),
-                "other" => crate::wire::read_into(r, &mut slots.f5),
-                "total" => crate::wire::read_into(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "windows", "DevicesActive"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "macos", "DevicesActive"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "linux", "DevicesActive"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "ios", "DevicesActive"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "android", "DevicesActive"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "other", "DevicesActive"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "total", "DevicesActive"),
-            );
+        let mut f0: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "DevicesActive",
+            &["windows", "macos", "linux", "ios", "android", "other", "total"],
+            127,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -1739,15 +1584,7 @@ impl crate::wire::Decode for DevicesActive {
             ::std::option::Option::Some(f4),
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4, f5, f6) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "DevicesActive"),
             );
@@ -1811,22 +1648,19 @@ impl crate::wire::Decode for ExcludedUsersListArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExcludedUsersListArg",
+            &["limit"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
@@ -1837,12 +1671,14 @@ impl crate::wire::Validate for ExcludedUsersListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "ExcludedUsersListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -1887,23 +1723,20 @@ impl crate::wire::Decode for ExcludedUsersListContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExcludedUsersListContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ExcludedUsersListContinueArg"),
+                crate::wire::missing(r, "", "ExcludedUsersListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -1969,47 +1802,34 @@ impl crate::wire::Decode for ExcludedUsersListResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberProfile>>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberProfile>> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExcludedUsersListResult",
+            &["users", "cursor", "has_more"],
+            5,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "users" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "ExcludedUsersListResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ExcludedUsersListResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (
-            slots.f0.take(),
-            slots.f2.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (f0, f2)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ExcludedUsersListResult"),
             );
         };
         ::std::result::Result::Ok(Self {
             users: f0,
-            cursor: slots.f1,
+            cursor: f1.0,
             has_more: f2,
         })
     }
@@ -2067,21 +1887,20 @@ impl crate::wire::Decode for ExcludedUsersUpdateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
+        let mut f0: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::UserSelectorArg>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExcludedUsersUpdateArg",
+            &["users"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "users" => crate::wire::read_nullable(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        ::std::result::Result::Ok(Self { users: slots.f0 })
+        ::std::result::Result::Ok(Self { users: f0.0 })
     }
 }
 impl crate::wire::Validate for ExcludedUsersUpdateArg {
@@ -2090,8 +1909,13 @@ impl crate::wire::Validate for ExcludedUsersUpdateArg {
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.users {
             for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("ExcludedUsersUpdateArg.users"))?;
+                if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                    item1,
+                ) {
+                    return ::std::result::Result::Err(
+                        e.within("ExcludedUsersUpdateArg.users"),
+                    );
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -2138,23 +1962,20 @@ impl crate::wire::Decode for ExcludedUsersUpdateResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::ExcludedUsersUpdateStatus>,
+        let mut f0: ::std::option::Option<crate::team::ExcludedUsersUpdateStatus> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ExcludedUsersUpdateResult",
+            &["status"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "status" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "status", "ExcludedUsersUpdateResult"),
+                crate::wire::missing(r, "", "ExcludedUsersUpdateResult"),
             );
         };
         ::std::result::Result::Ok(Self { status: f0 })
@@ -2201,23 +2022,20 @@ impl crate::wire::Decode for FeaturesGetValuesBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::Feature>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::team::Feature>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FeaturesGetValuesBatchArg",
+            &["features"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "features" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "features", "FeaturesGetValuesBatchArg"),
+                crate::wire::missing(r, "", "FeaturesGetValuesBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { features: f0 })
@@ -2263,23 +2081,20 @@ impl crate::wire::Decode for FeaturesGetValuesBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::FeatureValue>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::team::FeatureValue>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FeaturesGetValuesBatchResult",
+            &["values"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "values" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "values", "FeaturesGetValuesBatchResult"),
+                crate::wire::missing(r, "", "FeaturesGetValuesBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { values: f0 })
@@ -2429,168 +2244,62 @@ impl crate::wire::Decode for GetActivityReport {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::team::NumberPerDay>,
-            f2: ::std::option::Option<crate::team::NumberPerDay>,
-            f3: ::std::option::Option<crate::team::NumberPerDay>,
-            f4: ::std::option::Option<crate::team::NumberPerDay>,
-            f5: ::std::option::Option<crate::team::NumberPerDay>,
-            f6: ::std::option::Option<crate::team::NumberPerDay>,
-            f7: ::std::option::Option<crate::team::NumberPerDay>,
-            f8: ::std::option::Option<crate::team::NumberPerDay>,
-            f9: ::std::option::Option<crate::team::NumberPerDay>,
-            f10: ::std::option::Option<crate::team::NumberPerDay>,
-            f11: ::std::option::Option<crate::team::NumberPerDay>,
-            f12: ::std::option::Option<crate::team::NumberPerDay>,
-            f13: ::std::option::Option<crate::team::NumberPerDay>,
-            f14: ::std::option::Option<crate::team::NumberPerDay>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-            f14: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "start_date" => crate::wire::read_into(r, &mut slots.f0),
-                "adds" => crate::wire::read_into(r, &mut slots.f1),
-                "edits" => crate::wire::read_into(r, &mut slots.f2),
-                "deletes" => crate::wire::read_into(r, &mut slots.f3),
-                "active_users_28_day" => crate::wire::read_into(r, &mut slots.f4),
-                "active_users_7_day" => crate::wire::read_into(r, &mut slots.f5),
-                "active_users_1_day" => crate::wire::read_into(r, &mut slots.f6),
-                "active_shared_folders_28_day" => {
-                    crate::wire::read_into(r, &mut slots.f7)
-                }
-                "active_shared_folders_7_day" => crate::wire::read_into(r, &mut slots.f8),
-                "active_shared_folders_1_day" => crate::wire::read_into(r, &mut slots.f9),
-                "shared_links_created" => crate::wire::read_into(r, &mut slots.f10),
-                "shared_links_viewed_by_team" => {
-                    crate::wire::read_into(r, &mut slots.f11)
-                }
-                "shared_links_viewed_by_outside_user" => {
-                    crate::wire::read_into(r, &mut slots.f12)
-                }
-                "shared_links_viewed_by_not_logged_in" => {
-                    crate::wire::read_into(r, &mut slots.f13)
-                }
-                "shared_links_viewed_total" => crate::wire::read_into(r, &mut slots.f14),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "start_date", "GetActivityReport"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "adds", "GetActivityReport"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "edits", "GetActivityReport"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "deletes", "GetActivityReport"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "active_users_28_day", "GetActivityReport"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "active_users_7_day", "GetActivityReport"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "active_users_1_day", "GetActivityReport"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "active_shared_folders_28_day",
-                    "GetActivityReport",
-                ),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "active_shared_folders_7_day",
-                    "GetActivityReport",
-                ),
-            );
-        }
-        if slots.f9.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "active_shared_folders_1_day",
-                    "GetActivityReport",
-                ),
-            );
-        }
-        if slots.f10.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_links_created", "GetActivityReport"),
-            );
-        }
-        if slots.f11.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_links_viewed_by_team",
-                    "GetActivityReport",
-                ),
-            );
-        }
-        if slots.f12.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_links_viewed_by_outside_user",
-                    "GetActivityReport",
-                ),
-            );
-        }
-        if slots.f13.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_links_viewed_by_not_logged_in",
-                    "GetActivityReport",
-                ),
-            );
-        }
-        if slots.f14.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_links_viewed_total", "GetActivityReport"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetActivityReport",
+            &[
+                "start_date",
+                "adds",
+                "edits",
+                "deletes",
+                "active_users_28_day",
+                "active_users_7_day",
+                "active_users_1_day",
+                "active_shared_folders_28_day",
+                "active_shared_folders_7_day",
+                "active_shared_folders_1_day",
+                "shared_links_created",
+                "shared_links_viewed_by_team",
+                "shared_links_viewed_by_outside_user",
+                "shared_links_viewed_by_not_logged_in",
+                "shared_links_viewed_total",
+            ],
+            32767,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
+                crate::wire::SlotRef::Any(&mut f14),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -2608,23 +2317,7 @@ impl crate::wire::Decode for GetActivityReport {
             ::std::option::Option::Some(f12),
             ::std::option::Option::Some(f13),
             ::std::option::Option::Some(f14),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-            slots.f8.take(),
-            slots.f9.take(),
-            slots.f10.take(),
-            slots.f11.take(),
-            slots.f12.take(),
-            slots.f13.take(),
-            slots.f14.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GetActivityReport"),
             );
@@ -2709,55 +2402,31 @@ impl crate::wire::Decode for GetDevicesReport {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::team::DevicesActive>,
-            f2: ::std::option::Option<crate::team::DevicesActive>,
-            f3: ::std::option::Option<crate::team::DevicesActive>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "start_date" => crate::wire::read_into(r, &mut slots.f0),
-                "active_1_day" => crate::wire::read_into(r, &mut slots.f1),
-                "active_7_day" => crate::wire::read_into(r, &mut slots.f2),
-                "active_28_day" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "start_date", "GetDevicesReport"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "active_1_day", "GetDevicesReport"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "active_7_day", "GetDevicesReport"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "active_28_day", "GetDevicesReport"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::DevicesActive> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::DevicesActive> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::team::DevicesActive> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetDevicesReport",
+            &["start_date", "active_1_day", "active_7_day", "active_28_day"],
+            15,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+        ) = (f0, f1, f2, f3) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GetDevicesReport"),
             );
@@ -2841,64 +2510,35 @@ impl crate::wire::Decode for GetMembershipReport {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::team::NumberPerDay>,
-            f2: ::std::option::Option<crate::team::NumberPerDay>,
-            f3: ::std::option::Option<crate::team::NumberPerDay>,
-            f4: ::std::option::Option<crate::team::NumberPerDay>,
-            f5: ::std::option::Option<crate::team::NumberPerDay>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "start_date" => crate::wire::read_into(r, &mut slots.f0),
-                "team_size" => crate::wire::read_into(r, &mut slots.f1),
-                "pending_invites" => crate::wire::read_into(r, &mut slots.f2),
-                "members_joined" => crate::wire::read_into(r, &mut slots.f3),
-                "suspended_members" => crate::wire::read_into(r, &mut slots.f4),
-                "licenses" => crate::wire::read_into(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "start_date", "GetMembershipReport"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_size", "GetMembershipReport"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "pending_invites", "GetMembershipReport"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members_joined", "GetMembershipReport"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "suspended_members", "GetMembershipReport"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "licenses", "GetMembershipReport"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetMembershipReport",
+            &[
+                "start_date",
+                "team_size",
+                "pending_invites",
+                "members_joined",
+                "suspended_members",
+                "licenses",
+            ],
+            63,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -2907,14 +2547,7 @@ impl crate::wire::Decode for GetMembershipReport {
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f4),
             ::std::option::Option::Some(f5),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4, f5) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GetMembershipReport"),
             );
@@ -3000,66 +2633,37 @@ impl crate::wire::Decode for GetStorageReport {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::team::NumberPerDay>,
-            f2: ::std::option::Option<crate::team::NumberPerDay>,
-            f3: ::std::option::Option<crate::team::NumberPerDay>,
-            f4: ::std::option::Option<crate::team::NumberPerDay>,
-            f5: ::std::option::Option<
-                ::std::vec::Vec<::std::vec::Vec<crate::team::StorageBucket>>,
-            >,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "start_date" => crate::wire::read_into(r, &mut slots.f0),
-                "total_usage" => crate::wire::read_into(r, &mut slots.f1),
-                "shared_usage" => crate::wire::read_into(r, &mut slots.f2),
-                "unshared_usage" => crate::wire::read_into(r, &mut slots.f3),
-                "shared_folders" => crate::wire::read_into(r, &mut slots.f4),
-                "member_storage_map" => crate::wire::read_into(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "start_date", "GetStorageReport"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "total_usage", "GetStorageReport"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_usage", "GetStorageReport"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "unshared_usage", "GetStorageReport"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folders", "GetStorageReport"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_storage_map", "GetStorageReport"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::team::NumberPerDay> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<::std::vec::Vec<crate::team::StorageBucket>>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetStorageReport",
+            &[
+                "start_date",
+                "total_usage",
+                "shared_usage",
+                "unshared_usage",
+                "shared_folders",
+                "member_storage_map",
+            ],
+            63,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -3068,14 +2672,7 @@ impl crate::wire::Decode for GetStorageReport {
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f4),
             ::std::option::Option::Some(f5),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4, f5) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GetStorageReport"),
             );
@@ -3171,42 +2768,47 @@ impl crate::wire::Decode for GroupCreateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::team_common::GroupExternalId>,
-            f3: ::std::option::Option<crate::team_common::GroupManagementType>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::team_common::GroupExternalId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::team_common::GroupManagementType> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupCreateArg",
+            &[
+                "group_name",
+                "add_creator_as_owner",
+                "group_external_id",
+                "group_management_type",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "group_name" => crate::wire::read_into(r, &mut slots.f0),
-                "add_creator_as_owner" => crate::wire::read_into(r, &mut slots.f1),
-                "group_external_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "group_management_type" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_name", "GroupCreateArg"),
+                crate::wire::missing(r, "", "GroupCreateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             group_name: f0,
-            add_creator_as_owner: match slots.f1 {
+            add_creator_as_owner: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            group_external_id: slots.f2,
-            group_management_type: slots.f3,
+            group_external_id: f2.0,
+            group_management_type: f3.0,
         })
     }
 }
@@ -3309,64 +2911,51 @@ impl crate::wire::Decode for GroupFullInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::team_common::GroupId>,
-            f2: ::std::option::Option<crate::team_common::GroupExternalId>,
-            f3: ::std::option::Option<u32>,
-            f4: ::std::option::Option<crate::team_common::GroupManagementType>,
-            f5: ::std::option::Option<::std::vec::Vec<crate::team::GroupMemberInfo>>,
-            f6: ::std::option::Option<u64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "group_name" => crate::wire::read_into(r, &mut slots.f0),
-                "group_id" => crate::wire::read_into(r, &mut slots.f1),
-                "group_external_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "member_count" => crate::wire::read_nullable(r, &mut slots.f3),
-                "group_management_type" => crate::wire::read_into(r, &mut slots.f4),
-                "members" => crate::wire::read_nullable(r, &mut slots.f5),
-                "created" => crate::wire::read_into(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_name", "GroupFullInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_id", "GroupFullInfo"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_management_type", "GroupFullInfo"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "created", "GroupFullInfo"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team_common::GroupId> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::team_common::GroupExternalId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<u32> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<crate::team_common::GroupManagementType> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::GroupMemberInfo>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f6: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupFullInfo",
+            &[
+                "group_name",
+                "group_id",
+                "group_external_id",
+                "member_count",
+                "group_management_type",
+                "members",
+                "created",
+            ],
+            83,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::U64(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f4),
             ::std::option::Option::Some(f6),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f4.take(), slots.f6.take()) else {
+        ) = (f0, f1, f4, f6) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupFullInfo"),
             );
@@ -3374,10 +2963,10 @@ impl crate::wire::Decode for GroupFullInfo {
         ::std::result::Result::Ok(Self {
             group_name: f0,
             group_id: f1,
-            group_external_id: slots.f2,
-            member_count: slots.f3,
+            group_external_id: f2.0,
+            member_count: f3.0,
             group_management_type: f4,
-            members: slots.f5,
+            members: f5.0,
             created: f6,
         })
     }
@@ -3430,37 +3019,20 @@ impl crate::wire::Decode for GroupMemberInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::MemberProfile>,
-            f1: ::std::option::Option<crate::team::GroupAccessType>,
+        let mut f0: ::std::option::Option<crate::team::MemberProfile> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::GroupAccessType> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupMemberInfo",
+            &["profile", "access_type"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "profile" => crate::wire::read_into(r, &mut slots.f0),
-                "access_type" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "profile", "GroupMemberInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "GroupMemberInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupMemberInfo"),
             );
@@ -3519,37 +3091,20 @@ impl crate::wire::Decode for GroupMemberSelector {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::GroupSelector>,
-            f1: ::std::option::Option<crate::team::UserSelectorArg>,
+        let mut f0: ::std::option::Option<crate::team::GroupSelector> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupMemberSelector",
+            &["group", "user"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "group" => crate::wire::read_into(r, &mut slots.f0),
-                "user" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupMemberSelector"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "GroupMemberSelector"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupMemberSelector"),
             );
@@ -3617,46 +3172,31 @@ impl crate::wire::Decode for GroupMembersAddArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<crate::team::GroupSelector>,
-            f2: ::std::option::Option<::std::vec::Vec<crate::team::MemberAccess>>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::GroupSelector> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<crate::team::MemberAccess>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupMembersAddArg",
+            &["return_members", "group", "members"],
+            6,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "return_members" => crate::wire::read_into(r, &mut slots.f0),
-                "group" => crate::wire::read_into(r, &mut slots.f1),
-                "members" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupMembersAddArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "GroupMembersAddArg"),
-            );
-        }
-        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f2)) = (
-            slots.f1.take(),
-            slots.f2.take(),
-        ) else {
+        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f2)) = (f1, f2)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupMembersAddArg"),
             );
         };
         ::std::result::Result::Ok(Self {
-            return_members: match slots.f0 {
+            return_members: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
@@ -3670,8 +3210,13 @@ impl crate::wire::Validate for GroupMembersAddArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("GroupMembersAddArg.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("GroupMembersAddArg.members"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -3724,37 +3269,20 @@ impl crate::wire::Decode for GroupMembersChangeResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::GroupFullInfo>,
-            f1: ::std::option::Option<crate::async_::AsyncJobId>,
+        let mut f0: ::std::option::Option<crate::team::GroupFullInfo> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::async_::AsyncJobId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupMembersChangeResult",
+            &["group_info", "async_job_id"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "group_info" => crate::wire::read_into(r, &mut slots.f0),
-                "async_job_id" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_info", "GroupMembersChangeResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "async_job_id", "GroupMembersChangeResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupMembersChangeResult"),
             );
@@ -3825,46 +3353,33 @@ impl crate::wire::Decode for GroupMembersRemoveArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<crate::team::GroupSelector>,
-            f2: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::GroupSelector> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserSelectorArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupMembersRemoveArg",
+            &["return_members", "group", "users"],
+            6,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "return_members" => crate::wire::read_into(r, &mut slots.f0),
-                "group" => crate::wire::read_into(r, &mut slots.f1),
-                "users" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupMembersRemoveArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "GroupMembersRemoveArg"),
-            );
-        }
-        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f2)) = (
-            slots.f1.take(),
-            slots.f2.take(),
-        ) else {
+        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f2)) = (f1, f2)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupMembersRemoveArg"),
             );
         };
         ::std::result::Result::Ok(Self {
-            return_members: match slots.f0 {
+            return_members: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
@@ -3878,8 +3393,13 @@ impl crate::wire::Validate for GroupMembersRemoveArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("GroupMembersRemoveArg.users"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("GroupMembersRemoveArg.users"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -3931,37 +3451,20 @@ impl crate::wire::Decode for GroupMembersSelector {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::GroupSelector>,
-            f1: ::std::option::Option<crate::team::UsersSelectorArg>,
+        let mut f0: ::std::option::Option<crate::team::GroupSelector> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::UsersSelectorArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupMembersSelector",
+            &["group", "users"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "group" => crate::wire::read_into(r, &mut slots.f0),
-                "users" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupMembersSelector"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "GroupMembersSelector"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupMembersSelector"),
             );
@@ -4034,49 +3537,30 @@ impl crate::wire::Decode for GroupMembersSetAccessTypeArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::GroupSelector>,
-            f1: ::std::option::Option<crate::team::UserSelectorArg>,
-            f2: ::std::option::Option<crate::team::GroupAccessType>,
-            f3: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "group" => crate::wire::read_into(r, &mut slots.f0),
-                "user" => crate::wire::read_into(r, &mut slots.f1),
-                "access_type" => crate::wire::read_into(r, &mut slots.f2),
-                "return_members" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupMembersSetAccessTypeArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "GroupMembersSetAccessTypeArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "GroupMembersSetAccessTypeArg"),
-            );
+        let mut f0: ::std::option::Option<crate::team::GroupSelector> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::GroupAccessType> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupMembersSetAccessTypeArg",
+            &["group", "user", "access_type", "return_members"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupMembersSetAccessTypeArg"),
             );
@@ -4085,7 +3569,7 @@ impl crate::wire::Decode for GroupMembersSetAccessTypeArg {
             group: f0,
             user: f1,
             access_type: f2,
-            return_members: match slots.f3 {
+            return_members: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
@@ -4096,8 +3580,13 @@ impl crate::wire::Validate for GroupMembersSetAccessTypeArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("GroupMembersSetAccessTypeArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("GroupMembersSetAccessTypeArg.user"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4197,48 +3686,53 @@ impl crate::wire::Decode for GroupUpdateArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<crate::team::GroupSelector>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::team_common::GroupExternalId>,
-            f4: ::std::option::Option<crate::team_common::GroupManagementType>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::GroupSelector> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::team_common::GroupExternalId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::team_common::GroupManagementType> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupUpdateArgs",
+            &[
+                "return_members",
+                "group",
+                "new_group_name",
+                "new_group_external_id",
+                "new_group_management_type",
+            ],
+            2,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "return_members" => crate::wire::read_into(r, &mut slots.f0),
-                "group" => crate::wire::read_into(r, &mut slots.f1),
-                "new_group_name" => crate::wire::read_nullable(r, &mut slots.f2),
-                "new_group_external_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "new_group_management_type" => {
-                    crate::wire::read_nullable(r, &mut slots.f4)
-                }
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+        let ::std::option::Option::Some(f1) = f1 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupUpdateArgs"),
+                crate::wire::missing(r, "", "GroupUpdateArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
-            return_members: match slots.f0 {
+            return_members: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
             group: f1,
-            new_group_name: slots.f2,
-            new_group_external_id: slots.f3,
-            new_group_management_type: slots.f4,
+            new_group_name: f2.0,
+            new_group_external_id: f3.0,
+            new_group_management_type: f4.0,
         })
     }
 }
@@ -4289,22 +3783,19 @@ impl crate::wire::Decode for GroupsListArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupsListArg",
+            &["limit"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
@@ -4315,12 +3806,14 @@ impl crate::wire::Validate for GroupsListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "GroupsListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4364,23 +3857,20 @@ impl crate::wire::Decode for GroupsListContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupsListContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "GroupsListContinueArg"),
+                crate::wire::missing(r, "", "GroupsListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -4436,46 +3926,30 @@ impl crate::wire::Decode for GroupsListResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team_common::GroupSummary>>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "groups" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "groups", "GroupsListResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "GroupsListResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "GroupsListResult"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team_common::GroupSummary>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupsListResult",
+            &["groups", "cursor", "has_more"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupsListResult"),
             );
@@ -4537,31 +4011,26 @@ impl crate::wire::Decode for GroupsMembersListArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::GroupSelector>,
-            f1: ::std::option::Option<u32>,
+        let mut f0: ::std::option::Option<crate::team::GroupSelector> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupsMembersListArg",
+            &["group", "limit"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "group" => crate::wire::read_into(r, &mut slots.f0),
-                "limit" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupsMembersListArg"),
+                crate::wire::missing(r, "", "GroupsMembersListArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             group: f0,
-            limit: match slots.f1 {
+            limit: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
@@ -4572,12 +4041,14 @@ impl crate::wire::Validate for GroupsMembersListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "GroupsMembersListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -4621,23 +4092,20 @@ impl crate::wire::Decode for GroupsMembersListContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupsMembersListContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "GroupsMembersListContinueArg"),
+                crate::wire::missing(r, "", "GroupsMembersListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -4693,46 +4161,30 @@ impl crate::wire::Decode for GroupsMembersListResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::GroupMemberInfo>>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "members" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "GroupsMembersListResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "GroupsMembersListResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "GroupsMembersListResult"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::GroupMemberInfo>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupsMembersListResult",
+            &["members", "cursor", "has_more"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupsMembersListResult"),
             );
@@ -4791,22 +4243,19 @@ impl crate::wire::Decode for IncludeMembersArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "return_members" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "IncludeMembersArg",
+            &["return_members"],
+            0,
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            return_members: match slots.f0 {
+            return_members: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
@@ -4903,116 +4352,47 @@ impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::files::Rev>,
-            f2: ::std::option::Option<crate::team::Path>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<crate::team_common::TeamMemberId>,
-            f5: ::std::option::Option<crate::team::TeamMemberStatus>,
-            f6: ::std::option::Option<crate::common::EmailAddress>,
-            f7: ::std::option::Option<::std::string::String>,
-            f8: ::std::option::Option<u64>,
-            f9: ::std::option::Option<crate::files::Sha256HexHash>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "new_filename" => crate::wire::read_into(r, &mut slots.f0),
-                "original_revision_id" => crate::wire::read_into(r, &mut slots.f1),
-                "original_file_path" => crate::wire::read_into(r, &mut slots.f2),
-                "server_modified" => crate::wire::read_into(r, &mut slots.f3),
-                "author_member_id" => crate::wire::read_into(r, &mut slots.f4),
-                "author_member_status" => crate::wire::read_into(r, &mut slots.f5),
-                "author_email" => crate::wire::read_into(r, &mut slots.f6),
-                "file_type" => crate::wire::read_into(r, &mut slots.f7),
-                "size" => crate::wire::read_into(r, &mut slots.f8),
-                "content_hash" => crate::wire::read_into(r, &mut slots.f9),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "new_filename", "LegalHoldHeldRevisionMetadata"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "original_revision_id",
-                    "LegalHoldHeldRevisionMetadata",
-                ),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "original_file_path",
-                    "LegalHoldHeldRevisionMetadata",
-                ),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "server_modified",
-                    "LegalHoldHeldRevisionMetadata",
-                ),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "author_member_id",
-                    "LegalHoldHeldRevisionMetadata",
-                ),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "author_member_status",
-                    "LegalHoldHeldRevisionMetadata",
-                ),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "author_email", "LegalHoldHeldRevisionMetadata"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_type", "LegalHoldHeldRevisionMetadata"),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "size", "LegalHoldHeldRevisionMetadata"),
-            );
-        }
-        if slots.f9.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "content_hash", "LegalHoldHeldRevisionMetadata"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::Path> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::team_common::TeamMemberId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::team::TeamMemberStatus> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::common::EmailAddress> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<crate::files::Sha256HexHash> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldHeldRevisionMetadata",
+            &[
+                "new_filename",
+                "original_revision_id",
+                "original_file_path",
+                "server_modified",
+                "author_member_id",
+                "author_member_status",
+                "author_email",
+                "file_type",
+                "size",
+                "content_hash",
+            ],
+            1023,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Str(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+                crate::wire::SlotRef::U64(&mut f8),
+                crate::wire::SlotRef::Str(&mut f9),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -5025,18 +4405,7 @@ impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
             ::std::option::Option::Some(f7),
             ::std::option::Option::Some(f8),
             ::std::option::Option::Some(f9),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-            slots.f8.take(),
-            slots.f9.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4, f5, f6, f7, f8, f9) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "LegalHoldHeldRevisionMetadata"),
             );
@@ -5156,65 +4525,47 @@ impl crate::wire::Decode for LegalHoldPolicy {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::LegalHoldId>,
-            f1: ::std::option::Option<crate::team::LegalHoldPolicyName>,
-            f2: ::std::option::Option<crate::team::LegalHoldPolicyDescription>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<crate::team::MembersInfo>,
-            f5: ::std::option::Option<crate::team::LegalHoldStatus>,
-            f6: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f7: ::std::option::Option<crate::common::DropboxTimestamp>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                "description" => crate::wire::read_nullable(r, &mut slots.f2),
-                "activation_time" => crate::wire::read_nullable(r, &mut slots.f3),
-                "members" => crate::wire::read_into(r, &mut slots.f4),
-                "status" => crate::wire::read_into(r, &mut slots.f5),
-                "start_date" => crate::wire::read_into(r, &mut slots.f6),
-                "end_date" => crate::wire::read_nullable(r, &mut slots.f7),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldPolicy"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "LegalHoldPolicy"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "LegalHoldPolicy"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "status", "LegalHoldPolicy"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "start_date", "LegalHoldPolicy"),
-            );
+        let mut f0: ::std::option::Option<crate::team::LegalHoldId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::LegalHoldPolicyName> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::team::LegalHoldPolicyDescription> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<crate::team::MembersInfo> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::team::LegalHoldStatus> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
+        let mut f7: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldPolicy",
+            &[
+                "id",
+                "name",
+                "description",
+                "activation_time",
+                "members",
+                "status",
+                "start_date",
+                "end_date",
+            ],
+            115,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -5222,13 +4573,7 @@ impl crate::wire::Decode for LegalHoldPolicy {
             ::std::option::Option::Some(f4),
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-        ) else {
+        ) = (f0, f1, f4, f5, f6) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "LegalHoldPolicy"),
             );
@@ -5236,12 +4581,12 @@ impl crate::wire::Decode for LegalHoldPolicy {
         ::std::result::Result::Ok(Self {
             id: f0,
             name: f1,
-            description: slots.f2,
-            activation_time: slots.f3,
+            description: f2.0,
+            activation_time: f3.0,
             members: f4,
             status: f5,
             start_date: f6,
-            end_date: slots.f7,
+            end_date: f7.0,
         })
     }
 }
@@ -5286,23 +4631,20 @@ impl crate::wire::Decode for LegalHoldsGetPolicyArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::LegalHoldId>,
+        let mut f0: ::std::option::Option<crate::team::LegalHoldId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldsGetPolicyArg",
+            &["id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsGetPolicyArg"),
+                crate::wire::missing(r, "", "LegalHoldsGetPolicyArg"),
             );
         };
         ::std::result::Result::Ok(Self { id: f0 })
@@ -5315,13 +4657,15 @@ impl crate::wire::Validate for LegalHoldsGetPolicyArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsGetPolicyArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5384,49 +4728,36 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::LegalHoldHeldRevisionMetadata>,
-            >,
-            f1: ::std::option::Option<crate::team::ListHeldRevisionCursor>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::LegalHoldHeldRevisionMetadata>,
+        > = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::team::ListHeldRevisionCursor> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldsListHeldRevisionResult",
+            &["entries", "cursor", "has_more"],
+            5,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "entries" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "LegalHoldsListHeldRevisionResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "LegalHoldsListHeldRevisionResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (
-            slots.f0.take(),
-            slots.f2.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (f0, f2)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "LegalHoldsListHeldRevisionResult"),
             );
         };
         ::std::result::Result::Ok(Self {
             entries: f0,
-            cursor: slots.f1,
+            cursor: f1.0,
             has_more: f2,
         })
     }
@@ -5472,23 +4803,20 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::LegalHoldId>,
+        let mut f0: ::std::option::Option<crate::team::LegalHoldId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldsListHeldRevisionsArg",
+            &["id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsListHeldRevisionsArg"),
+                crate::wire::missing(r, "", "LegalHoldsListHeldRevisionsArg"),
             );
         };
         ::std::result::Result::Ok(Self { id: f0 })
@@ -5501,13 +4829,15 @@ impl crate::wire::Validate for LegalHoldsListHeldRevisionsArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsListHeldRevisionsArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -5563,29 +4893,29 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::LegalHoldId>,
-            f1: ::std::option::Option<crate::team::ListHeldRevisionCursor>,
+        let mut f0: ::std::option::Option<crate::team::LegalHoldId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::team::ListHeldRevisionCursor> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldsListHeldRevisionsContinueArg",
+            &["id", "cursor"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsListHeldRevisionsContinueArg"),
+                crate::wire::missing(r, "", "LegalHoldsListHeldRevisionsContinueArg"),
             );
         };
-        ::std::result::Result::Ok(Self { id: f0, cursor: slots.f1 })
+        ::std::result::Result::Ok(Self { id: f0, cursor: f1.0 })
     }
 }
 impl crate::wire::Validate for LegalHoldsListHeldRevisionsContinueArg {
@@ -5595,21 +4925,25 @@ impl crate::wire::Validate for LegalHoldsListHeldRevisionsContinueArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsListHeldRevisionsContinueArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.cursor {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "LegalHoldsListHeldRevisionsContinueArg.cursor",
                 some0,
                 ::std::option::Option::Some(1),
                 ::std::option::Option::None,
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -5660,22 +4994,19 @@ impl crate::wire::Decode for LegalHoldsListPoliciesArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "include_released" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldsListPoliciesArg",
+            &["include_released"],
+            0,
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            include_released: match slots.f0 {
+            include_released: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -5722,23 +5053,22 @@ impl crate::wire::Decode for LegalHoldsListPoliciesResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::LegalHoldPolicy>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::LegalHoldPolicy>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldsListPoliciesResult",
+            &["policies"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "policies" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "policies", "LegalHoldsListPoliciesResult"),
+                crate::wire::missing(r, "", "LegalHoldsListPoliciesResult"),
             );
         };
         ::std::result::Result::Ok(Self { policies: f0 })
@@ -5827,56 +5157,47 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::LegalHoldPolicyName>,
-            f1: ::std::option::Option<crate::team::LegalHoldPolicyDescription>,
-            f2: ::std::option::Option<::std::vec::Vec<crate::team_common::TeamMemberId>>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
+        let mut f0: ::std::option::Option<crate::team::LegalHoldPolicyName> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::team::LegalHoldPolicyDescription> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<crate::team_common::TeamMemberId>,
+        > = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldsPolicyCreateArg",
+            &["name", "description", "members", "start_date", "end_date"],
+            5,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "description" => crate::wire::read_nullable(r, &mut slots.f1),
-                "members" => crate::wire::read_into(r, &mut slots.f2),
-                "start_date" => crate::wire::read_nullable(r, &mut slots.f3),
-                "end_date" => crate::wire::read_nullable(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "LegalHoldsPolicyCreateArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "LegalHoldsPolicyCreateArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (
-            slots.f0.take(),
-            slots.f2.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (f0, f2)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "LegalHoldsPolicyCreateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             name: f0,
-            description: slots.f1,
+            description: f1.0,
             members: f2,
-            start_date: slots.f3,
-            end_date: slots.f4,
+            start_date: f3.0,
+            end_date: f4.0,
         })
     }
 }
@@ -5884,21 +5205,25 @@ impl crate::wire::Validate for LegalHoldsPolicyCreateArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsPolicyCreateArg.name",
             &self.name,
             ::std::option::Option::None,
             ::std::option::Option::Some(140),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.description {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "LegalHoldsPolicyCreateArg.description",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(501),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -5943,23 +5268,20 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::LegalHoldId>,
+        let mut f0: ::std::option::Option<crate::team::LegalHoldId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldsPolicyReleaseArg",
+            &["id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsPolicyReleaseArg"),
+                crate::wire::missing(r, "", "LegalHoldsPolicyReleaseArg"),
             );
         };
         ::std::result::Result::Ok(Self { id: f0 })
@@ -5972,13 +5294,15 @@ impl crate::wire::Validate for LegalHoldsPolicyReleaseArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsPolicyReleaseArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -6062,39 +5386,41 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::LegalHoldId>,
-            f1: ::std::option::Option<crate::team::LegalHoldPolicyName>,
-            f2: ::std::option::Option<crate::team::LegalHoldPolicyDescription>,
-            f3: ::std::option::Option<::std::vec::Vec<crate::team_common::TeamMemberId>>,
+        let mut f0: ::std::option::Option<crate::team::LegalHoldId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::team::LegalHoldPolicyName> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::team::LegalHoldPolicyDescription> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team_common::TeamMemberId>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "LegalHoldsPolicyUpdateArg",
+            &["id", "name", "description", "members"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_nullable(r, &mut slots.f1),
-                "description" => crate::wire::read_nullable(r, &mut slots.f2),
-                "members" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsPolicyUpdateArg"),
+                crate::wire::missing(r, "", "LegalHoldsPolicyUpdateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             id: f0,
-            name: slots.f1,
-            description: slots.f2,
-            members: slots.f3,
+            name: f1.0,
+            description: f2.0,
+            members: f3.0,
         })
     }
 }
@@ -6105,30 +5431,36 @@ impl crate::wire::Validate for LegalHoldsPolicyUpdateArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "LegalHoldsPolicyUpdateArg.id",
             &self.id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.name {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "LegalHoldsPolicyUpdateArg.name",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(140),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.description {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "LegalHoldsPolicyUpdateArg.description",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(501),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -6173,23 +5505,20 @@ impl crate::wire::Decode for ListMemberAppsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListMemberAppsArg",
+            &["team_member_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "ListMemberAppsArg"),
+                crate::wire::missing(r, "", "ListMemberAppsArg"),
             );
         };
         ::std::result::Result::Ok(Self { team_member_id: f0 })
@@ -6236,23 +5565,20 @@ impl crate::wire::Decode for ListMemberAppsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::ApiApp>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::team::ApiApp>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListMemberAppsResult",
+            &["linked_api_apps"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "linked_api_apps" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "linked_api_apps", "ListMemberAppsResult"),
+                crate::wire::missing(r, "", "ListMemberAppsResult"),
             );
         };
         ::std::result::Result::Ok(Self { linked_api_apps: f0 })
@@ -6339,45 +5665,46 @@ impl crate::wire::Decode for ListMemberDevicesArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListMemberDevicesArg",
+            &[
+                "team_member_id",
+                "include_web_sessions",
+                "include_desktop_clients",
+                "include_mobile_clients",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f0),
-                "include_web_sessions" => crate::wire::read_into(r, &mut slots.f1),
-                "include_desktop_clients" => crate::wire::read_into(r, &mut slots.f2),
-                "include_mobile_clients" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "ListMemberDevicesArg"),
+                crate::wire::missing(r, "", "ListMemberDevicesArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             team_member_id: f0,
-            include_web_sessions: match slots.f1 {
+            include_web_sessions: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            include_desktop_clients: match slots.f2 {
+            include_desktop_clients: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            include_mobile_clients: match slots.f3 {
+            include_mobile_clients: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
@@ -6476,32 +5803,37 @@ impl crate::wire::Decode for ListMemberDevicesResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::ActiveWebSession>>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::team::DesktopClientSession>,
-            >,
-            f2: ::std::option::Option<::std::vec::Vec<crate::team::MobileClientSession>>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "active_web_sessions" => crate::wire::read_nullable(r, &mut slots.f0),
-                "desktop_client_sessions" => crate::wire::read_nullable(r, &mut slots.f1),
-                "mobile_client_sessions" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::ActiveWebSession>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::DesktopClientSession>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f2: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::MobileClientSession>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListMemberDevicesResult",
+            &[
+                "active_web_sessions",
+                "desktop_client_sessions",
+                "mobile_client_sessions",
+            ],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            active_web_sessions: slots.f0,
-            desktop_client_sessions: slots.f1,
-            mobile_client_sessions: slots.f2,
+            active_web_sessions: f0.0,
+            desktop_client_sessions: f1.0,
+            mobile_client_sessions: f2.0,
         })
     }
 }
@@ -6555,21 +5887,20 @@ impl crate::wire::Decode for ListMembersAppsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListMembersAppsArg",
+            &["cursor"],
+            0,
+            &mut [crate::wire::SlotRef::NullableStr(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        ::std::result::Result::Ok(Self { cursor: slots.f0 })
+        ::std::result::Result::Ok(Self { cursor: f0.0 })
     }
 }
 impl crate::wire::Validate for ListMembersAppsArg {}
@@ -6633,40 +5964,29 @@ impl crate::wire::Decode for ListMembersAppsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberLinkedApps>>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::MemberLinkedApps>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListMembersAppsResult",
+            &["apps", "has_more", "cursor"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "apps" => crate::wire::read_into(r, &mut slots.f0),
-                "has_more" => crate::wire::read_into(r, &mut slots.f1),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "apps", "ListMembersAppsResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListMembersAppsResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListMembersAppsResult"),
             );
@@ -6674,7 +5994,7 @@ impl crate::wire::Decode for ListMembersAppsResult {
         ::std::result::Result::Ok(Self {
             apps: f0,
             has_more: f1,
-            cursor: slots.f2,
+            cursor: f2.0,
         })
     }
 }
@@ -6765,40 +6085,43 @@ impl crate::wire::Decode for ListMembersDevicesArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f0),
-                "include_web_sessions" => crate::wire::read_into(r, &mut slots.f1),
-                "include_desktop_clients" => crate::wire::read_into(r, &mut slots.f2),
-                "include_mobile_clients" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListMembersDevicesArg",
+            &[
+                "cursor",
+                "include_web_sessions",
+                "include_desktop_clients",
+                "include_mobile_clients",
+            ],
+            0,
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            cursor: slots.f0,
-            include_web_sessions: match slots.f1 {
+            cursor: f0.0,
+            include_web_sessions: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            include_desktop_clients: match slots.f2 {
+            include_desktop_clients: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            include_mobile_clients: match slots.f3 {
+            include_mobile_clients: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
@@ -6865,40 +6188,27 @@ impl crate::wire::Decode for ListMembersDevicesResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberDevices>>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberDevices>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListMembersDevicesResult",
+            &["devices", "has_more", "cursor"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "devices" => crate::wire::read_into(r, &mut slots.f0),
-                "has_more" => crate::wire::read_into(r, &mut slots.f1),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "devices", "ListMembersDevicesResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListMembersDevicesResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListMembersDevicesResult"),
             );
@@ -6906,7 +6216,7 @@ impl crate::wire::Decode for ListMembersDevicesResult {
         ::std::result::Result::Ok(Self {
             devices: f0,
             has_more: f1,
-            cursor: slots.f2,
+            cursor: f2.0,
         })
     }
 }
@@ -6960,21 +6270,20 @@ impl crate::wire::Decode for ListTeamAppsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListTeamAppsArg",
+            &["cursor"],
+            0,
+            &mut [crate::wire::SlotRef::NullableStr(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        ::std::result::Result::Ok(Self { cursor: slots.f0 })
+        ::std::result::Result::Ok(Self { cursor: f0.0 })
     }
 }
 impl crate::wire::Validate for ListTeamAppsArg {}
@@ -7038,40 +6347,29 @@ impl crate::wire::Decode for ListTeamAppsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberLinkedApps>>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::MemberLinkedApps>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListTeamAppsResult",
+            &["apps", "has_more", "cursor"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "apps" => crate::wire::read_into(r, &mut slots.f0),
-                "has_more" => crate::wire::read_into(r, &mut slots.f1),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "apps", "ListTeamAppsResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListTeamAppsResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListTeamAppsResult"),
             );
@@ -7079,7 +6377,7 @@ impl crate::wire::Decode for ListTeamAppsResult {
         ::std::result::Result::Ok(Self {
             apps: f0,
             has_more: f1,
-            cursor: slots.f2,
+            cursor: f2.0,
         })
     }
 }
@@ -7170,40 +6468,43 @@ impl crate::wire::Decode for ListTeamDevicesArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<bool>,
-            f3: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f0),
-                "include_web_sessions" => crate::wire::read_into(r, &mut slots.f1),
-                "include_desktop_clients" => crate::wire::read_into(r, &mut slots.f2),
-                "include_mobile_clients" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListTeamDevicesArg",
+            &[
+                "cursor",
+                "include_web_sessions",
+                "include_desktop_clients",
+                "include_mobile_clients",
+            ],
+            0,
+            &mut [
+                crate::wire::SlotRef::NullableStr(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            cursor: slots.f0,
-            include_web_sessions: match slots.f1 {
+            cursor: f0.0,
+            include_web_sessions: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            include_desktop_clients: match slots.f2 {
+            include_desktop_clients: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            include_mobile_clients: match slots.f3 {
+            include_mobile_clients: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
@@ -7270,40 +6571,27 @@ impl crate::wire::Decode for ListTeamDevicesResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberDevices>>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberDevices>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ListTeamDevicesResult",
+            &["devices", "has_more", "cursor"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "devices" => crate::wire::read_into(r, &mut slots.f0),
-                "has_more" => crate::wire::read_into(r, &mut slots.f1),
-                "cursor" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "devices", "ListTeamDevicesResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "ListTeamDevicesResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ListTeamDevicesResult"),
             );
@@ -7311,7 +6599,7 @@ impl crate::wire::Decode for ListTeamDevicesResult {
         ::std::result::Result::Ok(Self {
             devices: f0,
             has_more: f1,
-            cursor: slots.f2,
+            cursor: f2.0,
         })
     }
 }
@@ -7363,37 +6651,20 @@ impl crate::wire::Decode for MemberAccess {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<crate::team::GroupAccessType>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::GroupAccessType> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MemberAccess",
+            &["user", "access_type"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "access_type" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MemberAccess"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "MemberAccess"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MemberAccess"),
             );
@@ -7405,8 +6676,11 @@ impl crate::wire::Validate for MemberAccess {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MemberAccess.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MemberAccess.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -7533,58 +6807,69 @@ impl crate::wire::Decode for MemberAddArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::EmailAddress>,
-            f1: ::std::option::Option<crate::common::OptionalNamePart>,
-            f2: ::std::option::Option<crate::common::OptionalNamePart>,
-            f3: ::std::option::Option<crate::team_common::MemberExternalId>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<bool>,
-            f6: ::std::option::Option<bool>,
-            f7: ::std::option::Option<crate::team::AdminTier>,
+        let mut f0: ::std::option::Option<crate::common::EmailAddress> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::common::OptionalNamePart> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::common::OptionalNamePart> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::team_common::MemberExternalId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: ::std::option::Option<crate::team::AdminTier> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MemberAddArg",
+            &[
+                "member_email",
+                "member_given_name",
+                "member_surname",
+                "member_external_id",
+                "member_persistent_id",
+                "send_welcome_email",
+                "is_directory_restricted",
+                "role",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "member_email" => crate::wire::read_into(r, &mut slots.f0),
-                "member_given_name" => crate::wire::read_nullable(r, &mut slots.f1),
-                "member_surname" => crate::wire::read_nullable(r, &mut slots.f2),
-                "member_external_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "member_persistent_id" => crate::wire::read_nullable(r, &mut slots.f4),
-                "send_welcome_email" => crate::wire::read_into(r, &mut slots.f5),
-                "is_directory_restricted" => crate::wire::read_nullable(r, &mut slots.f6),
-                "role" => crate::wire::read_into(r, &mut slots.f7),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_email", "MemberAddArg"),
+                crate::wire::missing(r, "", "MemberAddArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             member_email: f0,
-            member_given_name: slots.f1,
-            member_surname: slots.f2,
-            member_external_id: slots.f3,
-            member_persistent_id: slots.f4,
-            send_welcome_email: match slots.f5 {
+            member_given_name: f1.0,
+            member_surname: f2.0,
+            member_external_id: f3.0,
+            member_persistent_id: f4.0,
+            send_welcome_email: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            is_directory_restricted: slots.f6,
-            role: match slots.f7 {
+            is_directory_restricted: f6.0,
+            role: match f7 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => crate::team::AdminTier::MemberOnly,
             },
@@ -7604,39 +6889,47 @@ impl crate::wire::Validate for MemberAddArg {
         static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
             "[^/:?*<>\"|]*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "MemberAddArg.member_email",
             &self.member_email,
             ::std::option::Option::None,
             ::std::option::Option::Some(255),
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.member_given_name {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddArg.member_given_name",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.member_surname {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddArg.member_surname",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_2),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.member_external_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddArg.member_external_id",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -7755,54 +7048,65 @@ impl crate::wire::Decode for MemberAddArgBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::EmailAddress>,
-            f1: ::std::option::Option<crate::common::OptionalNamePart>,
-            f2: ::std::option::Option<crate::common::OptionalNamePart>,
-            f3: ::std::option::Option<crate::team_common::MemberExternalId>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<bool>,
-            f6: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::common::EmailAddress> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::common::OptionalNamePart> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::common::OptionalNamePart> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::team_common::MemberExternalId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MemberAddArgBase",
+            &[
+                "member_email",
+                "member_given_name",
+                "member_surname",
+                "member_external_id",
+                "member_persistent_id",
+                "send_welcome_email",
+                "is_directory_restricted",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "member_email" => crate::wire::read_into(r, &mut slots.f0),
-                "member_given_name" => crate::wire::read_nullable(r, &mut slots.f1),
-                "member_surname" => crate::wire::read_nullable(r, &mut slots.f2),
-                "member_external_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "member_persistent_id" => crate::wire::read_nullable(r, &mut slots.f4),
-                "send_welcome_email" => crate::wire::read_into(r, &mut slots.f5),
-                "is_directory_restricted" => crate::wire::read_nullable(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_email", "MemberAddArgBase"),
+                crate::wire::missing(r, "", "MemberAddArgBase"),
             );
         };
         ::std::result::Result::Ok(Self {
             member_email: f0,
-            member_given_name: slots.f1,
-            member_surname: slots.f2,
-            member_external_id: slots.f3,
-            member_persistent_id: slots.f4,
-            send_welcome_email: match slots.f5 {
+            member_given_name: f1.0,
+            member_surname: f2.0,
+            member_external_id: f3.0,
+            member_persistent_id: f4.0,
+            send_welcome_email: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            is_directory_restricted: slots.f6,
+            is_directory_restricted: f6.0,
         })
     }
 }
@@ -7933,58 +7237,71 @@ impl crate::wire::Decode for MemberAddV2Arg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::EmailAddress>,
-            f1: ::std::option::Option<crate::common::OptionalNamePart>,
-            f2: ::std::option::Option<crate::common::OptionalNamePart>,
-            f3: ::std::option::Option<crate::team_common::MemberExternalId>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<bool>,
-            f6: ::std::option::Option<bool>,
-            f7: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRoleId>>,
+        let mut f0: ::std::option::Option<crate::common::EmailAddress> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::common::OptionalNamePart> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::common::OptionalNamePart> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::team_common::MemberExternalId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::TeamMemberRoleId>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MemberAddV2Arg",
+            &[
+                "member_email",
+                "member_given_name",
+                "member_surname",
+                "member_external_id",
+                "member_persistent_id",
+                "send_welcome_email",
+                "is_directory_restricted",
+                "role_ids",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "member_email" => crate::wire::read_into(r, &mut slots.f0),
-                "member_given_name" => crate::wire::read_nullable(r, &mut slots.f1),
-                "member_surname" => crate::wire::read_nullable(r, &mut slots.f2),
-                "member_external_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "member_persistent_id" => crate::wire::read_nullable(r, &mut slots.f4),
-                "send_welcome_email" => crate::wire::read_into(r, &mut slots.f5),
-                "is_directory_restricted" => crate::wire::read_nullable(r, &mut slots.f6),
-                "role_ids" => crate::wire::read_nullable(r, &mut slots.f7),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_email", "MemberAddV2Arg"),
+                crate::wire::missing(r, "", "MemberAddV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self {
             member_email: f0,
-            member_given_name: slots.f1,
-            member_surname: slots.f2,
-            member_external_id: slots.f3,
-            member_persistent_id: slots.f4,
-            send_welcome_email: match slots.f5 {
+            member_given_name: f1.0,
+            member_surname: f2.0,
+            member_external_id: f3.0,
+            member_persistent_id: f4.0,
+            send_welcome_email: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            is_directory_restricted: slots.f6,
-            role_ids: slots.f7,
+            is_directory_restricted: f6.0,
+            role_ids: f7.0,
         })
     }
 }
@@ -8004,55 +7321,67 @@ impl crate::wire::Validate for MemberAddV2Arg {
         static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
             "pid_dbtmr:.*",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "MemberAddV2Arg.member_email",
             &self.member_email,
             ::std::option::Option::None,
             ::std::option::Option::Some(255),
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.member_given_name {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddV2Arg.member_given_name",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.member_surname {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddV2Arg.member_surname",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_2),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.member_external_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MemberAddV2Arg.member_external_id",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.role_ids {
-            crate::wire::check_items(
+            if let ::std::result::Result::Err(e) = crate::wire::check_items(
                 "MemberAddV2Arg.role_ids",
                 (some0).len(),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
             for item1 in (some0).iter() {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "MemberAddV2Arg.role_ids",
                     item1,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(128),
                     ::std::option::Option::Some(&PATTERN_3),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -8146,41 +7475,41 @@ impl crate::wire::Decode for MemberDevices {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::team::ActiveWebSession>>,
-            f2: ::std::option::Option<
-                ::std::vec::Vec<crate::team::DesktopClientSession>,
-            >,
-            f3: ::std::option::Option<::std::vec::Vec<crate::team::MobileClientSession>>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::ActiveWebSession>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f2: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::DesktopClientSession>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f3: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::MobileClientSession>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MemberDevices",
+            &["team_member_id", "web_sessions", "desktop_clients", "mobile_clients"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f0),
-                "web_sessions" => crate::wire::read_nullable(r, &mut slots.f1),
-                "desktop_clients" => crate::wire::read_nullable(r, &mut slots.f2),
-                "mobile_clients" => crate::wire::read_nullable(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "MemberDevices"),
+                crate::wire::missing(r, "", "MemberDevices"),
             );
         };
         ::std::result::Result::Ok(Self {
             team_member_id: f0,
-            web_sessions: slots.f1,
-            desktop_clients: slots.f2,
-            mobile_clients: slots.f3,
+            web_sessions: f1.0,
+            desktop_clients: f2.0,
+            mobile_clients: f3.0,
         })
     }
 }
@@ -8235,37 +7564,20 @@ impl crate::wire::Decode for MemberLinkedApps {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::team::ApiApp>>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<crate::team::ApiApp>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MemberLinkedApps",
+            &["team_member_id", "linked_api_apps"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f0),
-                "linked_api_apps" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "MemberLinkedApps"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "linked_api_apps", "MemberLinkedApps"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MemberLinkedApps"),
             );
@@ -8446,95 +7758,80 @@ impl crate::wire::Decode for MemberProfile {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team_common::TeamMemberId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::users_common::AccountId>,
-            f3: ::std::option::Option<::std::string::String>,
-            f4: ::std::option::Option<bool>,
-            f5: ::std::option::Option<
-                ::std::vec::Vec<crate::secondary_emails::SecondaryEmail>,
-            >,
-            f6: ::std::option::Option<crate::team::TeamMemberStatus>,
-            f7: ::std::option::Option<crate::users::Name>,
-            f8: ::std::option::Option<crate::team::TeamMembershipType>,
-            f9: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f10: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f11: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f12: ::std::option::Option<::std::string::String>,
-            f13: ::std::option::Option<bool>,
-            f14: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-            f14: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f0),
-                "external_id" => crate::wire::read_nullable(r, &mut slots.f1),
-                "account_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "email" => crate::wire::read_into(r, &mut slots.f3),
-                "email_verified" => crate::wire::read_into(r, &mut slots.f4),
-                "secondary_emails" => crate::wire::read_nullable(r, &mut slots.f5),
-                "status" => crate::wire::read_into(r, &mut slots.f6),
-                "name" => crate::wire::read_into(r, &mut slots.f7),
-                "membership_type" => crate::wire::read_into(r, &mut slots.f8),
-                "invited_on" => crate::wire::read_nullable(r, &mut slots.f9),
-                "joined_on" => crate::wire::read_nullable(r, &mut slots.f10),
-                "suspended_on" => crate::wire::read_nullable(r, &mut slots.f11),
-                "persistent_id" => crate::wire::read_nullable(r, &mut slots.f12),
-                "is_directory_restricted" => {
-                    crate::wire::read_nullable(r, &mut slots.f13)
-                }
-                "profile_photo_url" => crate::wire::read_nullable(r, &mut slots.f14),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "MemberProfile"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email", "MemberProfile"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email_verified", "MemberProfile"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "status", "MemberProfile"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "MemberProfile"),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "membership_type", "MemberProfile"),
-            );
+        let mut f0: ::std::option::Option<crate::team_common::TeamMemberId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::users_common::AccountId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<
+            ::std::vec::Vec<crate::secondary_emails::SecondaryEmail>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f6: ::std::option::Option<crate::team::TeamMemberStatus> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<crate::users::Name> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<crate::team::TeamMembershipType> = ::std::option::Option::None;
+        let mut f9: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f10: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f11: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f12: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f13: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f14: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MemberProfile",
+            &[
+                "team_member_id",
+                "external_id",
+                "account_id",
+                "email",
+                "email_verified",
+                "secondary_emails",
+                "status",
+                "name",
+                "membership_type",
+                "invited_on",
+                "joined_on",
+                "suspended_on",
+                "persistent_id",
+                "is_directory_restricted",
+                "profile_photo_url",
+            ],
+            473,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::NullableStr(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
+                crate::wire::SlotRef::NullableStr(&mut f14),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -8543,34 +7840,27 @@ impl crate::wire::Decode for MemberProfile {
             ::std::option::Option::Some(f6),
             ::std::option::Option::Some(f7),
             ::std::option::Option::Some(f8),
-        ) = (
-            slots.f0.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-            slots.f8.take(),
-        ) else {
+        ) = (f0, f3, f4, f6, f7, f8) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MemberProfile"),
             );
         };
         ::std::result::Result::Ok(Self {
             team_member_id: f0,
-            external_id: slots.f1,
-            account_id: slots.f2,
+            external_id: f1.0,
+            account_id: f2.0,
             email: f3,
             email_verified: f4,
-            secondary_emails: slots.f5,
+            secondary_emails: f5.0,
             status: f6,
             name: f7,
             membership_type: f8,
-            invited_on: slots.f9,
-            joined_on: slots.f10,
-            suspended_on: slots.f11,
-            persistent_id: slots.f12,
-            is_directory_restricted: slots.f13,
-            profile_photo_url: slots.f14,
+            invited_on: f9.0,
+            joined_on: f10.0,
+            suspended_on: f11.0,
+            persistent_id: f12.0,
+            is_directory_restricted: f13.0,
+            profile_photo_url: f14.0,
         })
     }
 }
@@ -8627,30 +7917,28 @@ impl crate::wire::Decode for MembersAddArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::team::MemberAddArg>>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<crate::team::MemberAddArg>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersAddArg",
+            &["force_async", "new_members"],
+            2,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "force_async" => crate::wire::read_into(r, &mut slots.f0),
-                "new_members" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+        let ::std::option::Option::Some(f1) = f1 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "new_members", "MembersAddArg"),
+                crate::wire::missing(r, "", "MembersAddArg"),
             );
         };
         ::std::result::Result::Ok(Self {
-            force_async: match slots.f0 {
+            force_async: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -8663,8 +7951,11 @@ impl crate::wire::Validate for MembersAddArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.new_members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersAddArg.new_members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(e.within("MembersAddArg.new_members"));
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -8715,22 +8006,19 @@ impl crate::wire::Decode for MembersAddArgBase {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "force_async" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersAddArgBase",
+            &["force_async"],
+            0,
+            &mut [crate::wire::SlotRef::Bool(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            force_async: match slots.f0 {
+            force_async: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -8790,30 +8078,30 @@ impl crate::wire::Decode for MembersAddV2Arg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::team::MemberAddV2Arg>>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::team::MemberAddV2Arg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersAddV2Arg",
+            &["force_async", "new_members"],
+            2,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "force_async" => crate::wire::read_into(r, &mut slots.f0),
-                "new_members" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+        let ::std::option::Option::Some(f1) = f1 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "new_members", "MembersAddV2Arg"),
+                crate::wire::missing(r, "", "MembersAddV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self {
-            force_async: match slots.f0 {
+            force_async: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -8826,8 +8114,13 @@ impl crate::wire::Validate for MembersAddV2Arg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.new_members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersAddV2Arg.new_members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersAddV2Arg.new_members"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -8886,46 +8179,28 @@ impl crate::wire::Decode for MembersDataTransferArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<crate::team::UserSelectorArg>,
-            f2: ::std::option::Option<crate::team::UserSelectorArg>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "transfer_dest_id" => crate::wire::read_into(r, &mut slots.f1),
-                "transfer_admin_id" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersDataTransferArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "transfer_dest_id", "MembersDataTransferArg"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "transfer_admin_id", "MembersDataTransferArg"),
-            );
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersDataTransferArg",
+            &["user", "transfer_dest_id", "transfer_admin_id"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MembersDataTransferArg"),
             );
@@ -8941,12 +8216,25 @@ impl crate::wire::Validate for MembersDataTransferArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersDataTransferArg.user"))?;
-        crate::wire::Validate::validate(&self.transfer_dest_id)
-            .map_err(|e| e.within("MembersDataTransferArg.transfer_dest_id"))?;
-        crate::wire::Validate::validate(&self.transfer_admin_id)
-            .map_err(|e| e.within("MembersDataTransferArg.transfer_admin_id"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersDataTransferArg.user"));
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.transfer_dest_id,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersDataTransferArg.transfer_dest_id"),
+            );
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.transfer_admin_id,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersDataTransferArg.transfer_admin_id"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -8999,31 +8287,29 @@ impl crate::wire::Decode for MembersDeactivateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersDeactivateArg",
+            &["user", "wipe_data"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "wipe_data" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersDeactivateArg"),
+                crate::wire::missing(r, "", "MembersDeactivateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             user: f0,
-            wipe_data: match slots.f1 {
+            wipe_data: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
@@ -9034,8 +8320,11 @@ impl crate::wire::Validate for MembersDeactivateArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersDeactivateArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersDeactivateArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9080,23 +8369,20 @@ impl crate::wire::Decode for MembersDeactivateBaseArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersDeactivateBaseArg",
+            &["user"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersDeactivateBaseArg"),
+                crate::wire::missing(r, "", "MembersDeactivateBaseArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
@@ -9143,23 +8429,20 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersDeleteProfilePhotoArg",
+            &["user"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersDeleteProfilePhotoArg"),
+                crate::wire::missing(r, "", "MembersDeleteProfilePhotoArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
@@ -9169,8 +8452,13 @@ impl crate::wire::Validate for MembersDeleteProfilePhotoArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersDeleteProfilePhotoArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersDeleteProfilePhotoArg.user"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9215,23 +8503,20 @@ impl crate::wire::Decode for MembersFormerMemberArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersFormerMemberArg",
+            &["user"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersFormerMemberArg"),
+                crate::wire::missing(r, "", "MembersFormerMemberArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
@@ -9241,8 +8526,11 @@ impl crate::wire::Validate for MembersFormerMemberArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersFormerMemberArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersFormerMemberArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9287,27 +8575,22 @@ impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRole>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::TeamMemberRole>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersGetAvailableTeamMemberRolesResult",
+            &["roles"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "roles" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "roles",
-                    "MembersGetAvailableTeamMemberRolesResult",
-                ),
+                crate::wire::missing(r, "", "MembersGetAvailableTeamMemberRolesResult"),
             );
         };
         ::std::result::Result::Ok(Self { roles: f0 })
@@ -9354,23 +8637,22 @@ impl crate::wire::Decode for MembersGetInfoArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserSelectorArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersGetInfoArgs",
+            &["members"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "members" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "MembersGetInfoArgs"),
+                crate::wire::missing(r, "", "MembersGetInfoArgs"),
             );
         };
         ::std::result::Result::Ok(Self { members: f0 })
@@ -9381,8 +8663,13 @@ impl crate::wire::Validate for MembersGetInfoArgs {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersGetInfoArgs.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersGetInfoArgs.members"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -9427,23 +8714,22 @@ impl crate::wire::Decode for MembersGetInfoV2Arg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserSelectorArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersGetInfoV2Arg",
+            &["members"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "members" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "MembersGetInfoV2Arg"),
+                crate::wire::missing(r, "", "MembersGetInfoV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self { members: f0 })
@@ -9454,8 +8740,13 @@ impl crate::wire::Validate for MembersGetInfoV2Arg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersGetInfoV2Arg.members"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersGetInfoV2Arg.members"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -9502,25 +8793,22 @@ impl crate::wire::Decode for MembersGetInfoV2Result {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::MembersGetInfoItemV2>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::MembersGetInfoItemV2>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersGetInfoV2Result",
+            &["members_info"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "members_info" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "members_info", "MembersGetInfoV2Result"),
+                crate::wire::missing(r, "", "MembersGetInfoV2Result"),
             );
         };
         ::std::result::Result::Ok(Self { members_info: f0 })
@@ -9580,37 +8868,22 @@ impl crate::wire::Decode for MembersInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team_common::TeamMemberId>>,
-            f1: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team_common::TeamMemberId>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersInfo",
+            &["team_member_ids", "permanently_deleted_users"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_member_ids" => crate::wire::read_into(r, &mut slots.f0),
-                "permanently_deleted_users" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_ids", "MembersInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "permanently_deleted_users", "MembersInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MembersInfo"),
             );
@@ -9680,29 +8953,27 @@ impl crate::wire::Decode for MembersListArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-            f1: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                "include_removed" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersListArg",
+            &["limit", "include_removed"],
+            0,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
-            include_removed: match slots.f1 {
+            include_removed: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -9713,12 +8984,14 @@ impl crate::wire::Validate for MembersListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "MembersListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -9762,23 +9035,20 @@ impl crate::wire::Decode for MembersListContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersListContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "MembersListContinueArg"),
+                crate::wire::missing(r, "", "MembersListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -9835,46 +9105,30 @@ impl crate::wire::Decode for MembersListResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberInfo>>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "members" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "MembersListResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "MembersListResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "MembersListResult"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::TeamMemberInfo>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersListResult",
+            &["members", "cursor", "has_more"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MembersListResult"),
             );
@@ -9937,46 +9191,30 @@ impl crate::wire::Decode for MembersListV2Result {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberInfoV2>>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "members" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "MembersListV2Result"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "MembersListV2Result"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "MembersListV2Result"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::TeamMemberInfoV2>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersListV2Result",
+            &["members", "cursor", "has_more"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MembersListV2Result"),
             );
@@ -10030,23 +9268,20 @@ impl crate::wire::Decode for MembersRecoverArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersRecoverArg",
+            &["user"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersRecoverArg"),
+                crate::wire::missing(r, "", "MembersRecoverArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
@@ -10056,8 +9291,11 @@ impl crate::wire::Validate for MembersRecoverArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersRecoverArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersRecoverArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10170,60 +9408,65 @@ impl crate::wire::Decode for MembersRemoveArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<bool>,
-            f2: ::std::option::Option<crate::team::UserSelectorArg>,
-            f3: ::std::option::Option<crate::team::UserSelectorArg>,
-            f4: ::std::option::Option<bool>,
-            f5: ::std::option::Option<bool>,
-            f6: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::team::UserSelectorArg> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::team::UserSelectorArg> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersRemoveArg",
+            &[
+                "user",
+                "wipe_data",
+                "transfer_dest_id",
+                "transfer_admin_id",
+                "keep_account",
+                "retain_team_shares",
+                "permanently_delete_files",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "wipe_data" => crate::wire::read_into(r, &mut slots.f1),
-                "transfer_dest_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "transfer_admin_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "keep_account" => crate::wire::read_into(r, &mut slots.f4),
-                "retain_team_shares" => crate::wire::read_into(r, &mut slots.f5),
-                "permanently_delete_files" => crate::wire::read_into(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersRemoveArg"),
+                crate::wire::missing(r, "", "MembersRemoveArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             user: f0,
-            wipe_data: match slots.f1 {
+            wipe_data: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
-            transfer_dest_id: slots.f2,
-            transfer_admin_id: slots.f3,
-            keep_account: match slots.f4 {
+            transfer_dest_id: f2.0,
+            transfer_admin_id: f3.0,
+            keep_account: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            retain_team_shares: match slots.f5 {
+            retain_team_shares: match f5 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
-            permanently_delete_files: match slots.f6 {
+            permanently_delete_files: match f6 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -10234,15 +9477,28 @@ impl crate::wire::Validate for MembersRemoveArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersRemoveArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersRemoveArg.user"));
+        }
         if let ::std::option::Option::Some(some0) = &self.transfer_dest_id {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("MembersRemoveArg.transfer_dest_id"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersRemoveArg.transfer_dest_id"),
+                );
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.transfer_admin_id {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("MembersRemoveArg.transfer_admin_id"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                some0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("MembersRemoveArg.transfer_admin_id"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10303,32 +9559,26 @@ impl crate::wire::Decode for MembersSetPermissions2Arg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRoleId>>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::TeamMemberRoleId>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersSetPermissions2Arg",
+            &["user", "new_roles"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "new_roles" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersSetPermissions2Arg"),
+                crate::wire::missing(r, "", "MembersSetPermissions2Arg"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            user: f0,
-            new_roles: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { user: f0, new_roles: f1.0 })
     }
 }
 impl crate::wire::Validate for MembersSetPermissions2Arg {
@@ -10338,23 +9588,32 @@ impl crate::wire::Validate for MembersSetPermissions2Arg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "pid_dbtmr:.*",
         );
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersSetPermissions2Arg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersSetPermissions2Arg.user"),
+            );
+        }
         if let ::std::option::Option::Some(some0) = &self.new_roles {
-            crate::wire::check_items(
+            if let ::std::result::Result::Err(e) = crate::wire::check_items(
                 "MembersSetPermissions2Arg.new_roles",
                 (some0).len(),
                 ::std::option::Option::None,
                 ::std::option::Option::Some(1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
             for item1 in (some0).iter() {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "MembersSetPermissions2Arg.new_roles",
                     item1,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(128),
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -10415,31 +9674,28 @@ impl crate::wire::Decode for MembersSetPermissions2Result {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team_common::TeamMemberId>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRole>>,
+        let mut f0: ::std::option::Option<crate::team_common::TeamMemberId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::TeamMemberRole>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersSetPermissions2Result",
+            &["team_member_id", "roles"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f0),
-                "roles" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "MembersSetPermissions2Result"),
+                crate::wire::missing(r, "", "MembersSetPermissions2Result"),
             );
         };
         ::std::result::Result::Ok(Self {
             team_member_id: f0,
-            roles: slots.f1,
+            roles: f1.0,
         })
     }
 }
@@ -10491,37 +9747,20 @@ impl crate::wire::Decode for MembersSetPermissionsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<crate::team::AdminTier>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::AdminTier> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersSetPermissionsArg",
+            &["user", "new_role"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "new_role" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersSetPermissionsArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "new_role", "MembersSetPermissionsArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MembersSetPermissionsArg"),
             );
@@ -10533,8 +9772,11 @@ impl crate::wire::Validate for MembersSetPermissionsArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersSetPermissionsArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersSetPermissionsArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10584,37 +9826,20 @@ impl crate::wire::Decode for MembersSetPermissionsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team_common::TeamMemberId>,
-            f1: ::std::option::Option<crate::team::AdminTier>,
+        let mut f0: ::std::option::Option<crate::team_common::TeamMemberId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::AdminTier> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersSetPermissionsResult",
+            &["team_member_id", "role"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f0),
-                "role" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "MembersSetPermissionsResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "role", "MembersSetPermissionsResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MembersSetPermissionsResult"),
             );
@@ -10739,53 +9964,64 @@ impl crate::wire::Decode for MembersSetProfileArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<crate::common::EmailAddress>,
-            f2: ::std::option::Option<crate::team_common::MemberExternalId>,
-            f3: ::std::option::Option<crate::common::OptionalNamePart>,
-            f4: ::std::option::Option<crate::common::OptionalNamePart>,
-            f5: ::std::option::Option<::std::string::String>,
-            f6: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::common::EmailAddress> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::team_common::MemberExternalId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::OptionalNamePart> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::common::OptionalNamePart> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f6: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersSetProfileArg",
+            &[
+                "user",
+                "new_email",
+                "new_external_id",
+                "new_given_name",
+                "new_surname",
+                "new_persistent_id",
+                "new_is_directory_restricted",
+            ],
+            1,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::NullableStr(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "new_email" => crate::wire::read_nullable(r, &mut slots.f1),
-                "new_external_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "new_given_name" => crate::wire::read_nullable(r, &mut slots.f3),
-                "new_surname" => crate::wire::read_nullable(r, &mut slots.f4),
-                "new_persistent_id" => crate::wire::read_nullable(r, &mut slots.f5),
-                "new_is_directory_restricted" => {
-                    crate::wire::read_nullable(r, &mut slots.f6)
-                }
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersSetProfileArg"),
+                crate::wire::missing(r, "", "MembersSetProfileArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             user: f0,
-            new_email: slots.f1,
-            new_external_id: slots.f2,
-            new_given_name: slots.f3,
-            new_surname: slots.f4,
-            new_persistent_id: slots.f5,
-            new_is_directory_restricted: slots.f6,
+            new_email: f1.0,
+            new_external_id: f2.0,
+            new_given_name: f3.0,
+            new_surname: f4.0,
+            new_persistent_id: f5.0,
+            new_is_directory_restricted: f6.0,
         })
     }
 }
@@ -10802,43 +10038,54 @@ impl crate::wire::Validate for MembersSetProfileArg {
         static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
             "[^/:?*<>\"|]*",
         );
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersSetProfileArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersSetProfileArg.user"));
+        }
         if let ::std::option::Option::Some(some0) = &self.new_email {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MembersSetProfileArg.new_email",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(255),
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.new_external_id {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MembersSetProfileArg.new_external_id",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(64),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.new_given_name {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MembersSetProfileArg.new_given_name",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_1),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         if let ::std::option::Option::Some(some0) = &self.new_surname {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "MembersSetProfileArg.new_surname",
                 some0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(50),
                 ::std::option::Option::Some(&PATTERN_2),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -10889,37 +10136,20 @@ impl crate::wire::Decode for MembersSetProfilePhotoArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<crate::account::PhotoSourceArg>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::account::PhotoSourceArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersSetProfilePhotoArg",
+            &["user", "photo"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "photo" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersSetProfilePhotoArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "photo", "MembersSetProfilePhotoArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MembersSetProfilePhotoArg"),
             );
@@ -10931,8 +10161,13 @@ impl crate::wire::Validate for MembersSetProfilePhotoArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersSetProfilePhotoArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(
+                e.within("MembersSetProfilePhotoArg.user"),
+            );
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -10977,23 +10212,20 @@ impl crate::wire::Decode for MembersUnsuspendArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MembersUnsuspendArg",
+            &["user"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersUnsuspendArg"),
+                crate::wire::missing(r, "", "MembersUnsuspendArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
@@ -11003,8 +10235,11 @@ impl crate::wire::Validate for MembersUnsuspendArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersUnsuspendArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("MembersUnsuspendArg.user"));
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -11133,82 +10368,82 @@ impl crate::wire::Decode for MobileClientSession {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f5: ::std::option::Option<::std::string::String>,
-            f6: ::std::option::Option<crate::team::MobileClientPlatform>,
-            f7: ::std::option::Option<::std::string::String>,
-            f8: ::std::option::Option<::std::string::String>,
-            f9: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_id" => crate::wire::read_into(r, &mut slots.f0),
-                "ip_address" => crate::wire::read_nullable(r, &mut slots.f1),
-                "country" => crate::wire::read_nullable(r, &mut slots.f2),
-                "created" => crate::wire::read_nullable(r, &mut slots.f3),
-                "updated" => crate::wire::read_nullable(r, &mut slots.f4),
-                "device_name" => crate::wire::read_into(r, &mut slots.f5),
-                "client_type" => crate::wire::read_into(r, &mut slots.f6),
-                "client_version" => crate::wire::read_nullable(r, &mut slots.f7),
-                "os_version" => crate::wire::read_nullable(r, &mut slots.f8),
-                "last_carrier" => crate::wire::read_nullable(r, &mut slots.f9),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "MobileClientSession"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "device_name", "MobileClientSession"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "client_type", "MobileClientSession"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<crate::team::MobileClientPlatform> = ::std::option::Option::None;
+        let mut f7: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f8: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f9: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "MobileClientSession",
+            &[
+                "session_id",
+                "ip_address",
+                "country",
+                "created",
+                "updated",
+                "device_name",
+                "client_type",
+                "client_version",
+                "os_version",
+                "last_carrier",
+            ],
+            97,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Str(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+                crate::wire::SlotRef::NullableStr(&mut f8),
+                crate::wire::SlotRef::NullableStr(&mut f9),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
-        ) = (slots.f0.take(), slots.f5.take(), slots.f6.take()) else {
+        ) = (f0, f5, f6) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "MobileClientSession"),
             );
         };
         ::std::result::Result::Ok(Self {
             session_id: f0,
-            ip_address: slots.f1,
-            country: slots.f2,
-            created: slots.f3,
-            updated: slots.f4,
+            ip_address: f1.0,
+            country: f2.0,
+            created: f3.0,
+            updated: f4.0,
             device_name: f5,
             client_type: f6,
-            client_version: slots.f7,
-            os_version: slots.f8,
-            last_carrier: slots.f9,
+            client_version: f7.0,
+            os_version: f8.0,
+            last_carrier: f9.0,
         })
     }
 }
@@ -11291,52 +10526,34 @@ impl crate::wire::Decode for NamespaceMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::common::SharedFolderId>,
-            f2: ::std::option::Option<crate::team::NamespaceType>,
-            f3: ::std::option::Option<crate::team_common::TeamMemberId>,
-            f4: ::std::option::Option<i64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "namespace_id" => crate::wire::read_into(r, &mut slots.f1),
-                "namespace_type" => crate::wire::read_into(r, &mut slots.f2),
-                "team_member_id" => crate::wire::read_nullable(r, &mut slots.f3),
-                "quota_limit" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "NamespaceMetadata"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "namespace_id", "NamespaceMetadata"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "namespace_type", "NamespaceMetadata"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::NamespaceType> = ::std::option::Option::None;
+        let mut f3: crate::wire::Nullable<crate::team_common::TeamMemberId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "NamespaceMetadata",
+            &["name", "namespace_id", "namespace_type", "team_member_id", "quota_limit"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::NullableStr(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "NamespaceMetadata"),
             );
@@ -11345,8 +10562,8 @@ impl crate::wire::Decode for NamespaceMetadata {
             name: f0,
             namespace_id: f1,
             namespace_type: f2,
-            team_member_id: slots.f3,
-            quota_limit: match slots.f4 {
+            team_member_id: f3.0,
+            quota_limit: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0i64,
             },
@@ -11400,37 +10617,23 @@ impl crate::wire::Decode for RemovedStatus {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RemovedStatus",
+            &["is_recoverable", "is_disconnected"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "is_recoverable" => crate::wire::read_into(r, &mut slots.f0),
-                "is_disconnected" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_recoverable", "RemovedStatus"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_disconnected", "RemovedStatus"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RemovedStatus"),
             );
@@ -11484,25 +10687,22 @@ impl crate::wire::Decode for ResendVerificationEmailArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ResendVerificationEmailArg",
+            &["emails_to_resend"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "emails_to_resend" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "emails_to_resend", "ResendVerificationEmailArg"),
+                crate::wire::missing(r, "", "ResendVerificationEmailArg"),
             );
         };
         ::std::result::Result::Ok(Self { emails_to_resend: f0 })
@@ -11513,8 +10713,13 @@ impl crate::wire::Validate for ResendVerificationEmailArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.emails_to_resend).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ResendVerificationEmailArg.emails_to_resend"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("ResendVerificationEmailArg.emails_to_resend"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -11559,23 +10764,22 @@ impl crate::wire::Decode for ResendVerificationEmailResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::UserResendResult>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserResendResult>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "ResendVerificationEmailResult",
+            &["results"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "results" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "results", "ResendVerificationEmailResult"),
+                crate::wire::missing(r, "", "ResendVerificationEmailResult"),
             );
         };
         ::std::result::Result::Ok(Self { results: f0 })
@@ -11641,40 +10845,25 @@ impl crate::wire::Decode for RevokeDesktopClientArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RevokeDesktopClientArg",
+            &["session_id", "team_member_id", "delete_on_unlink"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "session_id" => crate::wire::read_into(r, &mut slots.f0),
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f1),
-                "delete_on_unlink" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "RevokeDesktopClientArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "RevokeDesktopClientArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RevokeDesktopClientArg"),
             );
@@ -11682,7 +10871,7 @@ impl crate::wire::Decode for RevokeDesktopClientArg {
         ::std::result::Result::Ok(Self {
             session_id: f0,
             team_member_id: f1,
-            delete_on_unlink: match slots.f2 {
+            delete_on_unlink: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -11731,25 +10920,22 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::RevokeDeviceSessionArg>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::RevokeDeviceSessionArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RevokeDeviceSessionBatchArg",
+            &["revoke_devices"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "revoke_devices" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "revoke_devices", "RevokeDeviceSessionBatchArg"),
+                crate::wire::missing(r, "", "RevokeDeviceSessionBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { revoke_devices: f0 })
@@ -11801,29 +10987,22 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::RevokeDeviceSessionStatus>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::RevokeDeviceSessionStatus>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RevokeDeviceSessionBatchResult",
+            &["revoke_devices_status"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "revoke_devices_status" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "revoke_devices_status",
-                    "RevokeDeviceSessionBatchResult",
-                ),
+                crate::wire::missing(r, "", "RevokeDeviceSessionBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { revoke_devices_status: f0 })
@@ -11885,31 +11064,31 @@ impl crate::wire::Decode for RevokeDeviceSessionStatus {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<crate::team::RevokeDeviceSessionError>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::team::RevokeDeviceSessionError> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RevokeDeviceSessionStatus",
+            &["success", "error_type"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "success" => crate::wire::read_into(r, &mut slots.f0),
-                "error_type" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "success", "RevokeDeviceSessionStatus"),
+                crate::wire::missing(r, "", "RevokeDeviceSessionStatus"),
             );
         };
         ::std::result::Result::Ok(Self {
             success: f0,
-            error_type: slots.f1,
+            error_type: f1.0,
         })
     }
 }
@@ -11974,40 +11153,25 @@ impl crate::wire::Decode for RevokeLinkedApiAppArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RevokeLinkedApiAppArg",
+            &["app_id", "team_member_id", "keep_app_folder"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "app_id" => crate::wire::read_into(r, &mut slots.f0),
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f1),
-                "keep_app_folder" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "app_id", "RevokeLinkedApiAppArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "RevokeLinkedApiAppArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "RevokeLinkedApiAppArg"),
             );
@@ -12015,7 +11179,7 @@ impl crate::wire::Decode for RevokeLinkedApiAppArg {
         ::std::result::Result::Ok(Self {
             app_id: f0,
             team_member_id: f1,
-            keep_app_folder: match slots.f2 {
+            keep_app_folder: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => true,
             },
@@ -12064,29 +11228,22 @@ impl crate::wire::Decode for RevokeLinkedApiAppBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::RevokeLinkedApiAppArg>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::RevokeLinkedApiAppArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RevokeLinkedApiAppBatchArg",
+            &["revoke_linked_app"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "revoke_linked_app" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "revoke_linked_app",
-                    "RevokeLinkedApiAppBatchArg",
-                ),
+                crate::wire::missing(r, "", "RevokeLinkedApiAppBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { revoke_linked_app: f0 })
@@ -12138,29 +11295,22 @@ impl crate::wire::Decode for RevokeLinkedAppBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<
-                ::std::vec::Vec<crate::team::RevokeLinkedAppStatus>,
-            >,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::RevokeLinkedAppStatus>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RevokeLinkedAppBatchResult",
+            &["revoke_linked_app_status"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "revoke_linked_app_status" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "revoke_linked_app_status",
-                    "RevokeLinkedAppBatchResult",
-                ),
+                crate::wire::missing(r, "", "RevokeLinkedAppBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12221,31 +11371,31 @@ impl crate::wire::Decode for RevokeLinkedAppStatus {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<bool>,
-            f1: ::std::option::Option<crate::team::RevokeLinkedAppError>,
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::team::RevokeLinkedAppError> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "RevokeLinkedAppStatus",
+            &["success", "error_type"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Bool(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "success" => crate::wire::read_into(r, &mut slots.f0),
-                "error_type" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "success", "RevokeLinkedAppStatus"),
+                crate::wire::missing(r, "", "RevokeLinkedAppStatus"),
             );
         };
         ::std::result::Result::Ok(Self {
             success: f0,
-            error_type: slots.f1,
+            error_type: f1.0,
         })
     }
 }
@@ -12292,23 +11442,22 @@ impl crate::wire::Decode for SetCustomQuotaArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::UserCustomQuotaArg>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::UserCustomQuotaArg>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SetCustomQuotaArg",
+            &["users_and_quotas"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "users_and_quotas" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "users_and_quotas", "SetCustomQuotaArg"),
+                crate::wire::missing(r, "", "SetCustomQuotaArg"),
             );
         };
         ::std::result::Result::Ok(Self { users_and_quotas: f0 })
@@ -12319,8 +11468,13 @@ impl crate::wire::Validate for SetCustomQuotaArg {
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users_and_quotas).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("SetCustomQuotaArg.users_and_quotas"))?;
+            if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                item0,
+            ) {
+                return ::std::result::Result::Err(
+                    e.within("SetCustomQuotaArg.users_and_quotas"),
+                );
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -12387,26 +11541,25 @@ impl crate::wire::Decode for SharingAllowlistAddArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            f1: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "domains" => crate::wire::read_nullable(r, &mut slots.f0),
-                "emails" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingAllowlistAddArgs",
+            &["domains", "emails"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            domains: slots.f0,
-            emails: slots.f1,
+            domains: f0.0,
+            emails: f1.0,
         })
     }
 }
@@ -12447,14 +11600,15 @@ impl crate::wire::Decode for SharingAllowlistAddResponse {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {}
-        let mut slots = Slots {};
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                _ => r.skip_value(),
-            }?;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingAllowlistAddResponse",
+            &[],
+            0,
+            &mut [],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -12506,22 +11660,19 @@ impl crate::wire::Decode for SharingAllowlistListArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingAllowlistListArg",
+            &["limit"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
@@ -12532,12 +11683,14 @@ impl crate::wire::Validate for SharingAllowlistListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "SharingAllowlistListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -12581,23 +11734,20 @@ impl crate::wire::Decode for SharingAllowlistListContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingAllowlistListContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "SharingAllowlistListContinueArg"),
+                crate::wire::missing(r, "", "SharingAllowlistListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -12640,14 +11790,15 @@ impl crate::wire::Decode for SharingAllowlistListError {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {}
-        let mut slots = Slots {};
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                _ => r.skip_value(),
-            }?;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingAllowlistListError",
+            &[],
+            0,
+            &mut [],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -12722,43 +11873,27 @@ impl crate::wire::Decode for SharingAllowlistListResponse {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            f1: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingAllowlistListResponse",
+            &["domains", "emails", "cursor", "has_more"],
+            3,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "domains" => crate::wire::read_into(r, &mut slots.f0),
-                "emails" => crate::wire::read_into(r, &mut slots.f1),
-                "cursor" => crate::wire::read_into(r, &mut slots.f2),
-                "has_more" => crate::wire::read_into(r, &mut slots.f3),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "domains", "SharingAllowlistListResponse"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "emails", "SharingAllowlistListResponse"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "SharingAllowlistListResponse"),
             );
@@ -12766,11 +11901,11 @@ impl crate::wire::Decode for SharingAllowlistListResponse {
         ::std::result::Result::Ok(Self {
             domains: f0,
             emails: f1,
-            cursor: match slots.f2 {
+            cursor: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => ::std::string::String::from(""),
             },
-            has_more: match slots.f3 {
+            has_more: match f3 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -12839,26 +11974,25 @@ impl crate::wire::Decode for SharingAllowlistRemoveArgs {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-            f1: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "domains" => crate::wire::read_nullable(r, &mut slots.f0),
-                "emails" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<::std::vec::Vec<::std::string::String>> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingAllowlistRemoveArgs",
+            &["domains", "emails"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            domains: slots.f0,
-            emails: slots.f1,
+            domains: f0.0,
+            emails: f1.0,
         })
     }
 }
@@ -12899,14 +12033,15 @@ impl crate::wire::Decode for SharingAllowlistRemoveResponse {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {}
-        let mut slots = Slots {};
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                _ => r.skip_value(),
-            }?;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SharingAllowlistRemoveResponse",
+            &[],
+            0,
+            &mut [],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -12956,37 +12091,20 @@ impl crate::wire::Decode for StorageBucket {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "StorageBucket",
+            &["bucket", "users"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::U64(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "bucket" => crate::wire::read_into(r, &mut slots.f0),
-                "users" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "bucket", "StorageBucket"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "StorageBucket"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "StorageBucket"),
             );
@@ -13047,31 +12165,29 @@ impl crate::wire::Decode for TeamFolderArchiveArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<bool>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderArchiveArg",
+            &["team_folder_id", "force_async_off"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Bool(&mut f1),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "force_async_off" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_folder_id", "TeamFolderArchiveArg"),
+                crate::wire::missing(r, "", "TeamFolderArchiveArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             team_folder_id: f0,
-            force_async_off: match slots.f1 {
+            force_async_off: match f1 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,
             },
@@ -13085,13 +12201,15 @@ impl crate::wire::Validate for TeamFolderArchiveArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TeamFolderArchiveArg.team_folder_id",
             &self.team_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -13147,31 +12265,28 @@ impl crate::wire::Decode for TeamFolderCreateArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::files::SyncSettingArg>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::SyncSettingArg> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderCreateArg",
+            &["name", "sync_setting"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "sync_setting" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "TeamFolderCreateArg"),
+                crate::wire::missing(r, "", "TeamFolderCreateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             name: f0,
-            sync_setting: slots.f1,
+            sync_setting: f1.0,
         })
     }
 }
@@ -13216,23 +12331,20 @@ impl crate::wire::Decode for TeamFolderIdArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderIdArg",
+            &["team_folder_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_folder_id", "TeamFolderIdArg"),
+                crate::wire::missing(r, "", "TeamFolderIdArg"),
             );
         };
         ::std::result::Result::Ok(Self { team_folder_id: f0 })
@@ -13245,13 +12357,15 @@ impl crate::wire::Validate for TeamFolderIdArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TeamFolderIdArg.team_folder_id",
             &self.team_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -13295,23 +12409,22 @@ impl crate::wire::Decode for TeamFolderIdListArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::common::SharedFolderId>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::common::SharedFolderId>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderIdListArg",
+            &["team_folder_ids"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_folder_ids" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_folder_ids", "TeamFolderIdListArg"),
+                crate::wire::missing(r, "", "TeamFolderIdListArg"),
             );
         };
         ::std::result::Result::Ok(Self { team_folder_ids: f0 })
@@ -13324,20 +12437,24 @@ impl crate::wire::Validate for TeamFolderIdListArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "TeamFolderIdListArg.team_folder_ids",
             (&self.team_folder_ids).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.team_folder_ids).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "TeamFolderIdListArg.team_folder_ids",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -13388,22 +12505,19 @@ impl crate::wire::Decode for TeamFolderListArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderListArg",
+            &["limit"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
@@ -13414,12 +12528,14 @@ impl crate::wire::Validate for TeamFolderListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "TeamFolderListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -13463,23 +12579,20 @@ impl crate::wire::Decode for TeamFolderListContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderListContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "TeamFolderListContinueArg"),
+                crate::wire::missing(r, "", "TeamFolderListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -13525,23 +12638,20 @@ impl crate::wire::Decode for TeamFolderListError {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::TeamFolderAccessError>,
+        let mut f0: ::std::option::Option<crate::team::TeamFolderAccessError> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderListError",
+            &["access_error"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "access_error" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_error", "TeamFolderListError"),
+                crate::wire::missing(r, "", "TeamFolderListError"),
             );
         };
         ::std::result::Result::Ok(Self { access_error: f0 })
@@ -13603,46 +12713,30 @@ impl crate::wire::Decode for TeamFolderListResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::TeamFolderMetadata>>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_folders" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_folders", "TeamFolderListResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "TeamFolderListResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "TeamFolderListResult"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::TeamFolderMetadata>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderListResult",
+            &["team_folders", "cursor", "has_more"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamFolderListResult"),
             );
@@ -13743,67 +12837,40 @@ impl crate::wire::Decode for TeamFolderMetadata {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::team::TeamFolderStatus>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<crate::files::SyncSetting>,
-            f5: ::std::option::Option<::std::vec::Vec<crate::files::ContentSyncSetting>>,
-            f6: ::std::option::Option<i64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                "status" => crate::wire::read_into(r, &mut slots.f2),
-                "is_team_shared_dropbox" => crate::wire::read_into(r, &mut slots.f3),
-                "sync_setting" => crate::wire::read_into(r, &mut slots.f4),
-                "content_sync_settings" => crate::wire::read_into(r, &mut slots.f5),
-                "quota_limit" => crate::wire::read_into(r, &mut slots.f6),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_folder_id", "TeamFolderMetadata"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "TeamFolderMetadata"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "status", "TeamFolderMetadata"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_team_shared_dropbox", "TeamFolderMetadata"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "sync_setting", "TeamFolderMetadata"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "content_sync_settings", "TeamFolderMetadata"),
-            );
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team::TeamFolderStatus> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::files::SyncSetting> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<crate::files::ContentSyncSetting>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderMetadata",
+            &[
+                "team_folder_id",
+                "name",
+                "status",
+                "is_team_shared_dropbox",
+                "sync_setting",
+                "content_sync_settings",
+                "quota_limit",
+            ],
+            63,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -13812,14 +12879,7 @@ impl crate::wire::Decode for TeamFolderMetadata {
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f4),
             ::std::option::Option::Some(f5),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4, f5) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamFolderMetadata"),
             );
@@ -13831,7 +12891,7 @@ impl crate::wire::Decode for TeamFolderMetadata {
             is_team_shared_dropbox: f3,
             sync_setting: f4,
             content_sync_settings: f5,
-            quota_limit: match slots.f6 {
+            quota_limit: match f6 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0i64,
             },
@@ -13885,37 +12945,20 @@ impl crate::wire::Decode for TeamFolderRenameArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderRenameArg",
+            &["team_folder_id", "name"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_folder_id", "TeamFolderRenameArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "TeamFolderRenameArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamFolderRenameArg"),
             );
@@ -13933,13 +12976,15 @@ impl crate::wire::Validate for TeamFolderRenameArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TeamFolderRenameArg.team_folder_id",
             &self.team_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -14010,41 +13055,36 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::SharedFolderId>,
-            f1: ::std::option::Option<crate::files::SyncSettingArg>,
-            f2: ::std::option::Option<
-                ::std::vec::Vec<crate::files::ContentSyncSettingArg>,
-            >,
+        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::files::SyncSettingArg> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<
+            ::std::vec::Vec<crate::files::ContentSyncSettingArg>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamFolderUpdateSyncSettingsArg",
+            &["team_folder_id", "sync_setting", "content_sync_settings"],
+            1,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_folder_id" => crate::wire::read_into(r, &mut slots.f0),
-                "sync_setting" => crate::wire::read_nullable(r, &mut slots.f1),
-                "content_sync_settings" => crate::wire::read_nullable(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "team_folder_id",
-                    "TeamFolderUpdateSyncSettingsArg",
-                ),
+                crate::wire::missing(r, "", "TeamFolderUpdateSyncSettingsArg"),
             );
         };
         ::std::result::Result::Ok(Self {
             team_folder_id: f0,
-            sync_setting: slots.f1,
-            content_sync_settings: slots.f2,
+            sync_setting: f1.0,
+            content_sync_settings: f2.0,
         })
     }
 }
@@ -14055,19 +13095,24 @@ impl crate::wire::Validate for TeamFolderUpdateSyncSettingsArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
         );
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "TeamFolderUpdateSyncSettingsArg.team_folder_id",
             &self.team_folder_id,
             ::std::option::Option::None,
             ::std::option::Option::None,
             ::std::option::Option::Some(&PATTERN_0),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         if let ::std::option::Option::Some(some0) = &self.content_sync_settings {
             for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| {
-                        e.within("TeamFolderUpdateSyncSettingsArg.content_sync_settings")
-                    })?;
+                if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+                    item1,
+                ) {
+                    return ::std::result::Result::Err(
+                        e.within("TeamFolderUpdateSyncSettingsArg.content_sync_settings"),
+                    );
+                }
             }
         }
         ::std::result::Result::Ok(())
@@ -14150,59 +13195,35 @@ impl crate::wire::Decode for TeamGetInfoResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<u32>,
-            f3: ::std::option::Option<u32>,
-            f4: ::std::option::Option<u32>,
-            f5: ::std::option::Option<crate::team_policies::TeamMemberPolicies>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "name" => crate::wire::read_into(r, &mut slots.f0),
-                "team_id" => crate::wire::read_into(r, &mut slots.f1),
-                "num_licensed_users" => crate::wire::read_into(r, &mut slots.f2),
-                "num_provisioned_users" => crate::wire::read_into(r, &mut slots.f3),
-                "num_used_licenses" => crate::wire::read_into(r, &mut slots.f4),
-                "policies" => crate::wire::read_into(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "TeamGetInfoResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_id", "TeamGetInfoResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "num_licensed_users", "TeamGetInfoResult"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "num_provisioned_users", "TeamGetInfoResult"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "policies", "TeamGetInfoResult"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<u32> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<crate::team_policies::TeamMemberPolicies> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamGetInfoResult",
+            &[
+                "name",
+                "team_id",
+                "num_licensed_users",
+                "num_provisioned_users",
+                "num_used_licenses",
+                "policies",
+            ],
+            47,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -14210,13 +13231,7 @@ impl crate::wire::Decode for TeamGetInfoResult {
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f5),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f5.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f5) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamGetInfoResult"),
             );
@@ -14226,7 +13241,7 @@ impl crate::wire::Decode for TeamGetInfoResult {
             team_id: f1,
             num_licensed_users: f2,
             num_provisioned_users: f3,
-            num_used_licenses: match slots.f4 {
+            num_used_licenses: match f4 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 0u32,
             },
@@ -14282,37 +13297,20 @@ impl crate::wire::Decode for TeamMemberInfo {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::TeamMemberProfile>,
-            f1: ::std::option::Option<crate::team::AdminTier>,
+        let mut f0: ::std::option::Option<crate::team::TeamMemberProfile> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::AdminTier> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamMemberInfo",
+            &["profile", "role"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "profile" => crate::wire::read_into(r, &mut slots.f0),
-                "role" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "profile", "TeamMemberInfo"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "role", "TeamMemberInfo"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamMemberInfo"),
             );
@@ -14377,32 +13375,26 @@ impl crate::wire::Decode for TeamMemberInfoV2 {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::TeamMemberProfile>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRole>>,
+        let mut f0: ::std::option::Option<crate::team::TeamMemberProfile> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<
+            ::std::vec::Vec<crate::team::TeamMemberRole>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamMemberInfoV2",
+            &["profile", "roles"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "profile" => crate::wire::read_into(r, &mut slots.f0),
-                "roles" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "profile", "TeamMemberInfoV2"),
+                crate::wire::missing(r, "", "TeamMemberInfoV2"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            profile: f0,
-            roles: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { profile: f0, roles: f1.0 })
     }
 }
 impl crate::wire::Validate for TeamMemberInfoV2 {}
@@ -14447,23 +13439,20 @@ impl crate::wire::Decode for TeamMemberInfoV2Result {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::TeamMemberInfoV2>,
+        let mut f0: ::std::option::Option<crate::team::TeamMemberInfoV2> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamMemberInfoV2Result",
+            &["member_info"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "member_info" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_info", "TeamMemberInfoV2Result"),
+                crate::wire::missing(r, "", "TeamMemberInfoV2Result"),
             );
         };
         ::std::result::Result::Ok(Self { member_info: f0 })
@@ -14654,119 +13643,91 @@ impl crate::wire::Decode for TeamMemberProfile {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team_common::TeamMemberId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::users_common::AccountId>,
-            f3: ::std::option::Option<::std::string::String>,
-            f4: ::std::option::Option<bool>,
-            f5: ::std::option::Option<
-                ::std::vec::Vec<crate::secondary_emails::SecondaryEmail>,
-            >,
-            f6: ::std::option::Option<crate::team::TeamMemberStatus>,
-            f7: ::std::option::Option<crate::users::Name>,
-            f8: ::std::option::Option<crate::team::TeamMembershipType>,
-            f9: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f10: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f11: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f12: ::std::option::Option<::std::string::String>,
-            f13: ::std::option::Option<bool>,
-            f14: ::std::option::Option<::std::string::String>,
-            f15: ::std::option::Option<::std::vec::Vec<crate::team_common::GroupId>>,
-            f16: ::std::option::Option<crate::common::NamespaceId>,
-            f17: ::std::option::Option<crate::common::NamespaceId>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-            f14: ::std::option::Option::None,
-            f15: ::std::option::Option::None,
-            f16: ::std::option::Option::None,
-            f17: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "team_member_id" => crate::wire::read_into(r, &mut slots.f0),
-                "external_id" => crate::wire::read_nullable(r, &mut slots.f1),
-                "account_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "email" => crate::wire::read_into(r, &mut slots.f3),
-                "email_verified" => crate::wire::read_into(r, &mut slots.f4),
-                "secondary_emails" => crate::wire::read_nullable(r, &mut slots.f5),
-                "status" => crate::wire::read_into(r, &mut slots.f6),
-                "name" => crate::wire::read_into(r, &mut slots.f7),
-                "membership_type" => crate::wire::read_into(r, &mut slots.f8),
-                "invited_on" => crate::wire::read_nullable(r, &mut slots.f9),
-                "joined_on" => crate::wire::read_nullable(r, &mut slots.f10),
-                "suspended_on" => crate::wire::read_nullable(r, &mut slots.f11),
-                "persistent_id" => crate::wire::read_nullable(r, &mut slots.f12),
-                "is_directory_restricted" => {
-                    crate::wire::read_nullable(r, &mut slots.f13)
-                }
-                "profile_photo_url" => crate::wire::read_nullable(r, &mut slots.f14),
-                "groups" => crate::wire::read_into(r, &mut slots.f15),
-                "member_folder_id" => crate::wire::read_into(r, &mut slots.f16),
-                "root_folder_id" => crate::wire::read_into(r, &mut slots.f17),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "TeamMemberProfile"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email", "TeamMemberProfile"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email_verified", "TeamMemberProfile"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "status", "TeamMemberProfile"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "TeamMemberProfile"),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "membership_type", "TeamMemberProfile"),
-            );
-        }
-        if slots.f15.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "groups", "TeamMemberProfile"),
-            );
-        }
-        if slots.f16.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_folder_id", "TeamMemberProfile"),
-            );
-        }
-        if slots.f17.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "root_folder_id", "TeamMemberProfile"),
-            );
+        let mut f0: ::std::option::Option<crate::team_common::TeamMemberId> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f2: crate::wire::Nullable<crate::users_common::AccountId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: crate::wire::Nullable<
+            ::std::vec::Vec<crate::secondary_emails::SecondaryEmail>,
+        > = crate::wire::Nullable(::std::option::Option::None);
+        let mut f6: ::std::option::Option<crate::team::TeamMemberStatus> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<crate::users::Name> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<crate::team::TeamMembershipType> = ::std::option::Option::None;
+        let mut f9: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f10: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f11: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f12: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f13: crate::wire::Nullable<bool> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f14: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f15: ::std::option::Option<
+            ::std::vec::Vec<crate::team_common::GroupId>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamMemberProfile",
+            &[
+                "team_member_id",
+                "external_id",
+                "account_id",
+                "email",
+                "email_verified",
+                "secondary_emails",
+                "status",
+                "name",
+                "membership_type",
+                "invited_on",
+                "joined_on",
+                "suspended_on",
+                "persistent_id",
+                "is_directory_restricted",
+                "profile_photo_url",
+                "groups",
+                "member_folder_id",
+                "root_folder_id",
+            ],
+            229849,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::NullableStr(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Bool(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+                crate::wire::SlotRef::Any(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::Any(&mut f10),
+                crate::wire::SlotRef::Any(&mut f11),
+                crate::wire::SlotRef::NullableStr(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
+                crate::wire::SlotRef::NullableStr(&mut f14),
+                crate::wire::SlotRef::Any(&mut f15),
+                crate::wire::SlotRef::Str(&mut f16),
+                crate::wire::SlotRef::Str(&mut f17),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -14778,37 +13739,27 @@ impl crate::wire::Decode for TeamMemberProfile {
             ::std::option::Option::Some(f15),
             ::std::option::Option::Some(f16),
             ::std::option::Option::Some(f17),
-        ) = (
-            slots.f0.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-            slots.f8.take(),
-            slots.f15.take(),
-            slots.f16.take(),
-            slots.f17.take(),
-        ) else {
+        ) = (f0, f3, f4, f6, f7, f8, f15, f16, f17) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamMemberProfile"),
             );
         };
         ::std::result::Result::Ok(Self {
             team_member_id: f0,
-            external_id: slots.f1,
-            account_id: slots.f2,
+            external_id: f1.0,
+            account_id: f2.0,
             email: f3,
             email_verified: f4,
-            secondary_emails: slots.f5,
+            secondary_emails: f5.0,
             status: f6,
             name: f7,
             membership_type: f8,
-            invited_on: slots.f9,
-            joined_on: slots.f10,
-            suspended_on: slots.f11,
-            persistent_id: slots.f12,
-            is_directory_restricted: slots.f13,
-            profile_photo_url: slots.f14,
+            invited_on: f9.0,
+            joined_on: f10.0,
+            suspended_on: f11.0,
+            persistent_id: f12.0,
+            is_directory_restricted: f13.0,
+            profile_photo_url: f14.0,
             groups: f15,
             member_folder_id: f16,
             root_folder_id: f17,
@@ -14867,46 +13818,28 @@ impl crate::wire::Decode for TeamMemberRole {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::TeamMemberRoleId>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "role_id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                "description" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "role_id", "TeamMemberRole"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "TeamMemberRole"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "description", "TeamMemberRole"),
-            );
+        let mut f0: ::std::option::Option<crate::team::TeamMemberRoleId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamMemberRole",
+            &["role_id", "name", "description"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamMemberRole"),
             );
@@ -14966,22 +13899,19 @@ impl crate::wire::Decode for TeamNamespacesListArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u32>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "limit" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamNamespacesListArg",
+            &["limit"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            limit: match slots.f0 {
+            limit: match f0 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => 1000u32,
             },
@@ -14992,12 +13922,14 @@ impl crate::wire::Validate for TeamNamespacesListArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "TeamNamespacesListArg.limit",
             i128::from(*&self.limit),
             ::std::option::Option::Some(1),
             ::std::option::Option::Some(1000),
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -15041,23 +13973,20 @@ impl crate::wire::Decode for TeamNamespacesListContinueArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamNamespacesListContinueArg",
+            &["cursor"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "cursor" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "TeamNamespacesListContinueArg"),
+                crate::wire::missing(r, "", "TeamNamespacesListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -15119,46 +14048,30 @@ impl crate::wire::Decode for TeamNamespacesListResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::team::NamespaceMetadata>>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "namespaces" => crate::wire::read_into(r, &mut slots.f0),
-                "cursor" => crate::wire::read_into(r, &mut slots.f1),
-                "has_more" => crate::wire::read_into(r, &mut slots.f2),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "namespaces", "TeamNamespacesListResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "TeamNamespacesListResult"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "has_more", "TeamNamespacesListResult"),
-            );
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::team::NamespaceMetadata>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamNamespacesListResult",
+            &["namespaces", "cursor", "has_more"],
+            7,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Bool(&mut f2),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f2),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+        ) = (f0, f1, f2) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamNamespacesListResult"),
             );
@@ -15212,27 +14125,20 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::TeamMemberProfile>,
+        let mut f0: ::std::option::Option<crate::team::TeamMemberProfile> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TokenGetAuthenticatedAdminResult",
+            &["admin_profile"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "admin_profile" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "admin_profile",
-                    "TokenGetAuthenticatedAdminResult",
-                ),
+                crate::wire::missing(r, "", "TokenGetAuthenticatedAdminResult"),
             );
         };
         ::std::result::Result::Ok(Self { admin_profile: f0 })
@@ -15284,37 +14190,20 @@ impl crate::wire::Decode for UserCustomQuotaArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<crate::team::UserQuota>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team::UserQuota> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserCustomQuotaArg",
+            &["user", "quota_gb"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "quota_gb" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserCustomQuotaArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "quota_gb", "UserCustomQuotaArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UserCustomQuotaArg"),
             );
@@ -15326,14 +14215,19 @@ impl crate::wire::Validate for UserCustomQuotaArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserCustomQuotaArg.user"))?;
-        crate::wire::check_int(
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("UserCustomQuotaArg.user"));
+        }
+        if let ::std::result::Result::Err(e) = crate::wire::check_int(
             "UserCustomQuotaArg.quota_gb",
             i128::from(*&self.quota_gb),
             ::std::option::Option::Some(2),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -15388,32 +14282,26 @@ impl crate::wire::Decode for UserCustomQuotaResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<crate::team::UserQuota>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::team::UserQuota> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserCustomQuotaResult",
+            &["user", "quota_gb"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "quota_gb" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserCustomQuotaResult"),
+                crate::wire::missing(r, "", "UserCustomQuotaResult"),
             );
         };
-        ::std::result::Result::Ok(Self {
-            user: f0,
-            quota_gb: slots.f1,
-        })
+        ::std::result::Result::Ok(Self { user: f0, quota_gb: f1.0 })
     }
 }
 impl crate::wire::Validate for UserCustomQuotaResult {}
@@ -15461,39 +14349,22 @@ impl crate::wire::Decode for UserDeleteEmailsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::team::DeleteSecondaryEmailResult>,
-            >,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::team::DeleteSecondaryEmailResult>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserDeleteEmailsResult",
+            &["user", "results"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "results" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserDeleteEmailsResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "results", "UserDeleteEmailsResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UserDeleteEmailsResult"),
             );
@@ -15546,39 +14417,22 @@ impl crate::wire::Decode for UserResendEmailsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::team::ResendSecondaryEmailResult>,
-            >,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::team::ResendSecondaryEmailResult>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserResendEmailsResult",
+            &["user", "results"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "results" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserResendEmailsResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "results", "UserResendEmailsResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UserResendEmailsResult"),
             );
@@ -15632,37 +14486,22 @@ impl crate::wire::Decode for UserSecondaryEmailsArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<::std::vec::Vec<crate::common::EmailAddress>>,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::common::EmailAddress>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserSecondaryEmailsArg",
+            &["user", "secondary_emails"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "secondary_emails" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserSecondaryEmailsArg"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "secondary_emails", "UserSecondaryEmailsArg"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UserSecondaryEmailsArg"),
             );
@@ -15680,16 +14519,21 @@ impl crate::wire::Validate for UserSecondaryEmailsArg {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
         );
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserSecondaryEmailsArg.user"))?;
+        if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(
+            &self.user,
+        ) {
+            return ::std::result::Result::Err(e.within("UserSecondaryEmailsArg.user"));
+        }
         for item0 in (&self.secondary_emails).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "UserSecondaryEmailsArg.secondary_emails",
                 item0,
                 ::std::option::Option::None,
                 ::std::option::Option::Some(255),
                 ::std::option::Option::Some(&PATTERN_0),
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -15738,39 +14582,22 @@ impl crate::wire::Decode for UserSecondaryEmailsResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team::UserSelectorArg>,
-            f1: ::std::option::Option<
-                ::std::vec::Vec<crate::team::AddSecondaryEmailResult>,
-            >,
+        let mut f0: ::std::option::Option<crate::team::UserSelectorArg> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::team::AddSecondaryEmailResult>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserSecondaryEmailsResult",
+            &["user", "results"],
+            3,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "user" => crate::wire::read_into(r, &mut slots.f0),
-                "results" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserSecondaryEmailsResult"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "results", "UserSecondaryEmailsResult"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "UserSecondaryEmailsResult"),
             );
@@ -15892,7 +14719,10 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AddSecondaryEmailResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AddSecondaryEmailResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<
@@ -15972,7 +14802,7 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
                     )
                     .map(Self::RateLimited)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16021,15 +14851,16 @@ impl crate::wire::Decode for AddSecondaryEmailsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AddSecondaryEmailsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AddSecondaryEmailsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "secondary_emails_disabled" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SecondaryEmailsDisabled)
+                crate::wire::void_at(r, at, Self::SecondaryEmailsDisabled)
             }
-            "too_many_emails" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyEmails)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "too_many_emails" => crate::wire::void_at(r, at, Self::TooManyEmails),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16078,16 +14909,17 @@ impl crate::wire::Decode for AdminTier {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AdminTier")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AdminTier") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "team_admin" => crate::wire::read_void_at(r, at).map(|()| Self::TeamAdmin),
+            "team_admin" => crate::wire::void_at(r, at, Self::TeamAdmin),
             "user_management_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserManagementAdmin)
+                crate::wire::void_at(r, at, Self::UserManagementAdmin)
             }
-            "support_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SupportAdmin)
-            }
-            "member_only" => crate::wire::read_void_at(r, at).map(|()| Self::MemberOnly),
+            "support_admin" => crate::wire::void_at(r, at, Self::SupportAdmin),
+            "member_only" => crate::wire::void_at(r, at, Self::MemberOnly),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for AdminTier")),
@@ -16156,7 +14988,10 @@ impl crate::wire::Decode for BaseTeamFolderError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "BaseTeamFolderError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "BaseTeamFolderError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(r, at, "access_error", "BaseTeamFolderError")
@@ -16175,7 +15010,7 @@ impl crate::wire::Decode for BaseTeamFolderError {
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16232,25 +15067,22 @@ impl crate::wire::Decode for BulkSuspendError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "BulkSuspendError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_request" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidRequest)
-            }
-            "too_many_members" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyMembers)
-            }
+            "invalid_request" => crate::wire::void_at(r, at, Self::InvalidRequest),
+            "too_many_members" => crate::wire::void_at(r, at, Self::TooManyMembers),
             "duplicate_client_item_id" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DuplicateClientItemId)
+                crate::wire::void_at(r, at, Self::DuplicateClientItemId)
             }
             "duplicate_team_member_id" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DuplicateTeamMemberId)
+                crate::wire::void_at(r, at, Self::DuplicateTeamMemberId)
             }
-            "acting_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ActingAdmin)
-            }
-            "last_admin" => crate::wire::read_void_at(r, at).map(|()| Self::LastAdmin),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "acting_admin" => crate::wire::void_at(r, at, Self::ActingAdmin),
+            "last_admin" => crate::wire::void_at(r, at, Self::LastAdmin),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16302,9 +15134,12 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "BulkSuspendJobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::team::BulkSuspendComplete>(r, at)
                     .map(Self::Complete)
@@ -16313,7 +15148,7 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
                 crate::wire::read_nested_at(r, at, "failed", "BulkSuspendJobStatus")
                     .map(Self::Failed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16375,25 +15210,35 @@ impl crate::wire::Decode for BulkSuspendReportDeliveryStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendReportDeliveryStatus")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "BulkSuspendReportDeliveryStatus",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "bulk_suspend_report_delivery_status_unspecified" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::BulkSuspendReportDeliveryStatusUnspecified)
+                crate::wire::void_at(
+                    r,
+                    at,
+                    Self::BulkSuspendReportDeliveryStatusUnspecified,
+                )
             }
             "bulk_suspend_report_delivery_status_pending" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::BulkSuspendReportDeliveryStatusPending)
+                crate::wire::void_at(r, at, Self::BulkSuspendReportDeliveryStatusPending)
             }
             "bulk_suspend_report_delivery_status_delivered" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::BulkSuspendReportDeliveryStatusDelivered)
+                crate::wire::void_at(
+                    r,
+                    at,
+                    Self::BulkSuspendReportDeliveryStatusDelivered,
+                )
             }
             "bulk_suspend_report_delivery_status_failed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::BulkSuspendReportDeliveryStatusFailed)
+                crate::wire::void_at(r, at, Self::BulkSuspendReportDeliveryStatusFailed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16459,33 +15304,24 @@ impl crate::wire::Decode for BulkSuspendRowFailure {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendRowFailure")?;
+        let (tag, at) = match crate::wire::union_tag(r, "BulkSuspendRowFailure") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "suspend_inactive_user" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SuspendInactiveUser)
+                crate::wire::void_at(r, at, Self::SuspendInactiveUser)
             }
-            "suspend_last_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SuspendLastAdmin)
-            }
-            "team_license_limit" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
-            }
+            "suspend_last_admin" => crate::wire::void_at(r, at, Self::SuspendLastAdmin),
+            "team_license_limit" => crate::wire::void_at(r, at, Self::TeamLicenseLimit),
             "protected_acting_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ProtectedActingAdmin)
+                crate::wire::void_at(r, at, Self::ProtectedActingAdmin)
             }
-            "permission_changed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PermissionChanged)
-            }
-            "suspend_failed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SuspendFailed)
-            }
+            "permission_changed" => crate::wire::void_at(r, at, Self::PermissionChanged),
+            "suspend_failed" => crate::wire::void_at(r, at, Self::SuspendFailed),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16534,15 +15370,18 @@ impl crate::wire::Decode for BulkSuspendRowOutcome {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendRowOutcome")?;
+        let (tag, at) = match crate::wire::union_tag(r, "BulkSuspendRowOutcome") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "suspended" => crate::wire::read_void_at(r, at).map(|()| Self::Suspended),
+            "suspended" => crate::wire::void_at(r, at, Self::Suspended),
             "failed" => {
                 crate::wire::read_nested_at(r, at, "failed", "BulkSuspendRowOutcome")
                     .map(Self::Failed)
             }
-            "unknown" => crate::wire::read_void_at(r, at).map(|()| Self::Unknown),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "unknown" => crate::wire::void_at(r, at, Self::Unknown),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16584,12 +15423,13 @@ impl crate::wire::Decode for BulkSuspendTaskFailure {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "BulkSuspendTaskFailure")?;
+        let (tag, at) = match crate::wire::union_tag(r, "BulkSuspendTaskFailure") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "unusable_result" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnusableResult)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "unusable_result" => crate::wire::void_at(r, at, Self::UnusableResult),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16633,12 +15473,13 @@ impl crate::wire::Decode for CustomQuotaError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CustomQuotaError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CustomQuotaError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "too_many_users" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyUsers)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "too_many_users" => crate::wire::void_at(r, at, Self::TooManyUsers),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16693,7 +15534,10 @@ impl crate::wire::Decode for CustomQuotaResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CustomQuotaResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CustomQuotaResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<crate::team::UserCustomQuotaResult>(r, at)
@@ -16703,7 +15547,7 @@ impl crate::wire::Decode for CustomQuotaResult {
                 crate::wire::read_nested_at(r, at, "invalid_user", "CustomQuotaResult")
                     .map(Self::InvalidUser)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16744,9 +15588,12 @@ impl crate::wire::Decode for DateRangeError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DateRangeError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DateRangeError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16806,7 +15653,10 @@ impl crate::wire::Decode for DeleteSecondaryEmailResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DeleteSecondaryEmailResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DeleteSecondaryEmailResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_nested_at(
@@ -16835,7 +15685,7 @@ impl crate::wire::Decode for DeleteSecondaryEmailResult {
                     )
                     .map(Self::CannotRemovePrimary)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16884,12 +15734,15 @@ impl crate::wire::Decode for DesktopPlatform {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DesktopPlatform")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DesktopPlatform") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "windows" => crate::wire::read_void_at(r, at).map(|()| Self::Windows),
-            "mac" => crate::wire::read_void_at(r, at).map(|()| Self::Mac),
-            "linux" => crate::wire::read_void_at(r, at).map(|()| Self::Linux),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "windows" => crate::wire::void_at(r, at, Self::Windows),
+            "mac" => crate::wire::void_at(r, at, Self::Mac),
+            "linux" => crate::wire::void_at(r, at, Self::Linux),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16933,12 +15786,16 @@ impl crate::wire::Decode for ExcludedUsersListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ExcludedUsersListContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "ExcludedUsersListContinueError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -16982,10 +15839,13 @@ impl crate::wire::Decode for ExcludedUsersListError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ExcludedUsersListError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ExcludedUsersListError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "list_error" => crate::wire::read_void_at(r, at).map(|()| Self::ListError),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "list_error" => crate::wire::void_at(r, at, Self::ListError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17032,15 +15892,14 @@ impl crate::wire::Decode for ExcludedUsersUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ExcludedUsersUpdateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ExcludedUsersUpdateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "users_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UsersNotInTeam)
-            }
-            "too_many_users" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyUsers)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "users_not_in_team" => crate::wire::void_at(r, at, Self::UsersNotInTeam),
+            "too_many_users" => crate::wire::void_at(r, at, Self::TooManyUsers),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17084,10 +15943,13 @@ impl crate::wire::Decode for ExcludedUsersUpdateStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ExcludedUsersUpdateStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ExcludedUsersUpdateStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "success" => crate::wire::read_void_at(r, at).map(|()| Self::Success),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "success" => crate::wire::void_at(r, at, Self::Success),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17151,24 +16013,27 @@ impl crate::wire::Decode for Feature {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "Feature")?;
+        let (tag, at) = match crate::wire::union_tag(r, "Feature") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "upload_api_rate_limit" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UploadApiRateLimit)
+                crate::wire::void_at(r, at, Self::UploadApiRateLimit)
             }
             "has_team_shared_dropbox" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::HasTeamSharedDropbox)
+                crate::wire::void_at(r, at, Self::HasTeamSharedDropbox)
             }
             "has_team_file_events" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::HasTeamFileEvents)
+                crate::wire::void_at(r, at, Self::HasTeamFileEvents)
             }
             "has_team_selective_sync" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::HasTeamSelectiveSync)
+                crate::wire::void_at(r, at, Self::HasTeamSelectiveSync)
             }
             "has_distinct_member_homes" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::HasDistinctMemberHomes)
+                crate::wire::void_at(r, at, Self::HasDistinctMemberHomes)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17249,7 +16114,10 @@ impl crate::wire::Decode for FeatureValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FeatureValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FeatureValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "upload_api_rate_limit" => {
                 crate::wire::read_nested_at(
@@ -17296,7 +16164,7 @@ impl crate::wire::Decode for FeatureValue {
                     )
                     .map(Self::HasDistinctMemberHomes)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17339,12 +16207,13 @@ impl crate::wire::Decode for FeaturesGetValuesBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FeaturesGetValuesBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FeaturesGetValuesBatchError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "empty_features_list" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmptyFeaturesList)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "empty_features_list" => crate::wire::void_at(r, at, Self::EmptyFeaturesList),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17385,10 +16254,13 @@ impl crate::wire::Decode for GroupAccessType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupAccessType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupAccessType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "member" => crate::wire::read_void_at(r, at).map(|()| Self::Member),
-            "owner" => crate::wire::read_void_at(r, at).map(|()| Self::Owner),
+            "member" => crate::wire::void_at(r, at, Self::Member),
+            "owner" => crate::wire::void_at(r, at, Self::Owner),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -17455,22 +16327,22 @@ impl crate::wire::Decode for GroupCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupCreateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupCreateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "group_name_already_used" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNameAlreadyUsed)
+                crate::wire::void_at(r, at, Self::GroupNameAlreadyUsed)
             }
-            "group_name_invalid" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNameInvalid)
-            }
+            "group_name_invalid" => crate::wire::void_at(r, at, Self::GroupNameInvalid),
             "external_id_already_in_use" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ExternalIdAlreadyInUse)
+                crate::wire::void_at(r, at, Self::ExternalIdAlreadyInUse)
             }
             "system_managed_group_disallowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SystemManagedGroupDisallowed)
+                crate::wire::void_at(r, at, Self::SystemManagedGroupDisallowed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17523,18 +16395,18 @@ impl crate::wire::Decode for GroupDeleteError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupDeleteError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupDeleteError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_found" => crate::wire::void_at(r, at, Self::GroupNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "system_managed_group_disallowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SystemManagedGroupDisallowed)
+                crate::wire::void_at(r, at, Self::SystemManagedGroupDisallowed)
             }
             "group_already_deleted" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupAlreadyDeleted)
+                crate::wire::void_at(r, at, Self::GroupAlreadyDeleted)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -17587,19 +16459,17 @@ impl crate::wire::Decode for GroupMemberSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupMemberSelectorError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupMemberSelectorError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_found" => crate::wire::void_at(r, at, Self::GroupNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "system_managed_group_disallowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SystemManagedGroupDisallowed)
+                crate::wire::void_at(r, at, Self::SystemManagedGroupDisallowed)
             }
-            "member_not_in_group" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotInGroup)
-            }
+            "member_not_in_group" => crate::wire::void_at(r, at, Self::MemberNotInGroup),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -17658,22 +16528,26 @@ impl crate::wire::Decode for GroupMemberSetAccessTypeError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupMemberSetAccessTypeError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "GroupMemberSetAccessTypeError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_found" => crate::wire::void_at(r, at, Self::GroupNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "system_managed_group_disallowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SystemManagedGroupDisallowed)
+                crate::wire::void_at(r, at, Self::SystemManagedGroupDisallowed)
             }
-            "member_not_in_group" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotInGroup)
-            }
+            "member_not_in_group" => crate::wire::void_at(r, at, Self::MemberNotInGroup),
             "user_cannot_be_manager_of_company_managed_group" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UserCannotBeManagerOfCompanyManagedGroup)
+                crate::wire::void_at(
+                    r,
+                    at,
+                    Self::UserCannotBeManagerOfCompanyManagedGroup,
+                )
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -17760,22 +16634,18 @@ impl crate::wire::Decode for GroupMembersAddError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupMembersAddError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupMembersAddError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_found" => crate::wire::void_at(r, at, Self::GroupNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "system_managed_group_disallowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SystemManagedGroupDisallowed)
+                crate::wire::void_at(r, at, Self::SystemManagedGroupDisallowed)
             }
-            "duplicate_user" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DuplicateUser)
-            }
-            "group_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotInTeam)
-            }
+            "duplicate_user" => crate::wire::void_at(r, at, Self::DuplicateUser),
+            "group_not_in_team" => crate::wire::void_at(r, at, Self::GroupNotInTeam),
             "members_not_in_team" => {
                 crate::wire::read_nested_at(
                         r,
@@ -17795,8 +16665,7 @@ impl crate::wire::Decode for GroupMembersAddError {
                     .map(Self::UsersNotFound)
             }
             "user_must_be_active_to_be_owner" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UserMustBeActiveToBeOwner)
+                crate::wire::void_at(r, at, Self::UserMustBeActiveToBeOwner)
             }
             "user_cannot_be_manager_of_company_managed_group" => {
                 crate::wire::read_nested_at(
@@ -17878,22 +16747,18 @@ impl crate::wire::Decode for GroupMembersRemoveError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupMembersRemoveError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupMembersRemoveError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_found" => crate::wire::void_at(r, at, Self::GroupNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "system_managed_group_disallowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SystemManagedGroupDisallowed)
+                crate::wire::void_at(r, at, Self::SystemManagedGroupDisallowed)
             }
-            "member_not_in_group" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotInGroup)
-            }
-            "group_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotInTeam)
-            }
+            "member_not_in_group" => crate::wire::void_at(r, at, Self::MemberNotInGroup),
+            "group_not_in_team" => crate::wire::void_at(r, at, Self::GroupNotInTeam),
             "members_not_in_team" => {
                 crate::wire::read_nested_at(
                         r,
@@ -17963,19 +16828,17 @@ impl crate::wire::Decode for GroupMembersSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupMembersSelectorError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupMembersSelectorError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_found" => crate::wire::void_at(r, at, Self::GroupNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "system_managed_group_disallowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SystemManagedGroupDisallowed)
+                crate::wire::void_at(r, at, Self::SystemManagedGroupDisallowed)
             }
-            "member_not_in_group" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotInGroup)
-            }
+            "member_not_in_group" => crate::wire::void_at(r, at, Self::MemberNotInGroup),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18024,7 +16887,10 @@ impl crate::wire::Decode for GroupSelector {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupSelector")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupSelector") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "group_id" => {
                 crate::wire::read_nested_at(r, at, "group_id", "GroupSelector")
@@ -18081,12 +16947,13 @@ impl crate::wire::Decode for GroupSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupSelectorError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupSelectorError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_found" => crate::wire::void_at(r, at, Self::GroupNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18135,15 +17002,18 @@ impl crate::wire::Decode for GroupSelectorWithTeamGroupError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupSelectorWithTeamGroupError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "GroupSelectorWithTeamGroupError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_found" => crate::wire::void_at(r, at, Self::GroupNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "system_managed_group_disallowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SystemManagedGroupDisallowed)
+                crate::wire::void_at(r, at, Self::SystemManagedGroupDisallowed)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -18205,24 +17075,22 @@ impl crate::wire::Decode for GroupUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupUpdateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupUpdateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_found" => crate::wire::void_at(r, at, Self::GroupNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "system_managed_group_disallowed" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::SystemManagedGroupDisallowed)
+                crate::wire::void_at(r, at, Self::SystemManagedGroupDisallowed)
             }
             "group_name_already_used" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNameAlreadyUsed)
+                crate::wire::void_at(r, at, Self::GroupNameAlreadyUsed)
             }
-            "group_name_invalid" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNameInvalid)
-            }
+            "group_name_invalid" => crate::wire::void_at(r, at, Self::GroupNameInvalid),
             "external_id_already_in_use" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ExternalIdAlreadyInUse)
+                crate::wire::void_at(r, at, Self::ExternalIdAlreadyInUse)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -18266,12 +17134,13 @@ impl crate::wire::Decode for GroupsGetInfoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupsGetInfoError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupsGetInfoError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "group_not_on_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::GroupNotOnTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "group_not_on_team" => crate::wire::void_at(r, at, Self::GroupNotOnTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18319,7 +17188,10 @@ impl crate::wire::Decode for GroupsGetInfoItem {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupsGetInfoItem")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupsGetInfoItem") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "id_not_found" => {
                 crate::wire::read_nested_at(r, at, "id_not_found", "GroupsGetInfoItem")
@@ -18380,12 +17252,13 @@ impl crate::wire::Decode for GroupsListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupsListContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupsListContinueError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18428,12 +17301,16 @@ impl crate::wire::Decode for GroupsMembersListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupsMembersListContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "GroupsMembersListContinueError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18482,18 +17359,17 @@ impl crate::wire::Decode for GroupsPollError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupsPollError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupsPollError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "invalid_async_job_id" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidAsyncJobId)
+                crate::wire::void_at(r, at, Self::InvalidAsyncJobId)
             }
-            "internal_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InternalError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "access_denied" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AccessDenied)
-            }
+            "internal_error" => crate::wire::void_at(r, at, Self::InternalError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "access_denied" => crate::wire::void_at(r, at, Self::AccessDenied),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18542,7 +17418,10 @@ impl crate::wire::Decode for GroupsSelector {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupsSelector")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupsSelector") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "group_ids" => {
                 crate::wire::read_nested_at(r, at, "group_ids", "GroupsSelector")
@@ -18613,7 +17492,10 @@ impl crate::wire::Decode for HasDistinctMemberHomesValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "HasDistinctMemberHomesValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "HasDistinctMemberHomesValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "has_distinct_member_homes" => {
                 crate::wire::read_nested_at(
@@ -18624,7 +17506,7 @@ impl crate::wire::Decode for HasDistinctMemberHomesValue {
                     )
                     .map(Self::HasDistinctMemberHomes)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18670,13 +17552,16 @@ impl crate::wire::Decode for HasTeamFileEventsValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "HasTeamFileEventsValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "HasTeamFileEventsValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "enabled" => {
                 crate::wire::read_nested_at(r, at, "enabled", "HasTeamFileEventsValue")
                     .map(Self::Enabled)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18726,7 +17611,10 @@ impl crate::wire::Decode for HasTeamSelectiveSyncValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "HasTeamSelectiveSyncValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "HasTeamSelectiveSyncValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "has_team_selective_sync" => {
                 crate::wire::read_nested_at(
@@ -18737,7 +17625,7 @@ impl crate::wire::Decode for HasTeamSelectiveSyncValue {
                     )
                     .map(Self::HasTeamSelectiveSync)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18787,7 +17675,10 @@ impl crate::wire::Decode for HasTeamSharedDropboxValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "HasTeamSharedDropboxValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "HasTeamSharedDropboxValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "has_team_shared_dropbox" => {
                 crate::wire::read_nested_at(
@@ -18798,7 +17689,7 @@ impl crate::wire::Decode for HasTeamSharedDropboxValue {
                     )
                     .map(Self::HasTeamSharedDropbox)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18856,15 +17747,18 @@ impl crate::wire::Decode for LegalHoldStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LegalHoldStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LegalHoldStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
-            "released" => crate::wire::read_void_at(r, at).map(|()| Self::Released),
-            "activating" => crate::wire::read_void_at(r, at).map(|()| Self::Activating),
-            "updating" => crate::wire::read_void_at(r, at).map(|()| Self::Updating),
-            "exporting" => crate::wire::read_void_at(r, at).map(|()| Self::Exporting),
-            "releasing" => crate::wire::read_void_at(r, at).map(|()| Self::Releasing),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "active" => crate::wire::void_at(r, at, Self::Active),
+            "released" => crate::wire::void_at(r, at, Self::Released),
+            "activating" => crate::wire::void_at(r, at, Self::Activating),
+            "updating" => crate::wire::void_at(r, at, Self::Updating),
+            "exporting" => crate::wire::void_at(r, at, Self::Exporting),
+            "releasing" => crate::wire::void_at(r, at, Self::Releasing),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18914,15 +17808,18 @@ impl crate::wire::Decode for LegalHoldsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LegalHoldsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unknown_legal_hold_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
+                crate::wire::void_at(r, at, Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -18977,17 +17874,20 @@ impl crate::wire::Decode for LegalHoldsGetPolicyError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsGetPolicyError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LegalHoldsGetPolicyError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unknown_legal_hold_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
+                crate::wire::void_at(r, at, Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "legal_hold_policy_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LegalHoldPolicyNotFound)
+                crate::wire::void_at(r, at, Self::LegalHoldPolicyNotFound)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -19039,19 +17939,20 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(
+        let (tag, at) = match crate::wire::union_tag(
             r,
             "LegalHoldsListHeldRevisionsContinueError",
-        )?;
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unknown_legal_hold_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
+                crate::wire::void_at(r, at, Self::UnknownLegalHoldError)
             }
-            "transient_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
-            }
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "transient_error" => crate::wire::void_at(r, at, Self::TransientError),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19112,24 +18013,26 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsListHeldRevisionsError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "LegalHoldsListHeldRevisionsError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unknown_legal_hold_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
+                crate::wire::void_at(r, at, Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "transient_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "transient_error" => crate::wire::void_at(r, at, Self::TransientError),
             "legal_hold_still_empty" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LegalHoldStillEmpty)
+                crate::wire::void_at(r, at, Self::LegalHoldStillEmpty)
             }
-            "inactive_legal_hold" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InactiveLegalHold)
-            }
+            "inactive_legal_hold" => crate::wire::void_at(r, at, Self::InactiveLegalHold),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19182,18 +18085,19 @@ impl crate::wire::Decode for LegalHoldsListPoliciesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsListPoliciesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LegalHoldsListPoliciesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unknown_legal_hold_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
+                crate::wire::void_at(r, at, Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "transient_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "transient_error" => crate::wire::void_at(r, at, Self::TransientError),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19276,42 +18180,36 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsPolicyCreateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LegalHoldsPolicyCreateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unknown_legal_hold_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
+                crate::wire::void_at(r, at, Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "start_date_is_later_than_end_date" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::StartDateIsLaterThanEndDate)
+                crate::wire::void_at(r, at, Self::StartDateIsLaterThanEndDate)
             }
-            "empty_members_list" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmptyMembersList)
-            }
-            "invalid_members" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidMembers)
-            }
+            "empty_members_list" => crate::wire::void_at(r, at, Self::EmptyMembersList),
+            "invalid_members" => crate::wire::void_at(r, at, Self::InvalidMembers),
             "number_of_users_on_hold_is_greater_than_hold_limitation" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation)
+                crate::wire::void_at(
+                    r,
+                    at,
+                    Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation,
+                )
             }
-            "transient_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
-            }
-            "name_must_be_unique" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NameMustBeUnique)
-            }
+            "transient_error" => crate::wire::void_at(r, at, Self::TransientError),
+            "name_must_be_unique" => crate::wire::void_at(r, at, Self::NameMustBeUnique),
             "team_exceeded_legal_hold_quota" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TeamExceededLegalHoldQuota)
+                crate::wire::void_at(r, at, Self::TeamExceededLegalHoldQuota)
             }
-            "invalid_date" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidDate)
-            }
+            "invalid_date" => crate::wire::void_at(r, at, Self::InvalidDate),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19376,25 +18274,26 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsPolicyReleaseError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LegalHoldsPolicyReleaseError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unknown_legal_hold_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
+                crate::wire::void_at(r, at, Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "legal_hold_performing_another_operation" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::LegalHoldPerformingAnotherOperation)
+                crate::wire::void_at(r, at, Self::LegalHoldPerformingAnotherOperation)
             }
             "legal_hold_already_releasing" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::LegalHoldAlreadyReleasing)
+                crate::wire::void_at(r, at, Self::LegalHoldAlreadyReleasing)
             }
             "legal_hold_policy_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LegalHoldPolicyNotFound)
+                crate::wire::void_at(r, at, Self::LegalHoldPolicyNotFound)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -19478,40 +18377,35 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "LegalHoldsPolicyUpdateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "LegalHoldsPolicyUpdateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "unknown_legal_hold_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownLegalHoldError)
+                crate::wire::void_at(r, at, Self::UnknownLegalHoldError)
             }
             "insufficient_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InsufficientPermissions)
+                crate::wire::void_at(r, at, Self::InsufficientPermissions)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "transient_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransientError)
-            }
-            "inactive_legal_hold" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InactiveLegalHold)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "transient_error" => crate::wire::void_at(r, at, Self::TransientError),
+            "inactive_legal_hold" => crate::wire::void_at(r, at, Self::InactiveLegalHold),
             "legal_hold_performing_another_operation" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::LegalHoldPerformingAnotherOperation)
+                crate::wire::void_at(r, at, Self::LegalHoldPerformingAnotherOperation)
             }
-            "invalid_members" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidMembers)
-            }
+            "invalid_members" => crate::wire::void_at(r, at, Self::InvalidMembers),
             "number_of_users_on_hold_is_greater_than_hold_limitation" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation)
+                crate::wire::void_at(
+                    r,
+                    at,
+                    Self::NumberOfUsersOnHoldIsGreaterThanHoldLimitation,
+                )
             }
-            "empty_members_list" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmptyMembersList)
-            }
-            "name_must_be_unique" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NameMustBeUnique)
-            }
+            "empty_members_list" => crate::wire::void_at(r, at, Self::EmptyMembersList),
+            "name_must_be_unique" => crate::wire::void_at(r, at, Self::NameMustBeUnique),
             "legal_hold_policy_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::LegalHoldPolicyNotFound)
+                crate::wire::void_at(r, at, Self::LegalHoldPolicyNotFound)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -19556,12 +18450,13 @@ impl crate::wire::Decode for ListMemberAppsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListMemberAppsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListMemberAppsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "member_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "member_not_found" => crate::wire::void_at(r, at, Self::MemberNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19604,12 +18499,13 @@ impl crate::wire::Decode for ListMemberDevicesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListMemberDevicesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListMemberDevicesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "member_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "member_not_found" => crate::wire::void_at(r, at, Self::MemberNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19653,10 +18549,13 @@ impl crate::wire::Decode for ListMembersAppsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListMembersAppsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListMembersAppsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19699,10 +18598,13 @@ impl crate::wire::Decode for ListMembersDevicesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListMembersDevicesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListMembersDevicesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19746,10 +18648,13 @@ impl crate::wire::Decode for ListTeamAppsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListTeamAppsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListTeamAppsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19792,10 +18697,13 @@ impl crate::wire::Decode for ListTeamDevicesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ListTeamDevicesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ListTeamDevicesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "reset" => crate::wire::read_void_at(r, at).map(|()| Self::Reset),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "reset" => crate::wire::void_at(r, at, Self::Reset),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -19925,7 +18833,10 @@ impl crate::wire::Decode for MemberAddResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MemberAddResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MemberAddResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "team_license_limit" => {
                 crate::wire::read_nested_at(
@@ -20153,7 +19064,10 @@ impl crate::wire::Decode for MemberAddResultBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MemberAddResultBase")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MemberAddResultBase") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "team_license_limit" => {
                 crate::wire::read_nested_at(
@@ -20389,7 +19303,10 @@ impl crate::wire::Decode for MemberAddV2Result {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MemberAddV2Result")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MemberAddV2Result") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "team_license_limit" => {
                 crate::wire::read_nested_at(
@@ -20485,7 +19402,7 @@ impl crate::wire::Decode for MemberAddV2Result {
                 crate::wire::read_flat_at::<crate::team::TeamMemberInfoV2>(r, at)
                     .map(Self::Success)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -20525,14 +19442,13 @@ impl crate::wire::Decode for MemberSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MemberSelectorError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MemberSelectorError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -20588,9 +19504,12 @@ impl crate::wire::Decode for MembersAddJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersAddJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersAddJobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_nested_at(r, at, "complete", "MembersAddJobStatus")
                     .map(Self::Complete)
@@ -20660,9 +19579,12 @@ impl crate::wire::Decode for MembersAddJobStatusV2Result {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersAddJobStatusV2Result")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersAddJobStatusV2Result") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_nested_at(
                         r,
@@ -20681,7 +19603,7 @@ impl crate::wire::Decode for MembersAddJobStatusV2Result {
                     )
                     .map(Self::Failed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -20728,7 +19650,10 @@ impl crate::wire::Decode for MembersAddLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersAddLaunch")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersAddLaunch") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(r, at, "async_job_id", "MembersAddLaunch")
@@ -20799,7 +19724,10 @@ impl crate::wire::Decode for MembersAddLaunchV2Result {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersAddLaunchV2Result")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersAddLaunchV2Result") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(
@@ -20819,7 +19747,7 @@ impl crate::wire::Decode for MembersAddLaunchV2Result {
                     )
                     .map(Self::Complete)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -20865,15 +19793,14 @@ impl crate::wire::Decode for MembersDeactivateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersDeactivateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersDeactivateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -20933,31 +19860,27 @@ impl crate::wire::Decode for MembersDeleteFormerMemberFilesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(
+        let (tag, at) = match crate::wire::union_tag(
             r,
             "MembersDeleteFormerMemberFilesError",
-        )?;
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "transfer_in_progress" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
+                crate::wire::void_at(r, at, Self::TransferInProgress)
             }
             "already_transferred" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
+                crate::wire::void_at(r, at, Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::AlreadyTransferredOrDeleted)
+                crate::wire::void_at(r, at, Self::AlreadyTransferredOrDeleted)
             }
-            "user_not_removed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotRemoved)
-            }
+            "user_not_removed" => crate::wire::void_at(r, at, Self::UserNotRemoved),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -21008,18 +19931,20 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersDeleteProfilePhotoError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "MembersDeleteProfilePhotoError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
             "set_profile_disallowed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SetProfileDisallowed)
+                crate::wire::void_at(r, at, Self::SetProfileDisallowed)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -21060,9 +19985,12 @@ impl crate::wire::Decode for MembersGetInfoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersGetInfoError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersGetInfoError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -21111,7 +20039,10 @@ impl crate::wire::Decode for MembersGetInfoItem {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersGetInfoItem")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersGetInfoItem") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "id_not_found" => {
                 crate::wire::read_nested_at(r, at, "id_not_found", "MembersGetInfoItem")
@@ -21172,7 +20103,10 @@ impl crate::wire::Decode for MembersGetInfoItemBase {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersGetInfoItemBase")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersGetInfoItemBase") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "id_not_found" => {
                 crate::wire::read_nested_at(
@@ -21246,7 +20180,10 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersGetInfoItemV2")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersGetInfoItemV2") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "id_not_found" => {
                 crate::wire::read_nested_at(
@@ -21261,7 +20198,7 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
                 crate::wire::read_flat_at::<crate::team::TeamMemberInfoV2>(r, at)
                     .map(Self::MemberInfo)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -21304,12 +20241,13 @@ impl crate::wire::Decode for MembersListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersListContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersListContinueError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -21350,9 +20288,12 @@ impl crate::wire::Decode for MembersListError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersListError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersListError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -21409,24 +20350,25 @@ impl crate::wire::Decode for MembersPermanentlyDeleteFilesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersPermanentlyDeleteFilesError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "MembersPermanentlyDeleteFilesError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "transfer_in_progress" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
+                crate::wire::void_at(r, at, Self::TransferInProgress)
             }
             "already_transferred" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
+                crate::wire::void_at(r, at, Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::AlreadyTransferredOrDeleted)
+                crate::wire::void_at(r, at, Self::AlreadyTransferredOrDeleted)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -21479,21 +20421,16 @@ impl crate::wire::Decode for MembersRecoverError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersRecoverError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersRecoverError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_unrecoverable" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserUnrecoverable)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "team_license_limit" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_unrecoverable" => crate::wire::void_at(r, at, Self::UserUnrecoverable),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "team_license_limit" => crate::wire::void_at(r, at, Self::TeamLicenseLimit),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -21664,111 +20601,91 @@ impl crate::wire::Decode for MembersRemoveError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersRemoveError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersRemoveError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "transfer_in_progress" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
+                crate::wire::void_at(r, at, Self::TransferInProgress)
             }
             "already_transferred" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
+                crate::wire::void_at(r, at, Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::AlreadyTransferredOrDeleted)
+                crate::wire::void_at(r, at, Self::AlreadyTransferredOrDeleted)
             }
             "removed_and_transfer_dest_should_differ" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::RemovedAndTransferDestShouldDiffer)
+                crate::wire::void_at(r, at, Self::RemovedAndTransferDestShouldDiffer)
             }
             "removed_and_transfer_admin_should_differ" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::RemovedAndTransferAdminShouldDiffer)
+                crate::wire::void_at(r, at, Self::RemovedAndTransferAdminShouldDiffer)
             }
             "transfer_dest_user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferDestUserNotFound)
+                crate::wire::void_at(r, at, Self::TransferDestUserNotFound)
             }
             "transfer_dest_user_not_in_team" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TransferDestUserNotInTeam)
+                crate::wire::void_at(r, at, Self::TransferDestUserNotInTeam)
             }
             "transfer_admin_user_not_in_team" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TransferAdminUserNotInTeam)
+                crate::wire::void_at(r, at, Self::TransferAdminUserNotInTeam)
             }
             "transfer_admin_user_not_found" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TransferAdminUserNotFound)
+                crate::wire::void_at(r, at, Self::TransferAdminUserNotFound)
             }
             "unspecified_transfer_admin_id" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UnspecifiedTransferAdminId)
+                crate::wire::void_at(r, at, Self::UnspecifiedTransferAdminId)
             }
             "transfer_admin_is_not_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferAdminIsNotAdmin)
+                crate::wire::void_at(r, at, Self::TransferAdminIsNotAdmin)
             }
             "recipient_not_verified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RecipientNotVerified)
+                crate::wire::void_at(r, at, Self::RecipientNotVerified)
             }
-            "remove_last_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RemoveLastAdmin)
-            }
+            "remove_last_admin" => crate::wire::void_at(r, at, Self::RemoveLastAdmin),
             "cannot_keep_account_and_transfer" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotKeepAccountAndTransfer)
+                crate::wire::void_at(r, at, Self::CannotKeepAccountAndTransfer)
             }
             "cannot_keep_account_and_delete_data" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotKeepAccountAndDeleteData)
+                crate::wire::void_at(r, at, Self::CannotKeepAccountAndDeleteData)
             }
             "cannot_keep_account_and_permanently_delete" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotKeepAccountAndPermanentlyDelete)
+                crate::wire::void_at(r, at, Self::CannotKeepAccountAndPermanentlyDelete)
             }
             "email_address_too_long_to_be_disabled" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::EmailAddressTooLongToBeDisabled)
+                crate::wire::void_at(r, at, Self::EmailAddressTooLongToBeDisabled)
             }
             "cannot_keep_invited_user_account" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotKeepInvitedUserAccount)
+                crate::wire::void_at(r, at, Self::CannotKeepInvitedUserAccount)
             }
             "cannot_retain_shares_when_data_wiped" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotRetainSharesWhenDataWiped)
+                crate::wire::void_at(r, at, Self::CannotRetainSharesWhenDataWiped)
             }
             "cannot_retain_shares_when_no_account_kept" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotRetainSharesWhenNoAccountKept)
+                crate::wire::void_at(r, at, Self::CannotRetainSharesWhenNoAccountKept)
             }
             "cannot_retain_shares_when_team_external_sharing_off" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotRetainSharesWhenTeamExternalSharingOff)
+                crate::wire::void_at(
+                    r,
+                    at,
+                    Self::CannotRetainSharesWhenTeamExternalSharingOff,
+                )
             }
-            "cannot_keep_account" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CannotKeepAccount)
-            }
+            "cannot_keep_account" => crate::wire::void_at(r, at, Self::CannotKeepAccount),
             "cannot_keep_account_under_legal_hold" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotKeepAccountUnderLegalHold)
+                crate::wire::void_at(r, at, Self::CannotKeepAccountUnderLegalHold)
             }
             "cannot_keep_account_required_to_sign_tos" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotKeepAccountRequiredToSignTos)
+                crate::wire::void_at(r, at, Self::CannotKeepAccountRequiredToSignTos)
             }
             "cannot_permanently_delete_and_transfer" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::CannotPermanentlyDeleteAndTransfer)
+                crate::wire::void_at(r, at, Self::CannotPermanentlyDeleteAndTransfer)
             }
             "member_is_transfer_destination" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::MemberIsTransferDestination)
+                crate::wire::void_at(r, at, Self::MemberIsTransferDestination)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -21816,15 +20733,14 @@ impl crate::wire::Decode for MembersSendWelcomeError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersSendWelcomeError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersSendWelcomeError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -21881,22 +20797,19 @@ impl crate::wire::Decode for MembersSetPermissions2Error {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersSetPermissions2Error")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersSetPermissions2Error") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "last_admin" => crate::wire::read_void_at(r, at).map(|()| Self::LastAdmin),
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "last_admin" => crate::wire::void_at(r, at, Self::LastAdmin),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
             "cannot_set_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CannotSetPermissions)
+                crate::wire::void_at(r, at, Self::CannotSetPermissions)
             }
-            "role_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RoleNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "role_not_found" => crate::wire::void_at(r, at, Self::RoleNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -21953,22 +20866,19 @@ impl crate::wire::Decode for MembersSetPermissionsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersSetPermissionsError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersSetPermissionsError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "last_admin" => crate::wire::read_void_at(r, at).map(|()| Self::LastAdmin),
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "last_admin" => crate::wire::void_at(r, at, Self::LastAdmin),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
             "cannot_set_permissions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CannotSetPermissions)
+                crate::wire::void_at(r, at, Self::CannotSetPermissions)
             }
-            "team_license_limit" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "team_license_limit" => crate::wire::void_at(r, at, Self::TeamLicenseLimit),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -22059,46 +20969,41 @@ impl crate::wire::Decode for MembersSetProfileError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersSetProfileError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersSetProfileError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
             "external_id_and_new_external_id_unsafe" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ExternalIdAndNewExternalIdUnsafe)
+                crate::wire::void_at(r, at, Self::ExternalIdAndNewExternalIdUnsafe)
             }
             "no_new_data_specified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoNewDataSpecified)
+                crate::wire::void_at(r, at, Self::NoNewDataSpecified)
             }
             "email_reserved_for_other_user" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::EmailReservedForOtherUser)
+                crate::wire::void_at(r, at, Self::EmailReservedForOtherUser)
             }
             "external_id_used_by_other_user" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::ExternalIdUsedByOtherUser)
+                crate::wire::void_at(r, at, Self::ExternalIdUsedByOtherUser)
             }
             "set_profile_disallowed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SetProfileDisallowed)
+                crate::wire::void_at(r, at, Self::SetProfileDisallowed)
             }
             "param_cannot_be_empty" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ParamCannotBeEmpty)
+                crate::wire::void_at(r, at, Self::ParamCannotBeEmpty)
             }
             "persistent_id_disabled" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PersistentIdDisabled)
+                crate::wire::void_at(r, at, Self::PersistentIdDisabled)
             }
             "persistent_id_used_by_other_user" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::PersistentIdUsedByOtherUser)
+                crate::wire::void_at(r, at, Self::PersistentIdUsedByOtherUser)
             }
             "directory_restricted_off" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DirectoryRestrictedOff)
+                crate::wire::void_at(r, at, Self::DirectoryRestrictedOff)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -22157,16 +21062,15 @@ impl crate::wire::Decode for MembersSetProfilePhotoError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersSetProfilePhotoError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersSetProfilePhotoError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
             "set_profile_disallowed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SetProfileDisallowed)
+                crate::wire::void_at(r, at, Self::SetProfileDisallowed)
             }
             "photo_error" => {
                 crate::wire::read_nested_at(
@@ -22177,7 +21081,7 @@ impl crate::wire::Decode for MembersSetProfilePhotoError {
                     )
                     .map(Self::PhotoError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -22234,24 +21138,19 @@ impl crate::wire::Decode for MembersSuspendError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersSuspendError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersSuspendError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "suspend_inactive_user" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SuspendInactiveUser)
+                crate::wire::void_at(r, at, Self::SuspendInactiveUser)
             }
-            "suspend_last_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SuspendLastAdmin)
-            }
-            "team_license_limit" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
-            }
+            "suspend_last_admin" => crate::wire::void_at(r, at, Self::SuspendLastAdmin),
+            "team_license_limit" => crate::wire::void_at(r, at, Self::TeamLicenseLimit),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -22353,57 +21252,49 @@ impl crate::wire::Decode for MembersTransferFilesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersTransferFilesError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersTransferFilesError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "transfer_in_progress" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
+                crate::wire::void_at(r, at, Self::TransferInProgress)
             }
             "already_transferred" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
+                crate::wire::void_at(r, at, Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::AlreadyTransferredOrDeleted)
+                crate::wire::void_at(r, at, Self::AlreadyTransferredOrDeleted)
             }
             "removed_and_transfer_dest_should_differ" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::RemovedAndTransferDestShouldDiffer)
+                crate::wire::void_at(r, at, Self::RemovedAndTransferDestShouldDiffer)
             }
             "removed_and_transfer_admin_should_differ" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::RemovedAndTransferAdminShouldDiffer)
+                crate::wire::void_at(r, at, Self::RemovedAndTransferAdminShouldDiffer)
             }
             "transfer_dest_user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferDestUserNotFound)
+                crate::wire::void_at(r, at, Self::TransferDestUserNotFound)
             }
             "transfer_dest_user_not_in_team" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TransferDestUserNotInTeam)
+                crate::wire::void_at(r, at, Self::TransferDestUserNotInTeam)
             }
             "transfer_admin_user_not_in_team" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TransferAdminUserNotInTeam)
+                crate::wire::void_at(r, at, Self::TransferAdminUserNotInTeam)
             }
             "transfer_admin_user_not_found" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TransferAdminUserNotFound)
+                crate::wire::void_at(r, at, Self::TransferAdminUserNotFound)
             }
             "unspecified_transfer_admin_id" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UnspecifiedTransferAdminId)
+                crate::wire::void_at(r, at, Self::UnspecifiedTransferAdminId)
             }
             "transfer_admin_is_not_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferAdminIsNotAdmin)
+                crate::wire::void_at(r, at, Self::TransferAdminIsNotAdmin)
             }
             "recipient_not_verified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RecipientNotVerified)
+                crate::wire::void_at(r, at, Self::RecipientNotVerified)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -22524,75 +21415,62 @@ impl crate::wire::Decode for MembersTransferFormerMembersFilesError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(
+        let (tag, at) = match crate::wire::union_tag(
             r,
             "MembersTransferFormerMembersFilesError",
-        )?;
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "transfer_in_progress" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferInProgress)
+                crate::wire::void_at(r, at, Self::TransferInProgress)
             }
             "already_transferred" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AlreadyTransferred)
+                crate::wire::void_at(r, at, Self::AlreadyTransferred)
             }
             "already_transferred_or_deleted" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::AlreadyTransferredOrDeleted)
+                crate::wire::void_at(r, at, Self::AlreadyTransferredOrDeleted)
             }
             "removed_and_transfer_dest_should_differ" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::RemovedAndTransferDestShouldDiffer)
+                crate::wire::void_at(r, at, Self::RemovedAndTransferDestShouldDiffer)
             }
             "removed_and_transfer_admin_should_differ" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::RemovedAndTransferAdminShouldDiffer)
+                crate::wire::void_at(r, at, Self::RemovedAndTransferAdminShouldDiffer)
             }
             "transfer_dest_user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferDestUserNotFound)
+                crate::wire::void_at(r, at, Self::TransferDestUserNotFound)
             }
             "transfer_dest_user_not_in_team" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TransferDestUserNotInTeam)
+                crate::wire::void_at(r, at, Self::TransferDestUserNotInTeam)
             }
             "transfer_admin_user_not_in_team" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TransferAdminUserNotInTeam)
+                crate::wire::void_at(r, at, Self::TransferAdminUserNotInTeam)
             }
             "transfer_admin_user_not_found" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::TransferAdminUserNotFound)
+                crate::wire::void_at(r, at, Self::TransferAdminUserNotFound)
             }
             "unspecified_transfer_admin_id" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UnspecifiedTransferAdminId)
+                crate::wire::void_at(r, at, Self::UnspecifiedTransferAdminId)
             }
             "transfer_admin_is_not_admin" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TransferAdminIsNotAdmin)
+                crate::wire::void_at(r, at, Self::TransferAdminIsNotAdmin)
             }
             "recipient_not_verified" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RecipientNotVerified)
+                crate::wire::void_at(r, at, Self::RecipientNotVerified)
             }
             "user_data_is_being_transferred" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UserDataIsBeingTransferred)
+                crate::wire::void_at(r, at, Self::UserDataIsBeingTransferred)
             }
-            "user_not_removed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotRemoved)
-            }
+            "user_not_removed" => crate::wire::void_at(r, at, Self::UserNotRemoved),
             "user_data_cannot_be_transferred" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UserDataCannotBeTransferred)
+                crate::wire::void_at(r, at, Self::UserDataCannotBeTransferred)
             }
             "user_data_already_transferred" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UserDataAlreadyTransferred)
+                crate::wire::void_at(r, at, Self::UserDataAlreadyTransferred)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -22647,22 +21525,18 @@ impl crate::wire::Decode for MembersUnsuspendError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MembersUnsuspendError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MembersUnsuspendError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
-            "user_not_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotInTeam)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
+            "user_not_in_team" => crate::wire::void_at(r, at, Self::UserNotInTeam),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "unsuspend_non_suspended_member" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::UnsuspendNonSuspendedMember)
+                crate::wire::void_at(r, at, Self::UnsuspendNonSuspendedMember)
             }
-            "team_license_limit" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamLicenseLimit)
-            }
+            "team_license_limit" => crate::wire::void_at(r, at, Self::TeamLicenseLimit),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -22717,16 +21591,17 @@ impl crate::wire::Decode for MobileClientPlatform {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MobileClientPlatform")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MobileClientPlatform") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "iphone" => crate::wire::read_void_at(r, at).map(|()| Self::Iphone),
-            "ipad" => crate::wire::read_void_at(r, at).map(|()| Self::Ipad),
-            "android" => crate::wire::read_void_at(r, at).map(|()| Self::Android),
-            "windows_phone" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::WindowsPhone)
-            }
-            "blackberry" => crate::wire::read_void_at(r, at).map(|()| Self::Blackberry),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "iphone" => crate::wire::void_at(r, at, Self::Iphone),
+            "ipad" => crate::wire::void_at(r, at, Self::Ipad),
+            "android" => crate::wire::void_at(r, at, Self::Android),
+            "windows_phone" => crate::wire::void_at(r, at, Self::WindowsPhone),
+            "blackberry" => crate::wire::void_at(r, at, Self::Blackberry),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -22781,20 +21656,17 @@ impl crate::wire::Decode for NamespaceType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "NamespaceType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "NamespaceType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "app_folder" => crate::wire::read_void_at(r, at).map(|()| Self::AppFolder),
-            "shared_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SharedFolder)
-            }
-            "team_folder" => crate::wire::read_void_at(r, at).map(|()| Self::TeamFolder),
-            "team_member_folder" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamMemberFolder)
-            }
-            "team_member_root" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamMemberRoot)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "app_folder" => crate::wire::void_at(r, at, Self::AppFolder),
+            "shared_folder" => crate::wire::void_at(r, at, Self::SharedFolder),
+            "team_folder" => crate::wire::void_at(r, at, Self::TeamFolder),
+            "team_member_folder" => crate::wire::void_at(r, at, Self::TeamMemberFolder),
+            "team_member_root" => crate::wire::void_at(r, at, Self::TeamMemberRoot),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -22849,7 +21721,10 @@ impl crate::wire::Decode for RemoveCustomQuotaResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RemoveCustomQuotaResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RemoveCustomQuotaResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_nested_at(r, at, "success", "RemoveCustomQuotaResult")
@@ -22864,7 +21739,7 @@ impl crate::wire::Decode for RemoveCustomQuotaResult {
                     )
                     .map(Self::InvalidUser)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -22928,7 +21803,10 @@ impl crate::wire::Decode for ResendSecondaryEmailResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ResendSecondaryEmailResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ResendSecondaryEmailResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_nested_at(
@@ -22957,7 +21835,7 @@ impl crate::wire::Decode for ResendSecondaryEmailResult {
                     )
                     .map(Self::RateLimited)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23014,7 +21892,10 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RevokeDeviceSessionArg")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RevokeDeviceSessionArg") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "web_session" => {
                 crate::wire::read_flat_at::<crate::team::DeviceSessionArg>(r, at)
@@ -23077,9 +21958,15 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RevokeDeviceSessionBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "RevokeDeviceSessionBatchError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23127,15 +22014,16 @@ impl crate::wire::Decode for RevokeDeviceSessionError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RevokeDeviceSessionError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RevokeDeviceSessionError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "device_session_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DeviceSessionNotFound)
+                crate::wire::void_at(r, at, Self::DeviceSessionNotFound)
             }
-            "member_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotFound)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "member_not_found" => crate::wire::void_at(r, at, Self::MemberNotFound),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23176,9 +22064,12 @@ impl crate::wire::Decode for RevokeLinkedAppBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RevokeLinkedAppBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RevokeLinkedAppBatchError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23230,19 +22121,17 @@ impl crate::wire::Decode for RevokeLinkedAppError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RevokeLinkedAppError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RevokeLinkedAppError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "app_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AppNotFound)
-            }
-            "member_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MemberNotFound)
-            }
+            "app_not_found" => crate::wire::void_at(r, at, Self::AppNotFound),
+            "member_not_found" => crate::wire::void_at(r, at, Self::MemberNotFound),
             "app_folder_removal_not_supported" => {
-                crate::wire::read_void_at(r, at)
-                    .map(|()| Self::AppFolderRemovalNotSupported)
+                crate::wire::void_at(r, at, Self::AppFolderRemovalNotSupported)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23291,14 +22180,15 @@ impl crate::wire::Decode for SetCustomQuotaError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SetCustomQuotaError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SetCustomQuotaError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "too_many_users" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyUsers)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "too_many_users" => crate::wire::void_at(r, at, Self::TooManyUsers),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "some_users_are_excluded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SomeUsersAreExcluded)
+                crate::wire::void_at(r, at, Self::SomeUsersAreExcluded)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -23371,7 +22261,10 @@ impl crate::wire::Decode for SharingAllowlistAddError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharingAllowlistAddError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharingAllowlistAddError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "malformed_entry" => {
                 crate::wire::read_nested_at(
@@ -23382,18 +22275,12 @@ impl crate::wire::Decode for SharingAllowlistAddError {
                     )
                     .map(Self::MalformedEntry)
             }
-            "no_entries_provided" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoEntriesProvided)
-            }
+            "no_entries_provided" => crate::wire::void_at(r, at, Self::NoEntriesProvided),
             "too_many_entries_provided" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyEntriesProvided)
+                crate::wire::void_at(r, at, Self::TooManyEntriesProvided)
             }
-            "team_limit_reached" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamLimitReached)
-            }
-            "unknown_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownError)
-            }
+            "team_limit_reached" => crate::wire::void_at(r, at, Self::TeamLimitReached),
+            "unknown_error" => crate::wire::void_at(r, at, Self::UnknownError),
             "entries_already_exist" => {
                 crate::wire::read_nested_at(
                         r,
@@ -23403,7 +22290,7 @@ impl crate::wire::Decode for SharingAllowlistAddError {
                     )
                     .map(Self::EntriesAlreadyExist)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23446,12 +22333,16 @@ impl crate::wire::Decode for SharingAllowlistListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharingAllowlistListContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "SharingAllowlistListContinueError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23520,7 +22411,10 @@ impl crate::wire::Decode for SharingAllowlistRemoveError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharingAllowlistRemoveError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharingAllowlistRemoveError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "malformed_entry" => {
                 crate::wire::read_nested_at(
@@ -23540,16 +22434,12 @@ impl crate::wire::Decode for SharingAllowlistRemoveError {
                     )
                     .map(Self::EntriesDoNotExist)
             }
-            "no_entries_provided" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::NoEntriesProvided)
-            }
+            "no_entries_provided" => crate::wire::void_at(r, at, Self::NoEntriesProvided),
             "too_many_entries_provided" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooManyEntriesProvided)
+                crate::wire::void_at(r, at, Self::TooManyEntriesProvided)
             }
-            "unknown_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnknownError)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "unknown_error" => crate::wire::void_at(r, at, Self::UnknownError),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23597,13 +22487,16 @@ impl crate::wire::Decode for TeamFolderAccessError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderAccessError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderAccessError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "invalid_team_folder_id" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidTeamFolderId)
+                crate::wire::void_at(r, at, Self::InvalidTeamFolderId)
             }
-            "no_access" => crate::wire::read_void_at(r, at).map(|()| Self::NoAccess),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "no_access" => crate::wire::void_at(r, at, Self::NoAccess),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23672,7 +22565,10 @@ impl crate::wire::Decode for TeamFolderActivateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderActivateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderActivateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -23701,9 +22597,9 @@ impl crate::wire::Decode for TeamFolderActivateError {
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "folder_count_limit_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderCountLimitExceeded)
+                crate::wire::void_at(r, at, Self::FolderCountLimitExceeded)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -23769,7 +22665,10 @@ impl crate::wire::Decode for TeamFolderArchiveError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderArchiveError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderArchiveError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -23798,7 +22697,7 @@ impl crate::wire::Decode for TeamFolderArchiveError {
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -23845,9 +22744,12 @@ impl crate::wire::Decode for TeamFolderArchiveJobStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderArchiveJobStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderArchiveJobStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "in_progress" => crate::wire::read_void_at(r, at).map(|()| Self::InProgress),
+            "in_progress" => crate::wire::void_at(r, at, Self::InProgress),
             "complete" => {
                 crate::wire::read_flat_at::<crate::team::TeamFolderMetadata>(r, at)
                     .map(Self::Complete)
@@ -23916,7 +22818,10 @@ impl crate::wire::Decode for TeamFolderArchiveLaunch {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderArchiveLaunch")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderArchiveLaunch") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "async_job_id" => {
                 crate::wire::read_nested_at(
@@ -24004,16 +22909,17 @@ impl crate::wire::Decode for TeamFolderCreateError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderCreateError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderCreateError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_folder_name" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFolderName)
-            }
+            "invalid_folder_name" => crate::wire::void_at(r, at, Self::InvalidFolderName),
             "folder_name_already_used" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderNameAlreadyUsed)
+                crate::wire::void_at(r, at, Self::FolderNameAlreadyUsed)
             }
             "folder_name_reserved" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderNameReserved)
+                crate::wire::void_at(r, at, Self::FolderNameReserved)
             }
             "sync_settings_error" => {
                 crate::wire::read_nested_at(
@@ -24025,9 +22931,9 @@ impl crate::wire::Decode for TeamFolderCreateError {
                     .map(Self::SyncSettingsError)
             }
             "folder_count_limit_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderCountLimitExceeded)
+                crate::wire::void_at(r, at, Self::FolderCountLimitExceeded)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -24079,7 +22985,10 @@ impl crate::wire::Decode for TeamFolderGetInfoItem {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderGetInfoItem")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderGetInfoItem") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "id_not_found" => {
                 crate::wire::read_nested_at(
@@ -24151,14 +23060,15 @@ impl crate::wire::Decode for TeamFolderInvalidStatusError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderInvalidStatusError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderInvalidStatusError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
-            "archived" => crate::wire::read_void_at(r, at).map(|()| Self::Archived),
-            "archive_in_progress" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ArchiveInProgress)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "active" => crate::wire::void_at(r, at, Self::Active),
+            "archived" => crate::wire::void_at(r, at, Self::Archived),
+            "archive_in_progress" => crate::wire::void_at(r, at, Self::ArchiveInProgress),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -24201,12 +23111,13 @@ impl crate::wire::Decode for TeamFolderListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderListContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderListContinueError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -24271,7 +23182,13 @@ impl crate::wire::Decode for TeamFolderPermanentlyDeleteError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderPermanentlyDeleteError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "TeamFolderPermanentlyDeleteError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -24300,7 +23217,7 @@ impl crate::wire::Decode for TeamFolderPermanentlyDeleteError {
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -24375,7 +23292,10 @@ impl crate::wire::Decode for TeamFolderRenameError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderRenameError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderRenameError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -24404,15 +23324,13 @@ impl crate::wire::Decode for TeamFolderRenameError {
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "invalid_folder_name" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidFolderName)
-            }
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "invalid_folder_name" => crate::wire::void_at(r, at, Self::InvalidFolderName),
             "folder_name_already_used" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderNameAlreadyUsed)
+                crate::wire::void_at(r, at, Self::FolderNameAlreadyUsed)
             }
             "folder_name_reserved" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderNameReserved)
+                crate::wire::void_at(r, at, Self::FolderNameReserved)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -24482,7 +23400,10 @@ impl crate::wire::Decode for TeamFolderRestoreError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderRestoreError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderRestoreError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -24511,9 +23432,9 @@ impl crate::wire::Decode for TeamFolderRestoreError {
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "folder_count_limit_exceeded" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FolderCountLimitExceeded)
+                crate::wire::void_at(r, at, Self::FolderCountLimitExceeded)
             }
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
@@ -24566,15 +23487,16 @@ impl crate::wire::Decode for TeamFolderStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamFolderStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
-            "archived" => crate::wire::read_void_at(r, at).map(|()| Self::Archived),
-            "archive_in_progress" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ArchiveInProgress)
-            }
-            "inactive" => crate::wire::read_void_at(r, at).map(|()| Self::Inactive),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "active" => crate::wire::void_at(r, at, Self::Active),
+            "archived" => crate::wire::void_at(r, at, Self::Archived),
+            "archive_in_progress" => crate::wire::void_at(r, at, Self::ArchiveInProgress),
+            "inactive" => crate::wire::void_at(r, at, Self::Inactive),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -24617,10 +23539,16 @@ impl crate::wire::Decode for TeamFolderTeamSharedDropboxError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderTeamSharedDropboxError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "TeamFolderTeamSharedDropboxError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disallowed" => crate::wire::read_void_at(r, at).map(|()| Self::Disallowed),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disallowed" => crate::wire::void_at(r, at, Self::Disallowed),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -24693,7 +23621,13 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamFolderUpdateSyncSettingsError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "TeamFolderUpdateSyncSettingsError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "access_error" => {
                 crate::wire::read_nested_at(
@@ -24722,7 +23656,7 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsError {
                     )
                     .map(Self::TeamSharedDropboxError)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             "sync_settings_error" => {
                 crate::wire::read_nested_at(
                         r,
@@ -24780,11 +23714,14 @@ impl crate::wire::Decode for TeamMemberStatus {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamMemberStatus")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamMemberStatus") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "active" => crate::wire::read_void_at(r, at).map(|()| Self::Active),
-            "invited" => crate::wire::read_void_at(r, at).map(|()| Self::Invited),
-            "suspended" => crate::wire::read_void_at(r, at).map(|()| Self::Suspended),
+            "active" => crate::wire::void_at(r, at, Self::Active),
+            "invited" => crate::wire::void_at(r, at, Self::Invited),
+            "suspended" => crate::wire::void_at(r, at, Self::Suspended),
             "removed" => {
                 crate::wire::read_flat_at::<crate::team::RemovedStatus>(r, at)
                     .map(Self::Removed)
@@ -24838,10 +23775,13 @@ impl crate::wire::Decode for TeamMembershipType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamMembershipType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamMembershipType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "full" => crate::wire::read_void_at(r, at).map(|()| Self::Full),
-            "limited" => crate::wire::read_void_at(r, at).map(|()| Self::Limited),
+            "full" => crate::wire::void_at(r, at, Self::Full),
+            "limited" => crate::wire::void_at(r, at, Self::Limited),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -24896,13 +23836,17 @@ impl crate::wire::Decode for TeamNamespacesListContinueError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamNamespacesListContinueError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "TeamNamespacesListContinueError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_arg" => crate::wire::read_void_at(r, at).map(|()| Self::InvalidArg),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
-            "invalid_cursor" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::InvalidCursor)
-            }
+            "invalid_arg" => crate::wire::void_at(r, at, Self::InvalidArg),
+            "other" => crate::wire::void_at(r, at, Self::Other),
+            "invalid_cursor" => crate::wire::void_at(r, at, Self::InvalidCursor),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -24945,10 +23889,13 @@ impl crate::wire::Decode for TeamNamespacesListError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamNamespacesListError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamNamespacesListError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "invalid_arg" => crate::wire::read_void_at(r, at).map(|()| Self::InvalidArg),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "invalid_arg" => crate::wire::void_at(r, at, Self::InvalidArg),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -24997,18 +23944,17 @@ impl crate::wire::Decode for TeamReportFailureReason {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamReportFailureReason")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamReportFailureReason") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "temporary_error" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TemporaryError)
-            }
+            "temporary_error" => crate::wire::void_at(r, at, Self::TemporaryError),
             "many_reports_at_once" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ManyReportsAtOnce)
+                crate::wire::void_at(r, at, Self::ManyReportsAtOnce)
             }
-            "too_much_data" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TooMuchData)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "too_much_data" => crate::wire::void_at(r, at, Self::TooMuchData),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -25055,15 +24001,17 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TokenGetAuthenticatedAdminError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "TokenGetAuthenticatedAdminError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "mapping_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MappingNotFound)
-            }
-            "admin_not_active" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AdminNotActive)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "mapping_not_found" => crate::wire::void_at(r, at, Self::MappingNotFound),
+            "admin_not_active" => crate::wire::void_at(r, at, Self::AdminNotActive),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -25112,14 +24060,17 @@ impl crate::wire::Decode for UploadApiRateLimitValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UploadApiRateLimitValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UploadApiRateLimitValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "unlimited" => crate::wire::read_void_at(r, at).map(|()| Self::Unlimited),
+            "unlimited" => crate::wire::void_at(r, at, Self::Unlimited),
             "limit" => {
                 crate::wire::read_nested_at(r, at, "limit", "UploadApiRateLimitValue")
                     .map(Self::Limit)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -25192,7 +24143,10 @@ impl crate::wire::Decode for UserAddResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserAddResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UserAddResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<
@@ -25212,7 +24166,7 @@ impl crate::wire::Decode for UserAddResult {
                 crate::wire::read_nested_at(r, at, "placeholder_user", "UserAddResult")
                     .map(Self::PlaceholderUser)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -25267,7 +24221,10 @@ impl crate::wire::Decode for UserDeleteResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserDeleteResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UserDeleteResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<crate::team::UserDeleteEmailsResult>(r, at)
@@ -25277,7 +24234,7 @@ impl crate::wire::Decode for UserDeleteResult {
                 crate::wire::read_nested_at(r, at, "invalid_user", "UserDeleteResult")
                     .map(Self::InvalidUser)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -25332,7 +24289,10 @@ impl crate::wire::Decode for UserResendResult {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserResendResult")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UserResendResult") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "success" => {
                 crate::wire::read_flat_at::<crate::team::UserResendEmailsResult>(r, at)
@@ -25342,7 +24302,7 @@ impl crate::wire::Decode for UserResendResult {
                 crate::wire::read_nested_at(r, at, "invalid_user", "UserResendResult")
                     .map(Self::InvalidUser)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -25397,7 +24357,10 @@ impl crate::wire::Decode for UserSelectorArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserSelectorArg")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UserSelectorArg") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "team_member_id" => {
                 crate::wire::read_nested_at(r, at, "team_member_id", "UserSelectorArg")
@@ -25434,22 +24397,26 @@ impl crate::wire::Validate for UserSelectorArg {
         match self {
             Self::TeamMemberId(x) => {}
             Self::ExternalId(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "UserSelectorArg.external_id",
                     x,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(64),
                     ::std::option::Option::None,
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             Self::Email(x) => {
-                crate::wire::check_str(
+                if let ::std::result::Result::Err(e) = crate::wire::check_str(
                     "UserSelectorArg.email",
                     x,
                     ::std::option::Option::None,
                     ::std::option::Option::Some(255),
                     ::std::option::Option::Some(&PATTERN_0),
-                )?;
+                ) {
+                    return ::std::result::Result::Err(e);
+                }
             }
             #[allow(unreachable_patterns)]
             _ => {}
@@ -25489,11 +24456,12 @@ impl crate::wire::Decode for UserSelectorError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserSelectorError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UserSelectorError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_not_found" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserNotFound)
-            }
+            "user_not_found" => crate::wire::void_at(r, at, Self::UserNotFound),
             _ => {
                 ::std::result::Result::Err(
                     r
@@ -25560,7 +24528,10 @@ impl crate::wire::Decode for UsersSelectorArg {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UsersSelectorArg")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UsersSelectorArg") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "team_member_ids" => {
                 crate::wire::read_nested_at(r, at, "team_member_ids", "UsersSelectorArg")

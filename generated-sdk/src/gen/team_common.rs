@@ -77,52 +77,42 @@ impl crate::wire::Decode for GroupSummary {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<crate::team_common::GroupId>,
-            f2: ::std::option::Option<crate::team_common::GroupExternalId>,
-            f3: ::std::option::Option<u32>,
-            f4: ::std::option::Option<crate::team_common::GroupManagementType>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "group_name" => crate::wire::read_into(r, &mut slots.f0),
-                "group_id" => crate::wire::read_into(r, &mut slots.f1),
-                "group_external_id" => crate::wire::read_nullable(r, &mut slots.f2),
-                "member_count" => crate::wire::read_nullable(r, &mut slots.f3),
-                "group_management_type" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_name", "GroupSummary"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_id", "GroupSummary"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_management_type", "GroupSummary"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team_common::GroupId> = ::std::option::Option::None;
+        let mut f2: crate::wire::Nullable<crate::team_common::GroupExternalId> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f3: crate::wire::Nullable<u32> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f4: ::std::option::Option<crate::team_common::GroupManagementType> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GroupSummary",
+            &[
+                "group_name",
+                "group_id",
+                "group_external_id",
+                "member_count",
+                "group_management_type",
+            ],
+            19,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::NullableStr(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
             ::std::option::Option::Some(f1),
             ::std::option::Option::Some(f4),
-        ) = (slots.f0.take(), slots.f1.take(), slots.f4.take()) else {
+        ) = (f0, f1, f4) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "GroupSummary"),
             );
@@ -130,8 +120,8 @@ impl crate::wire::Decode for GroupSummary {
         ::std::result::Result::Ok(Self {
             group_name: f0,
             group_id: f1,
-            group_external_id: slots.f2,
-            member_count: slots.f3,
+            group_external_id: f2.0,
+            member_count: f3.0,
             group_management_type: f4,
         })
     }
@@ -196,26 +186,25 @@ impl crate::wire::Decode for TimeRange {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::common::DropboxTimestamp>,
-            f1: ::std::option::Option<crate::common::DropboxTimestamp>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "start_time" => crate::wire::read_nullable(r, &mut slots.f0),
-                "end_time" => crate::wire::read_nullable(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
+        let mut f0: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f1: crate::wire::Nullable<crate::common::DropboxTimestamp> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TimeRange",
+            &["start_time", "end_time"],
+            0,
+            &mut [crate::wire::SlotRef::Any(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         ::std::result::Result::Ok(Self {
-            start_time: slots.f0,
-            end_time: slots.f1,
+            start_time: f0.0,
+            end_time: f1.0,
         })
     }
 }
@@ -264,18 +253,15 @@ impl crate::wire::Decode for GroupManagementType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupManagementType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupManagementType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "user_managed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserManaged)
-            }
-            "company_managed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::CompanyManaged)
-            }
-            "system_managed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::SystemManaged)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "user_managed" => crate::wire::void_at(r, at, Self::UserManaged),
+            "company_managed" => crate::wire::void_at(r, at, Self::CompanyManaged),
+            "system_managed" => crate::wire::void_at(r, at, Self::SystemManaged),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -322,13 +308,14 @@ impl crate::wire::Decode for GroupType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
-            "user_managed" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UserManaged)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "team" => crate::wire::void_at(r, at, Self::Team),
+            "user_managed" => crate::wire::void_at(r, at, Self::UserManaged),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -378,12 +365,15 @@ impl crate::wire::Decode for MemberSpaceLimitType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "MemberSpaceLimitType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "MemberSpaceLimitType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "off" => crate::wire::read_void_at(r, at).map(|()| Self::Off),
-            "alert_only" => crate::wire::read_void_at(r, at).map(|()| Self::AlertOnly),
-            "stop_sync" => crate::wire::read_void_at(r, at).map(|()| Self::StopSync),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "off" => crate::wire::void_at(r, at, Self::Off),
+            "alert_only" => crate::wire::void_at(r, at, Self::AlertOnly),
+            "stop_sync" => crate::wire::void_at(r, at, Self::StopSync),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

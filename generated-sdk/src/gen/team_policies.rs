@@ -64,56 +64,32 @@ impl crate::wire::Decode for TeamMemberPolicies {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team_policies::TeamSharingPolicies>,
-            f1: ::std::option::Option<crate::team_policies::EmmState>,
-            f2: ::std::option::Option<crate::team_policies::OfficeAddInPolicy>,
-            f3: ::std::option::Option<crate::team_policies::SuggestMembersPolicy>,
-            f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "sharing" => crate::wire::read_into(r, &mut slots.f0),
-                "emm_state" => crate::wire::read_into(r, &mut slots.f1),
-                "office_addin" => crate::wire::read_into(r, &mut slots.f2),
-                "suggest_members_policy" => crate::wire::read_into(r, &mut slots.f3),
-                "top_level_content_policy" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "sharing", "TeamMemberPolicies"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "emm_state", "TeamMemberPolicies"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "office_addin", "TeamMemberPolicies"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "suggest_members_policy", "TeamMemberPolicies"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "top_level_content_policy", "TeamMemberPolicies"),
-            );
+        let mut f0: ::std::option::Option<crate::team_policies::TeamSharingPolicies> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::team_policies::EmmState> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team_policies::OfficeAddInPolicy> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::team_policies::SuggestMembersPolicy> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamMemberPolicies",
+            &[
+                "sharing",
+                "emm_state",
+                "office_addin",
+                "suggest_members_policy",
+                "top_level_content_policy",
+            ],
+            31,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -121,13 +97,7 @@ impl crate::wire::Decode for TeamMemberPolicies {
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f4),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamMemberPolicies"),
             );
@@ -254,122 +224,55 @@ impl crate::wire::Decode for TeamSharingPolicies {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::team_policies::SharedFolderMemberPolicy>,
-            f1: ::std::option::Option<crate::team_policies::SharedFolderJoinPolicy>,
-            f2: ::std::option::Option<crate::team_policies::SharedLinkCreatePolicy>,
-            f3: ::std::option::Option<crate::team_policies::GroupCreation>,
-            f4: ::std::option::Option<
-                crate::team_policies::SharedFolderBlanketLinkRestrictionPolicy,
-            >,
-            f5: ::std::option::Option<crate::team_policies::EnforceLinkPasswordPolicy>,
-            f6: ::std::option::Option<
-                crate::team_policies::DefaultLinkExpirationDaysPolicy,
-            >,
-            f7: ::std::option::Option<
-                crate::team_policies::SharedLinkDefaultPermissionsPolicy,
-            >,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "shared_folder_member_policy" => crate::wire::read_into(r, &mut slots.f0),
-                "shared_folder_join_policy" => crate::wire::read_into(r, &mut slots.f1),
-                "shared_link_create_policy" => crate::wire::read_into(r, &mut slots.f2),
-                "group_creation_policy" => crate::wire::read_into(r, &mut slots.f3),
-                "shared_folder_link_restriction_policy" => {
-                    crate::wire::read_into(r, &mut slots.f4)
-                }
-                "enforce_link_password_policy" => {
-                    crate::wire::read_into(r, &mut slots.f5)
-                }
-                "default_link_expiration_days_policy" => {
-                    crate::wire::read_into(r, &mut slots.f6)
-                }
-                "shared_link_default_permissions_policy" => {
-                    crate::wire::read_into(r, &mut slots.f7)
-                }
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_folder_member_policy",
-                    "TeamSharingPolicies",
-                ),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_folder_join_policy",
-                    "TeamSharingPolicies",
-                ),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_link_create_policy",
-                    "TeamSharingPolicies",
-                ),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_creation_policy", "TeamSharingPolicies"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_folder_link_restriction_policy",
-                    "TeamSharingPolicies",
-                ),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "enforce_link_password_policy",
-                    "TeamSharingPolicies",
-                ),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "default_link_expiration_days_policy",
-                    "TeamSharingPolicies",
-                ),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "shared_link_default_permissions_policy",
-                    "TeamSharingPolicies",
-                ),
-            );
+        let mut f0: ::std::option::Option<
+            crate::team_policies::SharedFolderMemberPolicy,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            crate::team_policies::SharedFolderJoinPolicy,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            crate::team_policies::SharedLinkCreatePolicy,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::team_policies::GroupCreation> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            crate::team_policies::SharedFolderBlanketLinkRestrictionPolicy,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            crate::team_policies::EnforceLinkPasswordPolicy,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            crate::team_policies::DefaultLinkExpirationDaysPolicy,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            crate::team_policies::SharedLinkDefaultPermissionsPolicy,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamSharingPolicies",
+            &[
+                "shared_folder_member_policy",
+                "shared_folder_join_policy",
+                "shared_link_create_policy",
+                "group_creation_policy",
+                "shared_folder_link_restriction_policy",
+                "enforce_link_password_policy",
+                "default_link_expiration_days_policy",
+                "shared_link_default_permissions_policy",
+            ],
+            255,
+            &mut [
+                crate::wire::SlotRef::Any(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+                crate::wire::SlotRef::Any(&mut f5),
+                crate::wire::SlotRef::Any(&mut f6),
+                crate::wire::SlotRef::Any(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -380,16 +283,7 @@ impl crate::wire::Decode for TeamSharingPolicies {
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
             ::std::option::Option::Some(f7),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-            slots.f7.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4, f5, f6, f7) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamSharingPolicies"),
             );
@@ -447,11 +341,14 @@ impl crate::wire::Decode for CameraUploadsPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "CameraUploadsPolicyState")?;
+        let (tag, at) = match crate::wire::union_tag(r, "CameraUploadsPolicyState") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -500,12 +397,15 @@ impl crate::wire::Decode for ComputerBackupPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ComputerBackupPolicyState")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ComputerBackupPolicyState") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "default" => crate::wire::void_at(r, at, Self::Default),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -570,17 +470,23 @@ impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DefaultLinkExpirationDaysPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "DefaultLinkExpirationDaysPolicy",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "none" => crate::wire::read_void_at(r, at).map(|()| Self::None),
-            "day_1" => crate::wire::read_void_at(r, at).map(|()| Self::Day1),
-            "day_3" => crate::wire::read_void_at(r, at).map(|()| Self::Day3),
-            "day_7" => crate::wire::read_void_at(r, at).map(|()| Self::Day7),
-            "day_30" => crate::wire::read_void_at(r, at).map(|()| Self::Day30),
-            "day_90" => crate::wire::read_void_at(r, at).map(|()| Self::Day90),
-            "day_180" => crate::wire::read_void_at(r, at).map(|()| Self::Day180),
-            "year_1" => crate::wire::read_void_at(r, at).map(|()| Self::Year1),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "none" => crate::wire::void_at(r, at, Self::None),
+            "day_1" => crate::wire::void_at(r, at, Self::Day1),
+            "day_3" => crate::wire::void_at(r, at, Self::Day3),
+            "day_7" => crate::wire::void_at(r, at, Self::Day7),
+            "day_30" => crate::wire::void_at(r, at, Self::Day30),
+            "day_90" => crate::wire::void_at(r, at, Self::Day90),
+            "day_180" => crate::wire::void_at(r, at, Self::Day180),
+            "year_1" => crate::wire::void_at(r, at, Self::Year1),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -629,12 +535,15 @@ impl crate::wire::Decode for EmmState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "EmmState")?;
+        let (tag, at) = match crate::wire::union_tag(r, "EmmState") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "optional" => crate::wire::read_void_at(r, at).map(|()| Self::Optional),
-            "required" => crate::wire::read_void_at(r, at).map(|()| Self::Required),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "optional" => crate::wire::void_at(r, at, Self::Optional),
+            "required" => crate::wire::void_at(r, at, Self::Required),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -681,11 +590,14 @@ impl crate::wire::Decode for EnforceLinkPasswordPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "EnforceLinkPasswordPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "EnforceLinkPasswordPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "optional" => crate::wire::read_void_at(r, at).map(|()| Self::Optional),
-            "required" => crate::wire::read_void_at(r, at).map(|()| Self::Required),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "optional" => crate::wire::void_at(r, at, Self::Optional),
+            "required" => crate::wire::void_at(r, at, Self::Required),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -734,12 +646,18 @@ impl crate::wire::Decode for ExternalDriveBackupPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ExternalDriveBackupPolicyState")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "ExternalDriveBackupPolicyState",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "default" => crate::wire::void_at(r, at, Self::Default),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -785,11 +703,14 @@ impl crate::wire::Decode for FileLockingPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileLockingPolicyState")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileLockingPolicyState") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -841,13 +762,19 @@ impl crate::wire::Decode for FileProviderMigrationPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileProviderMigrationPolicyState")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "FileProviderMigrationPolicyState",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
-            "immediate" => crate::wire::read_void_at(r, at).map(|()| Self::Immediate),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "default" => crate::wire::void_at(r, at, Self::Default),
+            "immediate" => crate::wire::void_at(r, at, Self::Immediate),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -887,12 +814,13 @@ impl crate::wire::Decode for GroupCreation {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GroupCreation")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GroupCreation") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "admins_and_members" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AdminsAndMembers)
-            }
-            "admins_only" => crate::wire::read_void_at(r, at).map(|()| Self::AdminsOnly),
+            "admins_and_members" => crate::wire::void_at(r, at, Self::AdminsAndMembers),
+            "admins_only" => crate::wire::void_at(r, at, Self::AdminsOnly),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for GroupCreation")),
@@ -942,11 +870,14 @@ impl crate::wire::Decode for OfficeAddInPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "OfficeAddInPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "OfficeAddInPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -992,13 +923,14 @@ impl crate::wire::Decode for PaperDefaultFolderPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperDefaultFolderPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperDefaultFolderPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "everyone_in_team" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EveryoneInTeam)
-            }
-            "invite_only" => crate::wire::read_void_at(r, at).map(|()| Self::InviteOnly),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "everyone_in_team" => crate::wire::void_at(r, at, Self::EveryoneInTeam),
+            "invite_only" => crate::wire::void_at(r, at, Self::InviteOnly),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1044,11 +976,14 @@ impl crate::wire::Decode for PaperDeploymentPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperDeploymentPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperDeploymentPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "full" => crate::wire::read_void_at(r, at).map(|()| Self::Full),
-            "partial" => crate::wire::read_void_at(r, at).map(|()| Self::Partial),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "full" => crate::wire::void_at(r, at, Self::Full),
+            "partial" => crate::wire::void_at(r, at, Self::Partial),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1094,11 +1029,14 @@ impl crate::wire::Decode for PaperDesktopPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperDesktopPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperDesktopPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1147,12 +1085,15 @@ impl crate::wire::Decode for PaperEnabledPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperEnabledPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperEnabledPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "unspecified" => crate::wire::read_void_at(r, at).map(|()| Self::Unspecified),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "unspecified" => crate::wire::void_at(r, at, Self::Unspecified),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1198,11 +1139,14 @@ impl crate::wire::Decode for PasswordControlMode {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PasswordControlMode")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PasswordControlMode") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1253,18 +1197,17 @@ impl crate::wire::Decode for PasswordStrengthPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PasswordStrengthPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PasswordStrengthPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "minimal_requirements" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::MinimalRequirements)
+                crate::wire::void_at(r, at, Self::MinimalRequirements)
             }
-            "moderate_password" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::ModeratePassword)
-            }
-            "strong_password" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::StrongPassword)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "moderate_password" => crate::wire::void_at(r, at, Self::ModeratePassword),
+            "strong_password" => crate::wire::void_at(r, at, Self::StrongPassword),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1309,14 +1252,17 @@ impl crate::wire::Decode for RolloutMethod {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "RolloutMethod")?;
+        let (tag, at) = match crate::wire::union_tag(r, "RolloutMethod") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "unlink_all" => crate::wire::read_void_at(r, at).map(|()| Self::UnlinkAll),
+            "unlink_all" => crate::wire::void_at(r, at, Self::UnlinkAll),
             "unlink_most_inactive" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::UnlinkMostInactive)
+                crate::wire::void_at(r, at, Self::UnlinkMostInactive)
             }
             "add_member_to_exceptions" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::AddMemberToExceptions)
+                crate::wire::void_at(r, at, Self::AddMemberToExceptions)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -1368,14 +1314,17 @@ impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(
+        let (tag, at) = match crate::wire::union_tag(
             r,
             "SharedFolderBlanketLinkRestrictionPolicy",
-        )?;
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "members" => crate::wire::read_void_at(r, at).map(|()| Self::Members),
-            "anyone" => crate::wire::read_void_at(r, at).map(|()| Self::Anyone),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "members" => crate::wire::void_at(r, at, Self::Members),
+            "anyone" => crate::wire::void_at(r, at, Self::Anyone),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1422,13 +1371,14 @@ impl crate::wire::Decode for SharedFolderJoinPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedFolderJoinPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharedFolderJoinPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "from_team_only" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FromTeamOnly)
-            }
-            "from_anyone" => crate::wire::read_void_at(r, at).map(|()| Self::FromAnyone),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "from_team_only" => crate::wire::void_at(r, at, Self::FromTeamOnly),
+            "from_anyone" => crate::wire::void_at(r, at, Self::FromAnyone),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1478,14 +1428,15 @@ impl crate::wire::Decode for SharedFolderMemberPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedFolderMemberPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharedFolderMemberPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "team" => crate::wire::read_void_at(r, at).map(|()| Self::Team),
-            "anyone" => crate::wire::read_void_at(r, at).map(|()| Self::Anyone),
-            "team_and_approved" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamAndApproved)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "team" => crate::wire::void_at(r, at, Self::Team),
+            "anyone" => crate::wire::void_at(r, at, Self::Anyone),
+            "team_and_approved" => crate::wire::void_at(r, at, Self::TeamAndApproved),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1538,19 +1489,16 @@ impl crate::wire::Decode for SharedLinkCreatePolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedLinkCreatePolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SharedLinkCreatePolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "default_public" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DefaultPublic)
-            }
-            "default_team_only" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DefaultTeamOnly)
-            }
-            "team_only" => crate::wire::read_void_at(r, at).map(|()| Self::TeamOnly),
-            "default_no_one" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DefaultNoOne)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "default_public" => crate::wire::void_at(r, at, Self::DefaultPublic),
+            "default_team_only" => crate::wire::void_at(r, at, Self::DefaultTeamOnly),
+            "team_only" => crate::wire::void_at(r, at, Self::TeamOnly),
+            "default_no_one" => crate::wire::void_at(r, at, Self::DefaultNoOne),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1599,12 +1547,18 @@ impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SharedLinkDefaultPermissionsPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "SharedLinkDefaultPermissionsPolicy",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "default" => crate::wire::read_void_at(r, at).map(|()| Self::Default),
-            "edit" => crate::wire::read_void_at(r, at).map(|()| Self::Edit),
-            "view" => crate::wire::read_void_at(r, at).map(|()| Self::View),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "default" => crate::wire::void_at(r, at, Self::Default),
+            "edit" => crate::wire::void_at(r, at, Self::Edit),
+            "view" => crate::wire::void_at(r, at, Self::View),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1650,11 +1604,14 @@ impl crate::wire::Decode for ShowcaseDownloadPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ShowcaseDownloadPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ShowcaseDownloadPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1700,11 +1657,14 @@ impl crate::wire::Decode for ShowcaseEnabledPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ShowcaseEnabledPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "ShowcaseEnabledPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1750,11 +1710,17 @@ impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "ShowcaseExternalSharingPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "ShowcaseExternalSharingPolicy",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1800,11 +1766,14 @@ impl crate::wire::Decode for SmartSyncPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SmartSyncPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SmartSyncPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "local" => crate::wire::read_void_at(r, at).map(|()| Self::Local),
-            "on_demand" => crate::wire::read_void_at(r, at).map(|()| Self::OnDemand),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "local" => crate::wire::void_at(r, at, Self::Local),
+            "on_demand" => crate::wire::void_at(r, at, Self::OnDemand),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1850,11 +1819,14 @@ impl crate::wire::Decode for SmarterSmartSyncPolicyState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SmarterSmartSyncPolicyState")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SmarterSmartSyncPolicyState") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1903,12 +1875,15 @@ impl crate::wire::Decode for SsoPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SsoPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SsoPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "optional" => crate::wire::read_void_at(r, at).map(|()| Self::Optional),
-            "required" => crate::wire::read_void_at(r, at).map(|()| Self::Required),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "optional" => crate::wire::void_at(r, at, Self::Optional),
+            "required" => crate::wire::void_at(r, at, Self::Required),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1954,11 +1929,14 @@ impl crate::wire::Decode for SuggestMembersPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SuggestMembersPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SuggestMembersPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "enabled" => crate::wire::read_void_at(r, at).map(|()| Self::Enabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "enabled" => crate::wire::void_at(r, at, Self::Enabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2004,11 +1982,14 @@ impl crate::wire::Decode for TopLevelContentPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TopLevelContentPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TopLevelContentPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "admin_only" => crate::wire::read_void_at(r, at).map(|()| Self::AdminOnly),
-            "everyone" => crate::wire::read_void_at(r, at).map(|()| Self::Everyone),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "admin_only" => crate::wire::void_at(r, at, Self::AdminOnly),
+            "everyone" => crate::wire::void_at(r, at, Self::Everyone),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2054,15 +2035,14 @@ impl crate::wire::Decode for TwoStepVerificationPolicy {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TwoStepVerificationPolicy")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TwoStepVerificationPolicy") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "require_tfa_enable" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RequireTfaEnable)
-            }
-            "require_tfa_disable" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::RequireTfaDisable)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "require_tfa_enable" => crate::wire::void_at(r, at, Self::RequireTfaEnable),
+            "require_tfa_disable" => crate::wire::void_at(r, at, Self::RequireTfaDisable),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2111,12 +2091,15 @@ impl crate::wire::Decode for TwoStepVerificationState {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TwoStepVerificationState")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TwoStepVerificationState") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "required" => crate::wire::read_void_at(r, at).map(|()| Self::Required),
-            "optional" => crate::wire::read_void_at(r, at).map(|()| Self::Optional),
-            "disabled" => crate::wire::read_void_at(r, at).map(|()| Self::Disabled),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "required" => crate::wire::void_at(r, at, Self::Required),
+            "optional" => crate::wire::void_at(r, at, Self::Optional),
+            "disabled" => crate::wire::void_at(r, at, Self::Disabled),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

@@ -67,59 +67,37 @@ impl crate::wire::Decode for Account {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::users_common::AccountId>,
-            f1: ::std::option::Option<crate::users::Name>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<bool>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "account_id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                "email" => crate::wire::read_into(r, &mut slots.f2),
-                "email_verified" => crate::wire::read_into(r, &mut slots.f3),
-                "profile_photo_url" => crate::wire::read_nullable(r, &mut slots.f4),
-                "disabled" => crate::wire::read_into(r, &mut slots.f5),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "account_id", "Account"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "Account"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email", "Account"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email_verified", "Account"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "disabled", "Account"),
-            );
+        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::users::Name> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "Account",
+            &[
+                "account_id",
+                "name",
+                "email",
+                "email_verified",
+                "profile_photo_url",
+                "disabled",
+            ],
+            47,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -127,13 +105,7 @@ impl crate::wire::Decode for Account {
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f5),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f5.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f5) else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "Account"));
         };
         ::std::result::Result::Ok(Self {
@@ -141,7 +113,7 @@ impl crate::wire::Decode for Account {
             name: f1,
             email: f2,
             email_verified: f3,
-            profile_photo_url: slots.f4,
+            profile_photo_url: f4.0,
             disabled: f5,
         })
     }
@@ -237,70 +209,45 @@ impl crate::wire::Decode for BasicAccount {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::users_common::AccountId>,
-            f1: ::std::option::Option<crate::users::Name>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<bool>,
-            f6: ::std::option::Option<bool>,
-            f7: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "account_id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                "email" => crate::wire::read_into(r, &mut slots.f2),
-                "email_verified" => crate::wire::read_into(r, &mut slots.f3),
-                "profile_photo_url" => crate::wire::read_nullable(r, &mut slots.f4),
-                "disabled" => crate::wire::read_into(r, &mut slots.f5),
-                "is_teammate" => crate::wire::read_into(r, &mut slots.f6),
-                "team_member_id" => crate::wire::read_nullable(r, &mut slots.f7),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "account_id", "BasicAccount"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "BasicAccount"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email", "BasicAccount"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email_verified", "BasicAccount"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "disabled", "BasicAccount"),
-            );
-        }
-        if slots.f6.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_teammate", "BasicAccount"),
-            );
+        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::users::Name> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f7: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "BasicAccount",
+            &[
+                "account_id",
+                "name",
+                "email",
+                "email_verified",
+                "profile_photo_url",
+                "disabled",
+                "is_teammate",
+                "team_member_id",
+            ],
+            111,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::Bool(&mut f6),
+                crate::wire::SlotRef::NullableStr(&mut f7),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -309,14 +256,7 @@ impl crate::wire::Decode for BasicAccount {
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f5),
             ::std::option::Option::Some(f6),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f5.take(),
-            slots.f6.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f5, f6) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "BasicAccount"),
             );
@@ -326,10 +266,10 @@ impl crate::wire::Decode for BasicAccount {
             name: f1,
             email: f2,
             email_verified: f3,
-            profile_photo_url: slots.f4,
+            profile_photo_url: f4.0,
             disabled: f5,
             is_teammate: f6,
-            team_member_id: slots.f7,
+            team_member_id: f7.0,
         })
     }
 }
@@ -464,108 +404,67 @@ impl crate::wire::Decode for FullAccount {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::users_common::AccountId>,
-            f1: ::std::option::Option<crate::users::Name>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<bool>,
-            f4: ::std::option::Option<::std::string::String>,
-            f5: ::std::option::Option<bool>,
-            f6: ::std::option::Option<::std::string::String>,
-            f7: ::std::option::Option<::std::string::String>,
-            f8: ::std::option::Option<::std::string::String>,
-            f9: ::std::option::Option<crate::users::FullTeam>,
-            f10: ::std::option::Option<::std::string::String>,
-            f11: ::std::option::Option<bool>,
-            f12: ::std::option::Option<crate::users_common::AccountType>,
-            f13: ::std::option::Option<crate::common::RootInfo>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-            f5: ::std::option::Option::None,
-            f6: ::std::option::Option::None,
-            f7: ::std::option::Option::None,
-            f8: ::std::option::Option::None,
-            f9: ::std::option::Option::None,
-            f10: ::std::option::Option::None,
-            f11: ::std::option::Option::None,
-            f12: ::std::option::Option::None,
-            f13: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "account_id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                "email" => crate::wire::read_into(r, &mut slots.f2),
-                "email_verified" => crate::wire::read_into(r, &mut slots.f3),
-                "profile_photo_url" => crate::wire::read_nullable(r, &mut slots.f4),
-                "disabled" => crate::wire::read_into(r, &mut slots.f5),
-                "country" => crate::wire::read_nullable(r, &mut slots.f6),
-                "locale" => crate::wire::read_into(r, &mut slots.f7),
-                "referral_link" => crate::wire::read_into(r, &mut slots.f8),
-                "team" => crate::wire::read_nullable(r, &mut slots.f9),
-                "team_member_id" => crate::wire::read_nullable(r, &mut slots.f10),
-                "is_paired" => crate::wire::read_into(r, &mut slots.f11),
-                "account_type" => crate::wire::read_into(r, &mut slots.f12),
-                "root_info" => crate::wire::read_into(r, &mut slots.f13),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "account_id", "FullAccount"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "FullAccount"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email", "FullAccount"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email_verified", "FullAccount"),
-            );
-        }
-        if slots.f5.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "disabled", "FullAccount"),
-            );
-        }
-        if slots.f7.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "locale", "FullAccount"),
-            );
-        }
-        if slots.f8.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "referral_link", "FullAccount"),
-            );
-        }
-        if slots.f11.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "is_paired", "FullAccount"),
-            );
-        }
-        if slots.f12.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "account_type", "FullAccount"),
-            );
-        }
-        if slots.f13.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "root_info", "FullAccount"),
-            );
+        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::users::Name> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: crate::wire::Nullable<crate::users::FullTeam> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f10: crate::wire::Nullable<::std::string::String> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
+        let mut f11: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<crate::users_common::AccountType> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<crate::common::RootInfo> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FullAccount",
+            &[
+                "account_id",
+                "name",
+                "email",
+                "email_verified",
+                "profile_photo_url",
+                "disabled",
+                "country",
+                "locale",
+                "referral_link",
+                "team",
+                "team_member_id",
+                "is_paired",
+                "account_type",
+                "root_info",
+            ],
+            14767,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Any(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Bool(&mut f3),
+                crate::wire::SlotRef::NullableStr(&mut f4),
+                crate::wire::SlotRef::Bool(&mut f5),
+                crate::wire::SlotRef::NullableStr(&mut f6),
+                crate::wire::SlotRef::Str(&mut f7),
+                crate::wire::SlotRef::Str(&mut f8),
+                crate::wire::SlotRef::Any(&mut f9),
+                crate::wire::SlotRef::NullableStr(&mut f10),
+                crate::wire::SlotRef::Bool(&mut f11),
+                crate::wire::SlotRef::Any(&mut f12),
+                crate::wire::SlotRef::Any(&mut f13),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -578,18 +477,7 @@ impl crate::wire::Decode for FullAccount {
             ::std::option::Option::Some(f11),
             ::std::option::Option::Some(f12),
             ::std::option::Option::Some(f13),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f5.take(),
-            slots.f7.take(),
-            slots.f8.take(),
-            slots.f11.take(),
-            slots.f12.take(),
-            slots.f13.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f5, f7, f8, f11, f12, f13) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "FullAccount"),
             );
@@ -599,13 +487,13 @@ impl crate::wire::Decode for FullAccount {
             name: f1,
             email: f2,
             email_verified: f3,
-            profile_photo_url: slots.f4,
+            profile_photo_url: f4.0,
             disabled: f5,
-            country: slots.f6,
+            country: f6.0,
             locale: f7,
             referral_link: f8,
-            team: slots.f9,
-            team_member_id: slots.f10,
+            team: f9.0,
+            team_member_id: f10.0,
             is_paired: f11,
             account_type: f12,
             root_info: f13,
@@ -682,54 +570,32 @@ impl crate::wire::Decode for FullTeam {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<crate::team_policies::TeamSharingPolicies>,
-            f3: ::std::option::Option<crate::team_policies::OfficeAddInPolicy>,
-            f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                "sharing_policies" => crate::wire::read_into(r, &mut slots.f2),
-                "office_addin_policy" => crate::wire::read_into(r, &mut slots.f3),
-                "top_level_content_policy" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(crate::wire::missing(r, "id", "FullTeam"));
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "FullTeam"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "sharing_policies", "FullTeam"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "office_addin_policy", "FullTeam"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "top_level_content_policy", "FullTeam"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<crate::team_policies::TeamSharingPolicies> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::team_policies::OfficeAddInPolicy> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "FullTeam",
+            &[
+                "id",
+                "name",
+                "sharing_policies",
+                "office_addin_policy",
+                "top_level_content_policy",
+            ],
+            31,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Any(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::Any(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -737,13 +603,7 @@ impl crate::wire::Decode for FullTeam {
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f4),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4) else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "FullTeam"));
         };
         ::std::result::Result::Ok(Self {
@@ -796,23 +656,20 @@ impl crate::wire::Decode for GetAccountArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<crate::users_common::AccountId>,
+        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetAccountArg",
+            &["account_id"],
+            1,
+            &mut [crate::wire::SlotRef::Str(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "account_id" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "account_id", "GetAccountArg"),
+                crate::wire::missing(r, "", "GetAccountArg"),
             );
         };
         ::std::result::Result::Ok(Self { account_id: f0 })
@@ -822,13 +679,15 @@ impl crate::wire::Validate for GetAccountArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
+        if let ::std::result::Result::Err(e) = crate::wire::check_str(
             "GetAccountArg.account_id",
             &self.account_id,
             ::std::option::Option::Some(40),
             ::std::option::Option::Some(40),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         ::std::result::Result::Ok(())
     }
 }
@@ -872,23 +731,22 @@ impl crate::wire::Decode for GetAccountBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::users_common::AccountId>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::users_common::AccountId>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "GetAccountBatchArg",
+            &["account_ids"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "account_ids" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "account_ids", "GetAccountBatchArg"),
+                crate::wire::missing(r, "", "GetAccountBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { account_ids: f0 })
@@ -898,20 +756,24 @@ impl crate::wire::Validate for GetAccountBatchArg {
     #[allow(unused_variables)]
     #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_items(
+        if let ::std::result::Result::Err(e) = crate::wire::check_items(
             "GetAccountBatchArg.account_ids",
             (&self.account_ids).len(),
             ::std::option::Option::Some(1),
             ::std::option::Option::None,
-        )?;
+        ) {
+            return ::std::result::Result::Err(e);
+        }
         for item0 in (&self.account_ids).iter() {
-            crate::wire::check_str(
+            if let ::std::result::Result::Err(e) = crate::wire::check_str(
                 "GetAccountBatchArg.account_ids",
                 item0,
                 ::std::option::Option::Some(40),
                 ::std::option::Option::Some(40),
                 ::std::option::Option::None,
-            )?;
+            ) {
+                return ::std::result::Result::Err(e);
+            }
         }
         ::std::result::Result::Ok(())
     }
@@ -956,23 +818,20 @@ impl crate::wire::Decode for IndividualSpaceAllocation {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u64>,
+        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "IndividualSpaceAllocation",
+            &["allocated"],
+            1,
+            &mut [crate::wire::SlotRef::U64(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "allocated" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "allocated", "IndividualSpaceAllocation"),
+                crate::wire::missing(r, "", "IndividualSpaceAllocation"),
             );
         };
         ::std::result::Result::Ok(Self { allocated: f0 })
@@ -1044,56 +903,32 @@ impl crate::wire::Decode for Name {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
-            f2: ::std::option::Option<::std::string::String>,
-            f3: ::std::option::Option<::std::string::String>,
-            f4: ::std::option::Option<::std::string::String>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "given_name" => crate::wire::read_into(r, &mut slots.f0),
-                "surname" => crate::wire::read_into(r, &mut slots.f1),
-                "familiar_name" => crate::wire::read_into(r, &mut slots.f2),
-                "display_name" => crate::wire::read_into(r, &mut slots.f3),
-                "abbreviated_name" => crate::wire::read_into(r, &mut slots.f4),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "given_name", "Name"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "surname", "Name"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "familiar_name", "Name"),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "display_name", "Name"),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "abbreviated_name", "Name"),
-            );
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "Name",
+            &[
+                "given_name",
+                "surname",
+                "familiar_name",
+                "display_name",
+                "abbreviated_name",
+            ],
+            31,
+            &mut [
+                crate::wire::SlotRef::Str(&mut f0),
+                crate::wire::SlotRef::Str(&mut f1),
+                crate::wire::SlotRef::Str(&mut f2),
+                crate::wire::SlotRef::Str(&mut f3),
+                crate::wire::SlotRef::Str(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -1101,13 +936,7 @@ impl crate::wire::Decode for Name {
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f4),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4) else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "Name"));
         };
         ::std::result::Result::Ok(Self {
@@ -1164,37 +993,20 @@ impl crate::wire::Decode for SpaceUsage {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u64>,
-            f1: ::std::option::Option<crate::users::SpaceAllocation>,
+        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<crate::users::SpaceAllocation> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "SpaceUsage",
+            &["used", "allocation"],
+            3,
+            &mut [crate::wire::SlotRef::U64(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "used" => crate::wire::read_into(r, &mut slots.f0),
-                "allocation" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "used", "SpaceUsage"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allocation", "SpaceUsage"),
-            );
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "SpaceUsage"));
         };
         ::std::result::Result::Ok(Self { used: f0, allocation: f1 })
@@ -1245,33 +1057,20 @@ impl crate::wire::Decode for Team {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::string::String>,
-            f1: ::std::option::Option<::std::string::String>,
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "Team",
+            &["id", "name"],
+            3,
+            &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Str(&mut f1)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "id" => crate::wire::read_into(r, &mut slots.f0),
-                "name" => crate::wire::read_into(r, &mut slots.f1),
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(crate::wire::missing(r, "id", "Team"));
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(crate::wire::missing(r, "name", "Team"));
-        }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-            slots.f0.take(),
-            slots.f1.take(),
-        ) else {
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
             return ::std::result::Result::Err(crate::wire::missing(r, "", "Team"));
         };
         ::std::result::Result::Ok(Self { id: f0, name: f1 })
@@ -1354,74 +1153,32 @@ impl crate::wire::Decode for TeamSpaceAllocation {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<u64>,
-            f1: ::std::option::Option<u64>,
-            f2: ::std::option::Option<u64>,
-            f3: ::std::option::Option<crate::team_common::MemberSpaceLimitType>,
-            f4: ::std::option::Option<u64>,
-        }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-            f1: ::std::option::Option::None,
-            f2: ::std::option::Option::None,
-            f3: ::std::option::Option::None,
-            f4: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "used" => crate::wire::read_into(r, &mut slots.f0),
-                "allocated" => crate::wire::read_into(r, &mut slots.f1),
-                "user_within_team_space_allocated" => {
-                    crate::wire::read_into(r, &mut slots.f2)
-                }
-                "user_within_team_space_limit_type" => {
-                    crate::wire::read_into(r, &mut slots.f3)
-                }
-                "user_within_team_space_used_cached" => {
-                    crate::wire::read_into(r, &mut slots.f4)
-                }
-                _ => r.skip_value(),
-            }?;
-        }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "used", "TeamSpaceAllocation"),
-            );
-        }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allocated", "TeamSpaceAllocation"),
-            );
-        }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "user_within_team_space_allocated",
-                    "TeamSpaceAllocation",
-                ),
-            );
-        }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "user_within_team_space_limit_type",
-                    "TeamSpaceAllocation",
-                ),
-            );
-        }
-        if slots.f4.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(
-                    r,
-                    "user_within_team_space_used_cached",
-                    "TeamSpaceAllocation",
-                ),
-            );
+        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::team_common::MemberSpaceLimitType> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<u64> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "TeamSpaceAllocation",
+            &[
+                "used",
+                "allocated",
+                "user_within_team_space_allocated",
+                "user_within_team_space_limit_type",
+                "user_within_team_space_used_cached",
+            ],
+            31,
+            &mut [
+                crate::wire::SlotRef::U64(&mut f0),
+                crate::wire::SlotRef::U64(&mut f1),
+                crate::wire::SlotRef::U64(&mut f2),
+                crate::wire::SlotRef::Any(&mut f3),
+                crate::wire::SlotRef::U64(&mut f4),
+            ],
+        ) {
+            return ::std::result::Result::Err(e);
         }
         let (
             ::std::option::Option::Some(f0),
@@ -1429,13 +1186,7 @@ impl crate::wire::Decode for TeamSpaceAllocation {
             ::std::option::Option::Some(f2),
             ::std::option::Option::Some(f3),
             ::std::option::Option::Some(f4),
-        ) = (
-            slots.f0.take(),
-            slots.f1.take(),
-            slots.f2.take(),
-            slots.f3.take(),
-            slots.f4.take(),
-        ) else {
+        ) = (f0, f1, f2, f3, f4) else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "TeamSpaceAllocation"),
             );
@@ -1490,23 +1241,20 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::users::UserFeature>>,
+        let mut f0: ::std::option::Option<::std::vec::Vec<crate::users::UserFeature>> = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserFeaturesGetValuesBatchArg",
+            &["features"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "features" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "features", "UserFeaturesGetValuesBatchArg"),
+                crate::wire::missing(r, "", "UserFeaturesGetValuesBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { features: f0 })
@@ -1552,23 +1300,22 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        struct Slots {
-            f0: ::std::option::Option<::std::vec::Vec<crate::users::UserFeatureValue>>,
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<crate::users::UserFeatureValue>,
+        > = ::std::option::Option::None;
+        if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+            r,
+            at,
+            "UserFeaturesGetValuesBatchResult",
+            &["values"],
+            1,
+            &mut [crate::wire::SlotRef::Any(&mut f0)],
+        ) {
+            return ::std::result::Result::Err(e);
         }
-        let mut slots = Slots {
-            f0: ::std::option::Option::None,
-        };
-        r.set_pos(at);
-        r.begin_object()?;
-        while let ::std::option::Option::Some(k) = r.next_key()? {
-            match &*k {
-                "values" => crate::wire::read_into(r, &mut slots.f0),
-                _ => r.skip_value(),
-            }?;
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "values", "UserFeaturesGetValuesBatchResult"),
+                crate::wire::missing(r, "", "UserFeaturesGetValuesBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { values: f0 })
@@ -1615,13 +1362,16 @@ impl crate::wire::Decode for DistinctMemberHomeValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "DistinctMemberHomeValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "DistinctMemberHomeValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "enabled" => {
                 crate::wire::read_nested_at(r, at, "enabled", "DistinctMemberHomeValue")
                     .map(Self::Enabled)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1667,13 +1417,16 @@ impl crate::wire::Decode for FileLockingValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "FileLockingValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "FileLockingValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "enabled" => {
                 crate::wire::read_nested_at(r, at, "enabled", "FileLockingValue")
                     .map(Self::Enabled)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1722,13 +1475,16 @@ impl crate::wire::Decode for GetAccountBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetAccountBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetAccountBatchError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "no_account" => {
                 crate::wire::read_nested_at(r, at, "no_account", "GetAccountBatchError")
                     .map(Self::NoAccount)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1771,10 +1527,13 @@ impl crate::wire::Decode for GetAccountError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "GetAccountError")?;
+        let (tag, at) = match crate::wire::union_tag(r, "GetAccountError") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "no_account" => crate::wire::read_void_at(r, at).map(|()| Self::NoAccount),
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "no_account" => crate::wire::void_at(r, at, Self::NoAccount),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1820,13 +1579,16 @@ impl crate::wire::Decode for PaperAsFilesValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "PaperAsFilesValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "PaperAsFilesValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "enabled" => {
                 crate::wire::read_nested_at(r, at, "enabled", "PaperAsFilesValue")
                     .map(Self::Enabled)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1877,7 +1639,10 @@ impl crate::wire::Decode for SpaceAllocation {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "SpaceAllocation")?;
+        let (tag, at) = match crate::wire::union_tag(r, "SpaceAllocation") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "individual" => {
                 crate::wire::read_flat_at::<
@@ -1889,7 +1654,7 @@ impl crate::wire::Decode for SpaceAllocation {
                 crate::wire::read_flat_at::<crate::users::TeamSpaceAllocation>(r, at)
                     .map(Self::Team)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1935,13 +1700,16 @@ impl crate::wire::Decode for TeamSharedDropboxValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "TeamSharedDropboxValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "TeamSharedDropboxValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "enabled" => {
                 crate::wire::read_nested_at(r, at, "enabled", "TeamSharedDropboxValue")
                     .map(Self::Enabled)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -1994,21 +1762,18 @@ impl crate::wire::Decode for UserFeature {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserFeature")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UserFeature") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "paper_as_files" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::PaperAsFiles)
-            }
-            "file_locking" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::FileLocking)
-            }
-            "team_shared_dropbox" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::TeamSharedDropbox)
-            }
+            "paper_as_files" => crate::wire::void_at(r, at, Self::PaperAsFiles),
+            "file_locking" => crate::wire::void_at(r, at, Self::FileLocking),
+            "team_shared_dropbox" => crate::wire::void_at(r, at, Self::TeamSharedDropbox),
             "distinct_member_home" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::DistinctMemberHome)
+                crate::wire::void_at(r, at, Self::DistinctMemberHome)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2081,7 +1846,10 @@ impl crate::wire::Decode for UserFeatureValue {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserFeatureValue")?;
+        let (tag, at) = match crate::wire::union_tag(r, "UserFeatureValue") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
             "paper_as_files" => {
                 crate::wire::read_nested_at(r, at, "paper_as_files", "UserFeatureValue")
@@ -2109,7 +1877,7 @@ impl crate::wire::Decode for UserFeatureValue {
                     )
                     .map(Self::DistinctMemberHome)
             }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }
@@ -2152,12 +1920,16 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "UserFeaturesGetValuesBatchError")?;
+        let (tag, at) = match crate::wire::union_tag(
+            r,
+            "UserFeaturesGetValuesBatchError",
+        ) {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "empty_features_list" => {
-                crate::wire::read_void_at(r, at).map(|()| Self::EmptyFeaturesList)
-            }
-            "other" => crate::wire::read_void_at(r, at).map(|()| Self::Other),
+            "empty_features_list" => crate::wire::void_at(r, at, Self::EmptyFeaturesList),
+            "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }
     }

@@ -30,11 +30,14 @@ impl crate::wire::Decode for AccountType {
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let (tag, at) = crate::wire::union_tag(r, "AccountType")?;
+        let (tag, at) = match crate::wire::union_tag(r, "AccountType") {
+            ::std::result::Result::Ok(x) => x,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+        };
         match &*tag {
-            "basic" => crate::wire::read_void_at(r, at).map(|()| Self::Basic),
-            "pro" => crate::wire::read_void_at(r, at).map(|()| Self::Pro),
-            "business" => crate::wire::read_void_at(r, at).map(|()| Self::Business),
+            "basic" => crate::wire::void_at(r, at, Self::Basic),
+            "pro" => crate::wire::void_at(r, at, Self::Pro),
+            "business" => crate::wire::void_at(r, at, Self::Business),
             _ => {
                 ::std::result::Result::Err(
                     r.error(::std::string::String::from("unknown tag for AccountType")),

@@ -323,19 +323,95 @@ pub fn write_opt<T: Encode>(w: &mut Writer, key: &str, value: &Option<T>) {
     }
 }
 
-/// Read a field's value into its slot.
-pub fn read_into<T: Decode>(r: &mut Reader<'_>, slot: &mut Option<T>) -> Result<(), DecodeError> {
-    *slot = Some(T::decode(r)?);
-    Ok(())
+/// A struct field's place while its object is read ([`read_fields`]):
+/// `Option<T>` for a field that is required or has a default, [`Nullable`]
+/// for a nullable one.
+pub trait Slot {
+    /// Read the field's value (its key was just read).
+    fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError>;
 }
 
-/// Read a nullable field (`null` leaves it unset).
-pub fn read_nullable<T: Decode>(
+impl<T: Decode> Slot for Option<T> {
+    fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        *self = Some(T::decode(r)?);
+        Ok(())
+    }
+}
+
+/// The slot of a nullable field: `null` or no key leave it `None`.
+pub struct Nullable<T>(pub Option<T>);
+
+impl<T: Decode> Slot for Nullable<T> {
+    fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        self.0 = Option::<T>::decode(r)?;
+        Ok(())
+    }
+}
+
+/// A field's slot as [`read_fields`] takes it: the common kinds by their
+/// own variant (read directly), any other through [`Slot`].
+pub enum SlotRef<'s> {
+    Str(&'s mut Option<String>),
+    NullableStr(&'s mut Nullable<String>),
+    Bool(&'s mut Option<bool>),
+    U64(&'s mut Option<u64>),
+    Any(&'s mut dyn Slot),
+}
+
+impl SlotRef<'_> {
+    fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        match self {
+            SlotRef::Str(s) => **s = Some(r.string()?),
+            SlotRef::NullableStr(s) => s.0 = Option::<String>::decode(r)?,
+            SlotRef::Bool(s) => **s = Some(r.boolean()?),
+            SlotRef::U64(s) => **s = Some(u64::decode(r)?),
+            SlotRef::Any(s) => s.read(r)?,
+        }
+        Ok(())
+    }
+}
+
+/// Read a struct's fields, from the object at `at`, into their slots:
+/// `keys[i]` is the key of `slots[i]`, unknown keys are passed over, and
+/// the slots whose bit is set in `required` must be filled (the error names
+/// the first that is not). The generated `decode_fields` of every struct is
+/// this call: the loop over the keys is compiled once, here.
+pub fn read_fields(
     r: &mut Reader<'_>,
-    slot: &mut Option<T>,
+    at: usize,
+    type_name: &str,
+    keys: &[&str],
+    required: u64,
+    slots: &mut [SlotRef<'_>],
 ) -> Result<(), DecodeError> {
-    *slot = Option::<T>::decode(r)?;
-    Ok(())
+    r.set_pos(at);
+    r.begin_object()?;
+    // Fields often come in their declared order: the key after the last
+    // one read is tried first, then all of them. `read` is the mask of the
+    // fields read (no call per slot to check the required ones).
+    let (mut next, mut read) = (0, 0u64);
+    while let Some(k) = r.next_key()? {
+        let i = match keys.get(next) {
+            Some(key) if **key == *k => Some(next),
+            _ => keys.iter().position(|key| **key == *k),
+        };
+        match i {
+            Some(i) => {
+                slots[i].read(r)?;
+                read |= 1u64.checked_shl(i as u32).unwrap_or(0);
+                next = i + 1;
+            }
+            None => r.skip_value()?,
+        }
+    }
+    match required & !read {
+        0 => Ok(()),
+        missed => Err(missing(
+            r,
+            keys[missed.trailing_zeros() as usize],
+            type_name,
+        )),
+    }
 }
 
 /// The error for a required field that is absent.
@@ -418,6 +494,16 @@ pub fn read_void_at(r: &mut Reader<'_>, at: Option<usize>) -> Result<(), DecodeE
     match at {
         Some(_) => r.skip_value(),
         None => Ok(()),
+    }
+}
+
+/// A void tag's variant `v`, its value passed over ([`read_void_at`]): a
+/// call per variant, not a closure (one body more for the compiler).
+#[inline]
+pub fn void_at<T>(r: &mut Reader<'_>, at: Option<usize>, v: T) -> Result<T, DecodeError> {
+    match read_void_at(r, at) {
+        Ok(()) => Ok(v),
+        Err(e) => Err(e),
     }
 }
 

@@ -181,7 +181,7 @@ impl Gen<'_, '_> {
                     None => quote!(::std::option::Option::None),
                 };
                 let (min, max) = (count(min_length), count(max_length));
-                quote!(crate::wire::check_str(#path, #v, #min, #max, #pattern)?;)
+                try_(quote!(crate::wire::check_str(#path, #v, #min, #max, #pattern)))
             }
             DataType::Int32 {
                 min_value,
@@ -200,7 +200,7 @@ impl Gen<'_, '_> {
                 max_value,
             } => {
                 let (min, max) = (int(min_value), int(max_value));
-                quote!(crate::wire::check_int(#path, i128::from(*#v), #min, #max)?;)
+                try_(quote!(crate::wire::check_int(#path, i128::from(*#v), #min, #max)))
             }
             DataType::Float32 {
                 min_value,
@@ -215,7 +215,7 @@ impl Gen<'_, '_> {
                     None => quote!(::std::option::Option::None),
                 };
                 let (min, max) = (f(min_value), f(max_value));
-                quote!(crate::wire::check_float(#path, f64::from(*#v), #min, #max)?;)
+                try_(quote!(crate::wire::check_float(#path, f64::from(*#v), #min, #max)))
             }
             DataType::List {
                 of,
@@ -226,7 +226,7 @@ impl Gen<'_, '_> {
                 let inner = self.check(of, quote!(#item), path, depth + 1);
                 let size = (min_items.is_some() || max_items.is_some()).then(|| {
                     let (min, max) = (count(min_items), count(max_items));
-                    quote!(crate::wire::check_items(#path, (#v).len(), #min, #max)?;)
+                    try_(quote!(crate::wire::check_items(#path, (#v).len(), #min, #max)))
                 });
                 let each = (!inner.is_empty()).then(|| quote!(for #item in (#v).iter() { #inner }));
                 quote!(#size #each)
@@ -242,11 +242,17 @@ impl Gen<'_, '_> {
                 quote!(if let ::std::option::Option::Some(#x) = #v { #inner })
             }
             DataType::Struct(_) | DataType::Union(_) => {
-                quote!(crate::wire::Validate::validate(#v).map_err(|e| e.within(#path))?;)
+                quote!(if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(#v) { return ::std::result::Result::Err(e.within(#path)); })
             }
             _ => quote!(),
         }
     }
+}
+
+/// `check;` as an early return of its error: a `?` costs the compiler a
+/// trait resolution each (`From`, `Try`), a `match` does not.
+fn try_(check: TokenStream) -> TokenStream {
+    quote!(if let ::std::result::Result::Err(e) = #check { return ::std::result::Result::Err(e); })
 }
 
 /// The `Validate` impl of a plain struct named `rust_name`, from its fields.

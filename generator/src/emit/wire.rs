@@ -25,75 +25,93 @@ pub(super) fn struct_impls(
             quote!(crate::wire::write_field(w, #key, &self.#fname);)
         }
     });
-    // Decoding fills one struct of slots (not a local per field): every
-    // early return then drops one value, which keeps the compiler's work
-    // linear in the number of fields.
-    let slots: Vec<_> = (0..fields.len()).map(|i| format_ident!("f{}", i)).collect();
-    let slot_decls = fields.iter().zip(&slots).map(|(f, v)| {
-        let ty = cx.field_type(item, &f.data_type);
-        if f.data_type.is_nullable() {
-            quote!(#v: #ty,)
-        } else {
-            quote!(#v: ::std::option::Option<#ty>,)
-        }
-    });
-    let slot_inits = slots
-        .iter()
-        .map(|v| quote!(#v: ::std::option::Option::None,));
-    let arms = fields.iter().zip(&slots).map(|(f, v)| {
-        let key = &f.name;
-        if f.data_type.is_nullable() {
-            quote!(#key => crate::wire::read_nullable(r, &mut slots.#v),)
-        } else {
-            quote!(#key => crate::wire::read_into(r, &mut slots.#v),)
-        }
-    });
+    // Decoding: a local slot per field, and one call into the wire runtime
+    // (`read_fields`) that reads the object into them through `dyn Slot`
+    // and checks the required ones are there. The loop over the keys, its
+    // matching and its `?`s are compiled once in the runtime, not per
+    // struct: this function is its slots, one call and the result.
+    // The slots are in the fields' order (the order Dropbox sends them in,
+    // which `read_fields` tries first); a bit mask says which are required.
     let name_str = &s.name;
-    let required: Vec<(&&StructField, &proc_macro2::Ident)> = fields
+    let is_required = |f: &StructField| !f.data_type.is_nullable() && f.default.is_none();
+    assert!(
+        fields.len() <= 64,
+        "{}: more than 64 fields, which wire::read_fields's mask cannot say",
+        s.name
+    );
+    let required_mask = proc_macro2::Literal::u64_unsuffixed(
+        fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| is_required(f))
+            .map(|(i, _)| 1u64 << i)
+            .sum(),
+    );
+    let slots: Vec<_> = (0..fields.len()).map(|i| format_ident!("f{}", i)).collect();
+    let slot_decls = fields.iter().zip(&slots).map(|(f, v)| match &f.data_type {
+        DataType::Nullable(inner) => {
+            let t = cx.rust_type(inner);
+            let t = if cx.boxed(item, &f.data_type) {
+                quote!(::std::boxed::Box<#t>)
+            } else {
+                t
+            };
+            quote!(let mut #v: crate::wire::Nullable<#t> = crate::wire::Nullable(::std::option::Option::None);)
+        }
+        t => {
+            let ty = cx.field_type(item, t);
+            quote!(let mut #v: ::std::option::Option<#ty> = ::std::option::Option::None;)
+        }
+    });
+    let keys = fields.iter().map(|f| &f.name);
+    // Strings, booleans and u64s (most fields) have a slot kind of their
+    // own, read without a call through `dyn Slot` (and built without an
+    // unsizing coercion for the compiler to check); the rest are `Any`.
+    let slot_refs = fields.iter().zip(&slots).map(|(f, v)| {
+        let (nullable, t) = match &f.data_type {
+            DataType::Nullable(inner) => (true, cx.api.unalias(inner)),
+            t => (false, cx.api.unalias(t)),
+        };
+        let kind = match (nullable, t) {
+            (false, DataType::String { .. }) => quote!(Str),
+            (true, DataType::String { .. }) => quote!(NullableStr),
+            (false, DataType::Boolean) => quote!(Bool),
+            (false, DataType::UInt64 { .. }) => quote!(U64),
+            _ => quote!(Any),
+        };
+        quote!(crate::wire::SlotRef::#kind(&mut #v))
+    });
+    let req_vars: Vec<_> = fields
         .iter()
         .zip(&slots)
-        .filter(|(f, _)| !f.data_type.is_nullable() && f.default.is_none())
+        .filter(|(f, _)| is_required(f))
+        .map(|(_, v)| v)
         .collect();
-    let missing_checks = required.iter().map(|(f, v)| {
-        let key = &f.name;
-        quote!(if slots.#v.is_none() { return ::std::result::Result::Err(crate::wire::missing(r, #key, #name_str)); })
-    });
-    let req_vars: Vec<_> = required.iter().map(|(_, v)| *v).collect();
     let inits = fields.iter().zip(&slots).map(|(f, v)| {
         let fname = format_ident!("{}", naming::field(&f.name));
         if f.data_type.is_nullable() {
-            quote!(#fname: slots.#v)
+            quote!(#fname: #v.0)
         } else if f.default.is_some() {
             let d = cx.default_value(item, f);
-            quote!(#fname: match slots.#v { ::std::option::Option::Some(v) => v, ::std::option::Option::None => #d })
+            quote!(#fname: match #v { ::std::option::Option::Some(v) => v, ::std::option::Option::None => #d })
         } else {
             quote!(#fname: #v)
         }
     });
-    // One required field (the common case): its `let else` names it, no
-    // separate check.
-    let missing_checks: Vec<TokenStream> = if req_vars.len() == 1 {
-        vec![]
-    } else {
-        missing_checks.collect()
-    };
-    let take_required = if req_vars.is_empty() {
-        quote!()
-    } else if req_vars.len() == 1 {
-        let v = req_vars[0];
-        let key = &required[0].0.name;
-        quote! {
-            let ::std::option::Option::Some(#v) = slots.#v.take() else {
-                return ::std::result::Result::Err(crate::wire::missing(r, #key, #name_str));
-            };
-        }
-    } else {
-        let takes = req_vars.iter().map(|v| quote!(slots.#v.take()));
-        quote! {
-            let (#(::std::option::Option::Some(#req_vars)),*) = (#(#takes),*) else {
+    // `read_fields` has checked the required slots are filled: this `else`
+    // is for the compiler.
+    let take_required = match req_vars.as_slice() {
+        [] => quote!(),
+        [v] => quote! {
+            let ::std::option::Option::Some(#v) = #v else {
                 return ::std::result::Result::Err(crate::wire::missing(r, "", #name_str));
             };
-        }
+        },
+        vs => quote! {
+            let (#(::std::option::Option::Some(#vs)),*) = (#(#vs),*) else {
+                return ::std::result::Result::Err(crate::wire::missing(r, "", #name_str));
+            };
+        },
     };
     quote! {
         // `encode` and `decode` are the traits' defaults (an object of
@@ -109,17 +127,17 @@ pub(super) fn struct_impls(
             #[inline]
             #[allow(unused_mut, unused_variables)]
             fn decode_fields(r: &mut crate::wire::Reader<'_>, at: usize) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-                struct Slots { #(#slot_decls)* }
-                let mut slots = Slots { #(#slot_inits)* };
-                r.set_pos(at);
-                r.begin_object()?;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    match &*k {
-                        #(#arms)*
-                        _ => r.skip_value(),
-                    }?;
+                #(#slot_decls)*
+                if let ::std::result::Result::Err(e) = crate::wire::read_fields(
+                    r,
+                    at,
+                    #name_str,
+                    &[#(#keys),*],
+                    #required_mask,
+                    &mut [#(#slot_refs),*],
+                ) {
+                    return ::std::result::Result::Err(e);
                 }
-                #(#missing_checks)*
                 #take_required
                 ::std::result::Result::Ok(Self { #(#inits),* })
             }
@@ -238,7 +256,7 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
         match shape(cx.api, &v.data_type) {
             Shape::Void => {
                 encodes.push(quote!(Self::#vn => crate::wire::write_tag(w, #tag),));
-                decodes.push(quote!(#tag => crate::wire::read_void_at(r, at).map(|()| Self::#vn),));
+                decodes.push(quote!(#tag => crate::wire::void_at(r, at, Self::#vn),));
             }
             Shape::Flat => {
                 let t = cx.rust_type(match &v.data_type {
@@ -306,7 +324,10 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
             #[allow(unreachable_patterns, unused_variables)]
             #[inline]
             fn decode(r: &mut crate::wire::Reader<'_>) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-                let (tag, at) = crate::wire::union_tag(r, #name_str)?;
+                let (tag, at) = match crate::wire::union_tag(r, #name_str) {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
+                };
                 match &*tag {
                     #(#decodes)*
                     #unknown_decode
