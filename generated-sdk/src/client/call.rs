@@ -1,6 +1,6 @@
 //! One route call: the request for its style, the retry loop, and the
 //! answer classified by status. Only the three entry points are generic
-//! (over the route's types); the loop is compiled once.
+//! (over the route's types); the loop is compiled once, in this crate.
 
 use super::body::{ByteRange, Download, DownloadBody, UploadBody};
 use super::error::{RawJson, UserMessage};
@@ -29,7 +29,7 @@ where
 {
     check(arg).map_err(Error::Invalid)?;
     let arg = crate::wire::to_string(arg);
-    let done = execute(session, ep, Style::Rpc(arg), None).await;
+    let done = execute_boxed(session, ep, Style::Rpc(arg), None).await;
     finish(ep, done.map(|ok| ok.json))
 }
 
@@ -49,7 +49,7 @@ where
 {
     check(arg).map_err(Error::Invalid)?;
     let arg = ascii_json(&crate::wire::to_string(arg));
-    let done = execute(session, ep, Style::Upload(arg, body), None).await;
+    let done = execute_boxed(session, ep, Style::Upload(arg, body), None).await;
     finish(ep, done.map(|ok| ok.json))
 }
 
@@ -69,7 +69,7 @@ where
 {
     check(arg).map_err(Error::Invalid)?;
     let arg = ascii_json(&crate::wire::to_string(arg));
-    match execute(session, ep, Style::Download(arg), range).await {
+    match execute_boxed(session, ep, Style::Download(arg), range).await {
         Ok(ok) => {
             let (json, request_id) = ok.json;
             let result = decode_result(ep, &json, request_id.clone())?;
@@ -147,6 +147,20 @@ enum Failure {
     RateLimited(Error<RawJson>, Duration),
     /// 401 `expired_access_token`: refresh, retry once.
     Expired(Error<RawJson>),
+}
+
+/// The request loop's future, boxed. The entry points above are generic,
+/// so what they await is compiled in the crates that call them; boxed
+/// here, the loop is compiled once, in this crate, not again in every
+/// user's crate (one allocation per call is the price).
+fn execute_boxed<'a>(
+    session: &'a Session,
+    ep: &'static Endpoint,
+    style: Style,
+    range: Option<ByteRange>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Success, Error<RawJson>>> + Send + 'a>>
+{
+    Box::pin(execute(session, ep, style, range))
 }
 
 /// Send, retrying as the policy says, until an answer is final.
