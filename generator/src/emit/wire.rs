@@ -7,6 +7,9 @@ use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+/// How many fields `wire::read_fields`'s mask of required fields covers.
+const MASK_BITS: usize = 64;
+
 pub(super) fn struct_impls(
     cx: &Context,
     id: StructId,
@@ -34,16 +37,14 @@ pub(super) fn struct_impls(
     // which `read_fields` tries first); a bit mask says which are required.
     let name_str = &s.name;
     let is_required = |f: &StructField| !f.data_type.is_nullable() && f.default.is_none();
-    assert!(
-        fields.len() <= 64,
-        "{}: more than 64 fields, which wire::read_fields's mask cannot say",
-        s.name
-    );
+    // The mask has a bit for each of the first 64 fields; a required field
+    // after them (Stone sets no limit) is checked by its own `let ... else`
+    // below.
     let required_mask = proc_macro2::Literal::u64_unsuffixed(
         fields
             .iter()
             .enumerate()
-            .filter(|(_, f)| is_required(f))
+            .filter(|(i, f)| *i < MASK_BITS && is_required(f))
             .map(|(i, _)| 1u64 << i)
             .sum(),
     );
@@ -81,12 +82,28 @@ pub(super) fn struct_impls(
         };
         quote!(crate::wire::SlotRef::#kind(&mut #v))
     });
-    let req_vars: Vec<_> = fields
+    let required: Vec<_> = fields
         .iter()
         .zip(&slots)
-        .filter(|(f, _)| is_required(f))
-        .map(|(_, v)| v)
+        .enumerate()
+        .filter(|(_, (f, _))| is_required(f))
         .collect();
+    let req_vars: Vec<_> = required
+        .iter()
+        .filter(|(i, _)| *i < MASK_BITS)
+        .map(|(_, (_, v))| v)
+        .collect();
+    let beyond_mask = required
+        .iter()
+        .filter(|(i, _)| *i >= MASK_BITS)
+        .map(|(_, (f, v))| {
+            let key = &f.name;
+            quote! {
+                let ::std::option::Option::Some(#v) = #v else {
+                    return ::std::result::Result::Err(crate::wire::missing(r, #key, #name_str));
+                };
+            }
+        });
     let inits = fields.iter().zip(&slots).map(|(f, v)| {
         let fname = format_ident!("{}", naming::field(&f.name));
         if f.data_type.is_nullable() {
@@ -100,7 +117,7 @@ pub(super) fn struct_impls(
     });
     // `read_fields` has checked the required slots are filled: this `else`
     // is for the compiler.
-    let take_required = match req_vars.as_slice() {
+    let take_masked = match req_vars.as_slice() {
         [] => quote!(),
         [v] => quote! {
             let ::std::option::Option::Some(#v) = #v else {
@@ -138,7 +155,8 @@ pub(super) fn struct_impls(
                 ) {
                     return ::std::result::Result::Err(e);
                 }
-                #take_required
+                #take_masked
+                #(#beyond_mask)*
                 ::std::result::Result::Ok(Self { #(#inits),* })
             }
         }
