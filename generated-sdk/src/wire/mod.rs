@@ -360,14 +360,15 @@ pub enum SlotRef<'s> {
 
 impl SlotRef<'_> {
     fn read(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        // Each arm is the slot's own `Slot::read`, called on its concrete
+        // type (no `dyn` call) except for `Any`.
         match self {
-            SlotRef::Str(s) => **s = Some(r.string()?),
-            SlotRef::NullableStr(s) => s.0 = Option::<String>::decode(r)?,
-            SlotRef::Bool(s) => **s = Some(r.boolean()?),
-            SlotRef::U64(s) => **s = Some(u64::decode(r)?),
-            SlotRef::Any(s) => s.read(r)?,
+            SlotRef::Str(s) => s.read(r),
+            SlotRef::NullableStr(s) => s.read(r),
+            SlotRef::Bool(s) => s.read(r),
+            SlotRef::U64(s) => s.read(r),
+            SlotRef::Any(s) => s.read(r),
         }
-        Ok(())
     }
 }
 
