@@ -41,6 +41,6 @@ pub mod pytime;
 pub mod source;
 pub mod summary;
 
-pub use load::{compile, compile_with, load_spec_set};
+pub use load::{check_with, compile, compile_with, load_spec_set};
 pub mod diff;
 pub mod emit;

@@ -68,6 +68,25 @@ pub fn compile_with<T: Send>(
     files: &[SourceFile],
     early: impl FnOnce(&Api) -> T + Send,
 ) -> Result<(Api, T), SpecErrors> {
+    front_end(files, early, crate::ir::build_api_with)
+}
+
+/// `compile_with` for what reads no examples (the summary): the spec is
+/// checked just as fully, with the same errors, but the examples' values
+/// are not built (see `ir::check_api_with`) and the IR is not returned.
+pub fn check_with<T: Send>(
+    files: &[SourceFile],
+    early: impl FnOnce(&Api) -> T + Send,
+) -> Result<T, SpecErrors> {
+    front_end(files, early, crate::ir::check_api_with)
+}
+
+/// Parse `files`, then `build` their IR (handing it `early`).
+fn front_end<E: Send, O: Send>(
+    files: &[SourceFile],
+    early: E,
+    build: impl FnOnce(&[SourceFile], Vec<(u32, ast::File)>, E) -> Result<O, SpecErrors> + Send,
+) -> Result<O, SpecErrors> {
     let mut asts = vec![];
     let mut errors: Vec<Diagnostic> = vec![];
     for (i, parsed) in parse_all(files).into_iter().enumerate() {
@@ -85,11 +104,11 @@ pub fn compile_with<T: Send>(
     crate::pyregex::PyRegex::precompile(string_patterns(&asts));
     // The IR passes recurse along `extends` chains (bounded, but deep in a
     // debug build): give them a stack that does not depend on the caller's.
-    let input = std::sync::Mutex::new(Some((asts, early)));
+    let input = std::sync::Mutex::new(Some((asts, early, build)));
     let take = || input.lock().unwrap_or_else(|e| e.into_inner()).take();
     let build = || {
-        let (asts, early) = take().expect("taken once");
-        crate::ir::build_api_with(files, asts, early)
+        let (asts, early, build) = take().expect("taken once");
+        build(files, asts, early)
     };
     std::thread::scope(|s| {
         let worker = std::thread::Builder::new().stack_size(64 << 20);
@@ -348,5 +367,54 @@ mod piece_tests {
             }
         }
         assert!(compile(&big("")).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    /// Structs `S0` .. `S{n-1}`, each example referring to the next one's,
+    /// declared first to last or last to first: references are followed
+    /// from a computed example no further, so only the first order nests
+    /// them deeper than the bound.
+    fn chain(n: usize, reversed: bool) -> SourceFile {
+        let mut decls: Vec<String> = (0..n)
+            .map(|i| {
+                if i + 1 < n {
+                    format!(
+                        "struct S{i}\n    next S{}\n\n    example default\n        next = default\n",
+                        i + 1
+                    )
+                } else {
+                    format!("struct S{i}\n    v String\n\n    example default\n        v = \"x\"\n")
+                }
+            })
+            .collect();
+        if reversed {
+            decls.reverse();
+        }
+        SourceFile::new(
+            "chain.stone",
+            format!("namespace n\n\n{}", decls.join("\n")),
+        )
+    }
+
+    #[test]
+    fn checking_examples_finds_what_building_them_finds() {
+        for (n, reversed) in [(50, false), (250, false), (250, true)] {
+            let files = [chain(n, reversed)];
+            let built = compile(&files).map(|api| crate::summary::summary(&api));
+            let checked = check_with(&files, crate::summary::summary);
+            match (built, checked) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b),
+                (Err(a), Err(b)) => {
+                    assert!(a.first.message.contains("nest too deep"), "{n}");
+                    assert_eq!(a.render(&files), b.render(&files));
+                }
+                (a, b) => panic!("{n} {reversed}: {:?} / {:?}", a.is_ok(), b.is_ok()),
+            }
+            assert_eq!(compile(&files).is_ok(), n < 200 || reversed, "{n}");
+        }
     }
 }

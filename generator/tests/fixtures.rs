@@ -179,3 +179,27 @@ fn rejected_fixtures_match_stone_error() {
         snapshot("reject", &name, &content);
     }
 }
+
+/// `check_with` (the summary's path: examples checked, their values not
+/// built) must find exactly what `compile` finds: the same summary, or the
+/// same errors in the same order, on every fixture.
+#[test]
+fn check_with_agrees_with_compile_on_every_fixture() {
+    let mut dirs = fixture_dirs("accept");
+    dirs.extend(fixture_dirs("reject"));
+    let mut mismatches = vec![];
+    for dir in &dirs {
+        let files = load(dir);
+        let compiled = stone::compile(&files).map(|api| stone::summary::summary(&api));
+        let checked = stone::check_with(&files, stone::summary::summary);
+        let same = match (&compiled, &checked) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(a), Err(b)) => a.render(&files) == b.render(&files),
+            _ => false,
+        };
+        if !same {
+            mismatches.push(name(dir));
+        }
+    }
+    assert!(mismatches.is_empty(), "check_with differs: {mismatches:?}");
+}

@@ -46,7 +46,8 @@ fn main() -> ExitCode {
 }
 
 /// Compile a spec set and print what `render` makes of its IR (`early`:
-/// made before the examples are built, see `stone::compile_with`); on a
+/// made before the examples are checked, and without their values, see
+/// `stone::check_with`); on a
 /// bad spec, print the first error as JSON on stdout (as Stone's script
 /// does), every error with its source line on stderr, and exit 1.
 fn front_end(specs: &[String], early: bool, render: fn(&stone::ir::Api) -> String) -> ExitCode {
@@ -62,18 +63,18 @@ fn front_end(specs: &[String], early: bool, render: fn(&stone::ir::Api) -> Strin
         }
     };
     let compiled = if early {
-        stone::compile_with(&files, render)
+        stone::check_with(&files, render).map(|text| (None, text))
     } else {
         stone::compile(&files).map(|api| {
             let text = render(&api);
-            (api, text)
+            (Some(api), text)
         })
     };
     match compiled {
         Ok((api, text)) => {
             write_out(&text);
-            // The process ends here: freeing the IR piece by piece would
-            // only cost time.
+                                     // The process ends here: freeing the IR piece by piece would
+                                     // only cost time.
             std::mem::forget(api);
             std::mem::forget(files);
             ExitCode::SUCCESS

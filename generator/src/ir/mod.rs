@@ -12,7 +12,7 @@ mod build;
 pub use build::doc_unwrap_paragraphs;
 pub mod value;
 
-pub use build::{build_api, build_api_with};
+pub use build::{build_api, build_api_with, check_api_with};
 pub use value::Constant;
 
 use crate::source::Pos;

@@ -10,8 +10,28 @@ use serde_json::{Map, Value};
 type Stack = Vec<(TypeKey, String)>;
 /// Each type's examples that passed their checks.
 type Raw<'a> = HashMap<TypeKey, Vec<&'a ast::Example>>;
-/// Computed example values by type and label.
-type Memo = HashMap<TypeKey, HashMap<String, Value>>;
+/// Computed example values by type and label (only those that computed
+/// without error: a reference stops at one, which bounds how deep a later
+/// example's references go, so it is kept the same in both modes).
+#[derive(Default)]
+struct Memo {
+    values: HashMap<TypeKey, HashMap<String, Value>>,
+    /// Check the examples only: every reference is followed and every error
+    /// found as when they are built, but no value is made (each is `Null`).
+    /// Building them is most of the examples' time, and the summary reads
+    /// none.
+    dry: bool,
+}
+
+impl Memo {
+    fn keep(&mut self, key: TypeKey, label: &str, value: Value) -> Value {
+        self.values
+            .entry(key)
+            .or_default()
+            .insert(label.to_string(), value.clone());
+        value
+    }
+}
 
 fn lit_json(l: &Literal) -> Value {
     match l {
@@ -58,7 +78,10 @@ impl Builder<'_> {
             }
             // ...then computed, now that every type's raw examples are known.
             if errors.is_empty() {
-                let mut memo = Memo::default();
+                let mut memo = Memo {
+                    dry: !self.example_values,
+                    ..Memo::default()
+                };
                 for ns in &self.ns_order {
                     for &key in &self.ns[ns].types {
                         results.push((key, self.compute_examples(key, &raw, &mut memo)));
@@ -158,6 +181,13 @@ impl Builder<'_> {
     }
 
     fn compute_examples(&self, key: TypeKey, raw: &Raw<'_>, memo: &mut Memo) -> R<Vec<Example>> {
+        if memo.dry {
+            // What follows the values adds no error.
+            for ex in raw.get(&key).into_iter().flatten() {
+                self.example_value(key, &ex.label, raw, memo, &mut vec![])?;
+            }
+            return Ok(vec![]);
+        }
         let mut out: Vec<Example> = vec![];
         for ex in raw.get(&key).into_iter().flatten() {
             let value = self.example_value(key, &ex.label, raw, memo, &mut vec![])?;
@@ -302,31 +332,39 @@ impl Builder<'_> {
         };
         Ok(match v {
             ExValue::Ref { pos, label } => self.deref(t, label, *pos, raw, memo, stack)?,
+            ExValue::Lit(_) if memo.dry => Value::Null,
             ExValue::Lit(l) => lit_json(l),
             ExValue::List(items) => {
                 let elem = match self.api.unalias(inner) {
-                    DataType::List { of, .. } => of.as_ref().clone(),
-                    other => other.clone(),
+                    DataType::List { of, .. } => of.as_ref(),
+                    other => other,
                 };
                 let mut out = vec![];
                 for item in items {
-                    out.push(self.json_value(&elem, item, raw, memo, stack)?);
+                    let v = self.json_value(elem, item, raw, memo, stack)?;
+                    if !memo.dry {
+                        out.push(v);
+                    }
                 }
                 Value::Array(out)
             }
             ExValue::Map(pairs) => {
                 let value_type = match self.api.unalias(inner) {
-                    DataType::Map { value, .. } => value.as_ref().clone(),
-                    other => other.clone(),
+                    DataType::Map { value, .. } => value.as_ref(),
+                    other => other,
                 };
                 let mut out = Map::new();
                 for (k, val) in pairs {
+                    let v = self.json_value(value_type, val, raw, memo, stack)?;
+                    if memo.dry {
+                        continue;
+                    }
                     let key = match k {
                         ExValue::Lit(Literal::Str(s)) => s.clone(),
                         ExValue::Lit(l) => crate::parser::lit_repr(l),
                         other => crate::parser::ex_repr(other),
                     };
-                    out.insert(key, self.json_value(&value_type, val, raw, memo, stack)?);
+                    out.insert(key, v);
                 }
                 Value::Object(out)
             }
@@ -341,7 +379,7 @@ impl Builder<'_> {
         memo: &mut Memo,
         stack: &mut Stack,
     ) -> R<Value> {
-        if let Some(v) = memo.get(&key).and_then(|m| m.get(label)) {
+        if let Some(v) = memo.values.get(&key).and_then(|m| m.get(label)) {
             return Ok(v.clone());
         }
         let ex = raw
@@ -377,15 +415,20 @@ impl Builder<'_> {
                         ),
                     ));
                 }
-                let mut obj = Map::new();
-                obj.insert(".tag".into(), Value::String(f.name.clone()));
                 stack.push((sub_key, ref_label.clone()));
                 let flat = self.example_value(sub_key, ref_label, raw, memo, stack);
                 stack.pop();
-                if let Value::Object(fields) = flat? {
-                    obj.extend(fields);
+                let flat = flat?;
+                if memo.dry {
+                    Value::Null
+                } else {
+                    let mut obj = Map::new();
+                    obj.insert(".tag".into(), Value::String(f.name.clone()));
+                    if let Value::Object(fields) = flat {
+                        obj.extend(fields);
+                    }
+                    Value::Object(obj)
                 }
-                Value::Object(obj)
             }
             (TypeKey::S(id), Some(ex)) => {
                 let mut obj = Map::new();
@@ -394,18 +437,22 @@ impl Builder<'_> {
                         if matches!(f.value, ExValue::Lit(Literal::Null)) {
                             continue; // null fields are not sent
                         }
-                        obj.insert(
-                            field.name.clone(),
-                            self.json_value(&field.data_type, &f.value, raw, memo, stack)?,
-                        );
+                        let v = self.json_value(&field.data_type, &f.value, raw, memo, stack)?;
+                        if !memo.dry {
+                            obj.insert(field.name.clone(), v);
+                        }
                     } else if let Some(d) = &field.default {
-                        obj.insert(
-                            field.name.clone(),
-                            self.default_json(&field.data_type, d, raw, memo, stack)?,
-                        );
+                        let v = self.default_json(&field.data_type, d, raw, memo, stack)?;
+                        if !memo.dry {
+                            obj.insert(field.name.clone(), v);
+                        }
                     }
                 }
-                Value::Object(obj)
+                if memo.dry {
+                    Value::Null
+                } else {
+                    Value::Object(obj)
+                }
             }
             (TypeKey::U(id), Some(ex)) => {
                 let f = &ex.fields[0];
@@ -415,14 +462,17 @@ impl Builder<'_> {
                     .find(|v| v.name == f.name)
                     .expect("validated tag");
                 let dt = match &variant.data_type {
-                    DataType::Nullable(i) => i.as_ref().clone(),
-                    o => o.clone(),
+                    DataType::Nullable(i) => i.as_ref(),
+                    o => o,
                 };
-                let inner = self.json_value(&dt, &f.value, raw, memo, stack)?;
+                let inner = self.json_value(dt, &f.value, raw, memo, stack)?;
+                if memo.dry {
+                    return Ok(memo.keep(key, label, Value::Null));
+                }
                 let mut obj = Map::new();
                 obj.insert(".tag".into(), Value::String(f.name.clone()));
                 let flat_struct =
-                    matches!(dt, DataType::Struct(s) if self.api.struct_(s).subtypes.is_none());
+                    matches!(dt, DataType::Struct(s) if self.api.struct_(*s).subtypes.is_none());
                 match inner {
                     Value::Object(fields) if flat_struct => obj.extend(fields),
                     Value::Null => {}
@@ -439,6 +489,7 @@ impl Builder<'_> {
                     .iter()
                     .find(|v| v.name == label && v.data_type == DataType::Void)
                 {
+                    Some(_) if memo.dry => Value::Null,
                     Some(v) => serde_json::json!({ ".tag": v.name }),
                     None => {
                         return Err(Diagnostic::new(
@@ -461,10 +512,7 @@ impl Builder<'_> {
                 ))
             }
         };
-        memo.entry(key)
-            .or_default()
-            .insert(label.to_string(), value.clone());
-        Ok(value)
+        Ok(memo.keep(key, label, value))
     }
 
     fn default_json(
@@ -480,6 +528,7 @@ impl Builder<'_> {
                 DataType::Union(id) => self.example_value(TypeKey::U(*id), tag, raw, memo, stack),
                 _ => Ok(serde_json::json!({ ".tag": tag })),
             },
+            _ if memo.dry => Ok(Value::Null),
             other => Ok(match other {
                 Constant::Bool(b) => Value::Bool(*b),
                 Constant::Int(i) => crate::ir::value::int_json(*i),

@@ -172,6 +172,8 @@ pub(crate) struct Builder<'a> {
     in_progress: HashSet<TypeKey>,
     /// Struct fields whose AST field carried a default, for the defaults pass.
     errors: Vec<Diagnostic>,
+    /// Whether examples are built, or only checked (see `check_api_with`).
+    example_values: bool,
 }
 
 /// Build the IR of a spec set from its parsed files (in file order).
@@ -188,6 +190,26 @@ pub fn build_api_with<T: Send>(
     files: &[SourceFile],
     asts: Vec<(u32, ast::File)>,
     early: impl FnOnce(&Api) -> T + Send,
+) -> Result<(Api, T), SpecErrors> {
+    build(files, asts, early, true)
+}
+
+/// `build_api_with` for what reads no examples: every check is made (the
+/// examples are checked and their references followed, with the same
+/// errors), but no example value is built, and the IR is not returned.
+pub fn check_api_with<T: Send>(
+    files: &[SourceFile],
+    asts: Vec<(u32, ast::File)>,
+    early: impl FnOnce(&Api) -> T + Send,
+) -> Result<T, SpecErrors> {
+    build(files, asts, early, false).map(|(_, early)| early)
+}
+
+fn build<T: Send>(
+    files: &[SourceFile],
+    asts: Vec<(u32, ast::File)>,
+    early: impl FnOnce(&Api) -> T + Send,
+    example_values: bool,
 ) -> Result<(Api, T), SpecErrors> {
     let mut b = Builder {
         files,
@@ -208,6 +230,7 @@ pub fn build_api_with<T: Send>(
         patches: vec![],
         in_progress: HashSet::default(),
         errors: vec![],
+        example_values,
     };
     let early = b.run(asts, early).map_err(|()| {
         SpecErrors::from_ordered(std::mem::take(&mut b.errors)).expect("errors were recorded")
@@ -244,8 +267,8 @@ impl<'a> Builder<'a> {
         // own (the examples take about as long as `early` and the other
         // two together).
         self.normalize();
-        // The types' AST is for the examples only: moved out, to be freed
-        // as soon as they are checked rather than at the end.
+                                      // The types' AST is for the examples only: moved out, to be freed
+                                      // as soon as they are checked rather than at the end.
         let mut type_ast = Some((
             std::mem::take(&mut self.struct_ast),
             std::mem::take(&mut self.union_ast),
