@@ -40,6 +40,7 @@ pub mod pyregex;
 pub mod pytime;
 pub mod source;
 pub mod summary;
+mod threads;
 
 pub use load::{check_with, compile, compile_with, load_spec_set};
 pub mod diff;

@@ -73,11 +73,11 @@ pub fn compile_with<T: Send>(
 
 /// `compile_with` for what reads no examples (the summary): the spec is
 /// checked just as fully, with the same errors, but the examples' values
-/// are not built (see `ir::check_api_with`) and the IR is not returned.
+/// are not built (see `ir::check_api_with`): the IR's examples are empty.
 pub fn check_with<T: Send>(
     files: &[SourceFile],
     early: impl FnOnce(&Api) -> T + Send,
-) -> Result<T, SpecErrors> {
+) -> Result<(Api, T), SpecErrors> {
     front_end(files, early, crate::ir::check_api_with)
 }
 
@@ -104,22 +104,13 @@ fn front_end<E: Send, O: Send>(
     crate::pyregex::PyRegex::precompile(string_patterns(&asts));
     // The IR passes recurse along `extends` chains (bounded, but deep in a
     // debug build): give them a stack that does not depend on the caller's.
-    let input = std::sync::Mutex::new(Some((asts, early, build)));
-    let take = || input.lock().unwrap_or_else(|e| e.into_inner()).take();
-    let build = || {
-        let (asts, early, build) = take().expect("taken once");
-        build(files, asts, early)
-    };
+    // The result comes back through a slot, not `join` (see `threads`).
+    let out = std::sync::Mutex::new(None);
     std::thread::scope(|s| {
         let worker = std::thread::Builder::new().stack_size(64 << 20);
-        match worker.spawn_scoped(s, build) {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No thread to be had: run here, on the caller's stack.
-            Err(_) => build(),
-        }
-    })
+        crate::threads::spawn_into(s, worker, &out, || build(files, asts, early));
+    });
+    crate::threads::take(out).expect("the build ran to its end")
 }
 
 /// The `pattern=` arguments of every type reference, in file order: the
@@ -405,7 +396,7 @@ mod check_tests {
         for (n, reversed) in [(50, false), (250, false), (250, true)] {
             let files = [chain(n, reversed)];
             let built = compile(&files).map(|api| crate::summary::summary(&api));
-            let checked = check_with(&files, crate::summary::summary);
+            let checked = check_with(&files, crate::summary::summary).map(|(_, text)| text);
             match (built, checked) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b),
                 (Err(a), Err(b)) => {

@@ -376,18 +376,16 @@ pub fn summary(api: &Api) -> String {
         w
     };
     let mut w = Writer::new();
-    let second = std::thread::scope(|s| {
-        let spawned = std::thread::Builder::new().spawn_scoped(s, tail_run).ok();
+    // The second run comes back through a slot, not `join` (see `threads`).
+    let second = std::sync::Mutex::new(None);
+    std::thread::scope(|s| {
+        crate::threads::spawn_into(s, std::thread::Builder::new(), &second, tail_run);
         w.begin_object();
         w.key("namespaces").begin_object();
         run(&mut w, head);
-        match spawned {
-            Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            // No thread to be had: both runs here.
-            None => tail_run(),
-        }
     });
-    w.splice(second);
+    // A thread that panicked has made the scope panic: the run is here.
+    w.splice(crate::threads::take(second).expect("ran to its end"));
     w.end_object();
     w.end_object();
     let mut out = w.finish();

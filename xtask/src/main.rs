@@ -63,18 +63,18 @@ fn front_end(specs: &[String], early: bool, render: fn(&stone::ir::Api) -> Strin
         }
     };
     let compiled = if early {
-        stone::check_with(&files, render).map(|text| (None, text))
+        stone::check_with(&files, render)
     } else {
         stone::compile(&files).map(|api| {
             let text = render(&api);
-            (Some(api), text)
+            (api, text)
         })
     };
     match compiled {
         Ok((api, text)) => {
             write_out(&text);
-                                     // The process ends here: freeing the IR piece by piece would
-                                     // only cost time.
+            // The process ends here: freeing the IR piece by piece would
+            // only cost time.
             std::mem::forget(api);
             std::mem::forget(files);
             ExitCode::SUCCESS

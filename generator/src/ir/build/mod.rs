@@ -24,6 +24,8 @@ use super::*;
 use crate::ast;
 use crate::diagnostics::{Diagnostic, SpecErrors};
 use crate::source::SourceFile;
+use crate::threads::{spawn_into, take};
+use std::sync::Mutex;
 // FxHash: the maps are keyed by short names and small ids, hashed often.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -196,13 +198,13 @@ pub fn build_api_with<T: Send>(
 
 /// `build_api_with` for what reads no examples: every check is made (the
 /// examples are checked and their references followed, with the same
-/// errors), but no example value is built, and the IR is not returned.
+/// errors), but no example value is built: the IR's examples are empty.
 pub fn check_api_with<T: Send>(
     files: &[SourceFile],
     asts: Vec<(u32, ast::File)>,
     early: impl FnOnce(&Api) -> T + Send,
-) -> Result<T, SpecErrors> {
-    build(files, asts, early, false).map(|(_, early)| early)
+) -> Result<(Api, T), SpecErrors> {
+    build(files, asts, early, false)
 }
 
 fn build<T: Send>(
@@ -264,36 +266,30 @@ impl<'a> Builder<'a> {
         // the rest of the IR is final, so `early` can read it meanwhile.
         // They run together, their errors are taken in pass order after:
         // examples here, doc references and redactors on a thread of their
-        // own (the examples take about as long as `early` and the other
-        // two together).
+        // own (built, the examples take about as long as `early` and the
+        // other two together; only checked, about as long as those two).
         self.normalize();
-                                      // The types' AST is for the examples only: moved out, to be freed
-                                      // as soon as they are checked rather than at the end.
-        let mut type_ast = Some((
-            std::mem::take(&mut self.struct_ast),
-            std::mem::take(&mut self.union_ast),
-        ));
-        let early = std::sync::Mutex::new(Some(early));
-        let take = || early.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // The types' AST is for the examples only: moved out, to be freed
+        // as soon as they are checked rather than at the end.
+        let structs = std::mem::take(&mut self.struct_ast);
+        let unions = std::mem::take(&mut self.union_ast);
         let this = &*self;
-        let checks = || (this.doc_ref_results(), this.redactor_results());
-        let (examples, (doc_refs, redactors), early_out) = std::thread::scope(|s| {
-            let api = &this.api;
-            let spawned = std::thread::Builder::new()
-                .spawn_scoped(s, || take().map(|f| f(api)))
-                .ok();
-            let checked = std::thread::Builder::new().spawn_scoped(s, checks).ok();
-            let (structs, unions) = type_ast.take().expect("taken once");
+        let api = &this.api;
+        // Results come back through slots, not `join` (see `threads`).
+        let (early_out, checked) = (Mutex::new(None), Mutex::new(None));
+        let examples = std::thread::scope(|s| {
+            let thread = std::thread::Builder::new;
+            spawn_into(s, thread(), &early_out, || early(api));
+            spawn_into(s, thread(), &checked, || {
+                (this.doc_ref_results(), this.redactor_results())
+            });
             let examples = this.example_results(&structs, &unions);
             drop((structs, unions));
-            fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-            }
-            // No thread to be had: the work runs here.
-            let checks = checked.map_or_else(checks, join);
-            let out = spawned.and_then(join);
-            (examples, checks, out.or_else(|| take().map(|f| f(api))))
+            examples
         });
+        // A thread that panicked has made the scope panic: both ran.
+        let early_out = take(early_out).expect("ran to its end");
+        let (doc_refs, redactors) = take(checked).expect("ran to its end");
         self.apply_examples(examples);
         self.phase_end()?;
         for r in doc_refs {
@@ -304,7 +300,7 @@ impl<'a> Builder<'a> {
             self.record(r);
         }
         self.phase_end()?;
-        early_out.ok_or(())
+        Ok(early_out)
     }
 
     fn phase_end(&self) -> Result<(), ()> {
