@@ -13,7 +13,7 @@
 //! string, a spec with an error) makes the caller parse the whole file
 //! with `parse_file`, which places every error exactly.
 
-use super::{lexer, parse_tokens};
+use super::{lexer, parse_tokens, with_line_break};
 use crate::ast::{Decl, File};
 use crate::source::LineIndex;
 
@@ -55,7 +55,7 @@ pub fn cuts(text: &str, size: usize) -> Vec<usize> {
 pub fn parse_piece(file: u32, text: &str, start: usize, end: usize) -> Option<Piece> {
     let last;
     let data: &str = if end >= text.len() {
-        last = format!("{}\n", &text[start..]);
+        last = with_line_break(&text[start..]);
         &last
     } else {
         &text[start..end]

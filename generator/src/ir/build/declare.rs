@@ -8,11 +8,15 @@ fn canonical_name(name: &str, ns: &str) -> String {
     // Names are ASCII in practice: byte-wise lower case is the same there,
     // without Unicode case tables.
     if name.is_ascii() && ns.is_ascii() {
-        let lower = |b: u8| char::from(b.to_ascii_lowercase());
-        let mut s = String::with_capacity(name.len() + ns.len());
-        s.extend(name.bytes().filter(|b| *b != b'_' && *b != b'/').map(lower));
-        s.extend(ns.bytes().filter(|b| *b != b'_').map(lower));
-        return s;
+        // Built as bytes, lower-cased in place: pushing `char`s one at a
+        // time was over a third of the declarations pass (it runs for each
+        // of thousands of names).
+        let mut b = Vec::with_capacity(name.len() + ns.len());
+        b.extend(name.bytes().filter(|b| *b != b'_' && *b != b'/'));
+        b.extend(ns.bytes().filter(|b| *b != b'_'));
+        b.make_ascii_lowercase();
+        // ASCII in, ASCII out: always UTF-8.
+        return String::from_utf8(b).unwrap_or_default();
     }
     let mut s: String = name
         .chars()
