@@ -336,6 +336,17 @@ fn route(w: &mut Writer, api: &Api, r: &Route) {
 /// The IR summary of a whole API, as text. The namespaces are written in
 /// two runs on two threads (the text is a few MB), joined in order.
 pub fn summary(api: &Api) -> String {
+    summary_runs(api, true)
+}
+
+/// `summary` on the caller's thread alone, for a caller whose other cores
+/// are busy with other work meanwhile (`xtask summary`: the checks that
+/// run beside it): one more thread would only be time-sliced with them.
+pub fn summary_alone(api: &Api) -> String {
+    summary_runs(api, false)
+}
+
+fn summary_runs(api: &Api, two: bool) -> String {
     let all: Vec<(&String, &Namespace)> = api.namespaces.iter().collect();
     let weight = |ns: &Namespace| {
         let fields: usize = ns
@@ -361,7 +372,7 @@ pub fn summary(api: &Api) -> String {
             d
         })
         .unwrap_or(0);
-    let (head, tail) = all.split_at(split);
+    let (head, tail) = all.split_at(if two { split } else { all.len() });
     let run = |w: &mut Writer, part: &[(&String, &Namespace)]| {
         for (name, ns) in part {
             namespace(w, api, name, ns);
@@ -379,7 +390,12 @@ pub fn summary(api: &Api) -> String {
     // The second run comes back through a slot, not `join` (see `threads`).
     let second = std::sync::Mutex::new(None);
     std::thread::scope(|s| {
-        crate::threads::spawn_into(s, std::thread::Builder::new(), &second, tail_run);
+        if tail.is_empty() {
+            // Nothing to write there: no thread.
+            *second.lock().unwrap_or_else(|e| e.into_inner()) = Some(tail_run());
+        } else {
+            crate::threads::spawn_into(s, std::thread::Builder::new(), &second, tail_run);
+        }
         w.begin_object();
         w.key("namespaces").begin_object();
         run(&mut w, head);

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     };
     match cmd.as_str() {
         // The summary reads no examples: it is written while they are checked.
-        "summary" => front_end(rest, true, stone::summary::summary),
+        "summary" => front_end(rest, true, stone::summary::summary_alone),
         "examples" => front_end(rest, false, stone::summary::examples_jsonl),
         "bench" => bench::run(rest),
         "diff" => diff::run(rest),

@@ -55,13 +55,11 @@ fn py_int(s: &str) -> Option<u32> {
 }
 
 impl Builder<'_> {
-    /// The pass's results in order; it reads the IR only.
-    pub(super) fn doc_ref_results(&self) -> Vec<R<()>> {
+    /// The pass's results for one namespace, in order (the pass's are
+    /// those of each namespace in `ns_order`); it reads the IR only.
+    pub(super) fn doc_ref_results_in(&self, ns: &str) -> Vec<R<()>> {
         let mut results = vec![];
-        for ns in &self.ns_order {
-            if ns == "stone_cfg" {
-                continue;
-            }
+        if ns != "stone_cfg" {
             let nb = &self.ns[ns];
             // A reference needs a backtick: most docs have none.
             let mut check = |doc: &Option<String>, pos: Pos, context: Option<TypeKey>| {

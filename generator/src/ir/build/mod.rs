@@ -25,6 +25,7 @@ use crate::ast;
 use crate::diagnostics::{Diagnostic, SpecErrors};
 use crate::source::SourceFile;
 use crate::threads::{spawn_into, take};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 // FxHash: the maps are keyed by short names and small ids, hashed often.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -264,10 +265,8 @@ impl<'a> Builder<'a> {
         self.phase_end()?;
         // The last three passes only check (and the first finds examples):
         // the rest of the IR is final, so `early` can read it meanwhile.
-        // They run together, their errors are taken in pass order after:
-        // examples here, doc references and redactors on a thread of their
-        // own (built, the examples take about as long as `early` and the
-        // other two together; only checked, about as long as those two).
+        // The examples and doc references are checked beside it, their
+        // errors taken in pass order after; the redactors' check is brief.
         self.normalize();
         // The types' AST is for the examples only: moved out, to be freed
         // as soon as they are checked rather than at the end.
@@ -275,21 +274,41 @@ impl<'a> Builder<'a> {
         let unions = std::mem::take(&mut self.union_ast);
         let this = &*self;
         let api = &this.api;
-        // Results come back through slots, not `join` (see `threads`).
-        let (early_out, checked) = (Mutex::new(None), Mutex::new(None));
-        let examples = std::thread::scope(|s| {
-            let thread = std::thread::Builder::new;
-            spawn_into(s, thread(), &early_out, || early(api));
-            spawn_into(s, thread(), &checked, || {
-                (this.doc_ref_results(), this.redactor_results())
+        // Two threads, this one and one more: the summary (`early`) here,
+        // the examples there, then doc references a namespace at a time
+        // on whichever is free. More threads than cores were time-sliced,
+        // and one started late could keep a core idle at the end.
+        let next_ns = AtomicUsize::new(0);
+        let doc_refs: Vec<Mutex<Vec<R<()>>>> =
+            this.ns_order.iter().map(|_| Mutex::new(vec![])).collect();
+        let share_doc_refs = || loop {
+            let i = next_ns.fetch_add(1, Ordering::Relaxed);
+            let Some(ns) = this.ns_order.get(i) else {
+                break;
+            };
+            let results = this.doc_ref_results_in(ns);
+            *doc_refs[i].lock().unwrap_or_else(|e| e.into_inner()) = results;
+        };
+        // The examples come back through a slot, not `join` (see `threads`).
+        let checked = Mutex::new(None);
+        let early_out = std::thread::scope(|s| {
+            spawn_into(s, std::thread::Builder::new(), &checked, move || {
+                let examples = this.example_results(&structs, &unions);
+                drop((structs, unions));
+                share_doc_refs();
+                examples
             });
-            let examples = this.example_results(&structs, &unions);
-            drop((structs, unions));
-            examples
+            let out = early(api);
+            share_doc_refs();
+            out
         });
-        // A thread that panicked has made the scope panic: both ran.
-        let early_out = take(early_out).expect("ran to its end");
-        let (doc_refs, redactors) = take(checked).expect("ran to its end");
+        // A thread that panicked has made the scope panic: it ran.
+        let examples = take(checked).expect("ran to its end");
+        let doc_refs: Vec<R<()>> = doc_refs
+            .into_iter()
+            .flat_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        let redactors = self.redactor_results();
         self.apply_examples(examples);
         self.phase_end()?;
         for r in doc_refs {
