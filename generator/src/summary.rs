@@ -382,7 +382,9 @@ fn summary_runs(api: &Api, two: bool) -> String {
     // thread of its own, inside the top-level object and its "namespaces"
     // object, and appended after.
     let tail_run = || {
-        let mut w = Writer::within(&[true, !head.is_empty()], 1 << 20);
+        // Room for a half of the text, if there is one to write here.
+        let room = if tail.is_empty() { 0 } else { 1 << 20 };
+        let mut w = Writer::within(&[true, !head.is_empty()], room);
         run(&mut w, tail);
         w
     };

@@ -87,6 +87,12 @@ impl Builder<'_> {
             }
             let ns = ns_decl.name.clone();
             self.ensure_namespace(&ns);
+            // Room for the file's names at once (a namespace has up to
+            // a thousand or so): grown by doubling, the table was fresh
+            // memory several times over.
+            if let Some(env) = self.envs.get_mut(&ns) {
+                env.reserve(decls.as_slice().len());
+            }
             self.canonical.insert(
                 canonical_name(&ns, &ns),
                 Canon {

@@ -59,7 +59,10 @@ impl Builder<'_> {
         let mut results = vec![];
         {
             // First every example is checked (its fields against their types)...
-            let mut raw: Raw = HashMap::default();
+            // Sized at once: grown by doubling, its tables were fresh
+            // memory (for the kernel to clear) several times over.
+            let types = self.api.structs.len() + self.api.unions.len();
+            let mut raw: Raw = HashMap::with_capacity_and_hasher(types, Default::default());
             for ns in &self.ns_order {
                 for &key in &self.ns[ns].types {
                     let def = match key {
