@@ -95,6 +95,15 @@ fn front_end(specs: &[String], early: bool, render: fn(&stone::ir::Api) -> Strin
 fn write_out(text: &str) {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
+    // A pipe holds 64 KiB by default: the summary (1.8 MB) went through
+    // it in some thirty rounds of the reader waking up to drain it while
+    // this process waited. Grown to the text's size, or to the most Linux
+    // lets an unprivileged process ask for (1 MiB by default); on
+    // anything but a pipe the call fails, which is no matter.
+    #[cfg(target_os = "linux")]
+    if rustix::pipe::fcntl_setpipe_size(&out, text.len()).is_err() {
+        let _ = rustix::pipe::fcntl_setpipe_size(&out, text.len().min(1 << 20));
+    }
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // A closed pipe (`| head`) is not an error worth a panic.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
