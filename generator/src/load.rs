@@ -228,7 +228,7 @@ fn parse_all(files: &[SourceFile]) -> Vec<Parsed> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Out>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     std::thread::scope(|s| {
-        for _ in 0..threads {
+        for w in 0..threads {
             let worker = std::thread::Builder::new().stack_size(16 << 20);
             let spawned = worker.spawn_scoped(s, || loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
@@ -236,6 +236,11 @@ fn parse_all(files: &[SourceFile]) -> Vec<Parsed> {
                 let out = run(j);
                 results.lock().unwrap_or_else(|e| e.into_inner())[j] = Some(out);
             });
+            // The first one runs here at once, this thread elsewhere (see
+            // `threads::make_room`); the next one, here, when this waits.
+            if spawned.is_ok() && w == 0 && threads > 1 {
+                crate::threads::make_room();
+            }
             // Without a thread, the jobs left over are run below.
             drop(spawned);
         }
