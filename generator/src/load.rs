@@ -127,7 +127,6 @@ fn front_end<E: Send, O: Send>(
     if files.is_empty() {
         let _ = Pos::default();
     }
-    crate::pyregex::PyRegex::precompile(string_patterns(&asts));
     // The IR passes recurse along `extends` chains (bounded, but deep in a
     // debug build): give them a stack that does not depend on the caller's.
     // The result comes back through a slot, not `join` (see `threads`).
@@ -137,41 +136,6 @@ fn front_end<E: Send, O: Send>(
         crate::threads::spawn_into(s, worker, &out, || build(files, asts, early));
     });
     crate::threads::take(out).expect("the build ran to its end")
-}
-
-/// The `pattern=` arguments of every type reference, in file order: the
-/// regexes the IR build will compile (any it misses it compiles itself).
-fn string_patterns(asts: &[(u32, ast::File)]) -> Vec<String> {
-    fn type_ref(t: &ast::TypeRef, out: &mut Vec<String>) {
-        for a in t.args.iter().chain(t.kwargs.iter().map(|(_, a)| a)) {
-            if let ast::Arg::Type(t) = a {
-                type_ref(t, out);
-            }
-        }
-        for (k, a) in &t.kwargs {
-            if let (true, ast::Arg::Lit(ast::Literal::Str(p))) = (k == "pattern", a) {
-                if !p.is_empty() && !out.contains(p) {
-                    out.push(p.clone());
-                }
-            }
-        }
-    }
-    let fields = |fields: &[ast::Field], out: &mut Vec<String>| {
-        for t in fields.iter().filter_map(|f| f.type_ref.as_ref()) {
-            type_ref(t, out);
-        }
-    };
-    let mut out = vec![];
-    for decl in asts.iter().flat_map(|(_, f)| &f.decls) {
-        match decl {
-            ast::Decl::Alias(a) => type_ref(&a.type_ref, &mut out),
-            ast::Decl::Struct(d) | ast::Decl::Union(d) => fields(&d.fields, &mut out),
-            ast::Decl::StructPatch(p) | ast::Decl::UnionPatch(p) => fields(&p.fields, &mut out),
-            ast::Decl::AnnotationType(a) => fields(&a.params, &mut out),
-            _ => {}
-        }
-    }
-    out
 }
 
 type Parsed = Result<crate::ast::File, Vec<Diagnostic>>;

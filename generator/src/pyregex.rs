@@ -54,8 +54,8 @@ pub struct PyRegex(Regex);
 type Compiled = Result<Arc<PyRegex>, String>;
 
 /// Specs use a few dozen patterns thousands of times: each is compiled
-/// once, by whichever thread asks first (`precompile` asks from a spare
-/// core while the IR is built); a thread asking for a pattern being
+/// once, by whichever thread asks first (a helper thread asks while the IR
+/// is built, see `ir::build::beside`); a thread asking for a pattern being
 /// compiled waits for it rather than compiling it again.
 fn cell(pattern: &str) -> Arc<OnceLock<Compiled>> {
     static CACHE: OnceLock<Mutex<HashMap<String, Arc<OnceLock<Compiled>>>>> = OnceLock::new();
@@ -86,21 +86,6 @@ impl PyRegex {
                     .map_err(|e| e.to_string())
             })
             .clone()
-    }
-
-    /// Compile `patterns` on a thread of their own, for later `new` calls
-    /// to find ready: compiling a pattern costs as much as type-checking
-    /// a few hundred fields, and the IR build leaves a core idle.
-    pub fn precompile(patterns: Vec<String>) {
-        if patterns.is_empty() {
-            return;
-        }
-        // No thread to be had: each pattern is compiled when first asked for.
-        let _ = std::thread::Builder::new().spawn(move || {
-            for p in patterns {
-                let _ = PyRegex::new(&p);
-            }
-        });
     }
 
     /// `re.match(pattern, text) is not None`.

@@ -7,8 +7,9 @@
 //! in a slot is ready then, while the threads finish tearing down on the
 //! side.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::{Builder, Scope};
+use std::time::{Duration, Instant};
 
 /// Run `f` on a new thread of `scope` made by `builder`, putting its result
 /// in `slot`, to be read after the scope; with no thread to be had, `f`
@@ -19,6 +20,19 @@ pub(crate) fn spawn_into<'scope, T: Send + 'scope>(
     slot: &'scope Mutex<Option<T>>,
     f: impl FnOnce() -> T + Send + 'scope,
 ) {
+    if let Err(f) = try_spawn_into(scope, builder, slot, f) {
+        *lock(slot) = Some(f());
+    }
+}
+
+/// `spawn_into`, but with no thread to be had, `f` is handed back rather
+/// than run here: for an `f` that waits for what the caller does next.
+pub(crate) fn try_spawn_into<'scope, T: Send + 'scope, F: FnOnce() -> T + Send + 'scope>(
+    scope: &'scope Scope<'scope, '_>,
+    builder: Builder,
+    slot: &'scope Mutex<Option<T>>,
+    f: F,
+) -> Result<(), F> {
     // Shared with the thread, so that `f` is still here if none is had.
     let f = Arc::new(Mutex::new(Some(f)));
     let run = {
@@ -30,11 +44,9 @@ pub(crate) fn spawn_into<'scope, T: Send + 'scope>(
             }
         }
     };
-    if builder.spawn_scoped(scope, run).is_err() {
-        if let Some(f) = lock(&f).take() {
-            let out = f();
-            *lock(slot) = Some(out);
-        }
+    match builder.spawn_scoped(scope, run) {
+        Ok(_) => Ok(()),
+        Err(_) => lock(&f).take().map_or(Ok(()), Err),
     }
 }
 
@@ -88,6 +100,73 @@ pub(crate) fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// A value one thread hands to another that is waiting for it, once.
+///
+/// The waiter spins for a while before it sleeps: on this project's
+/// 2-vCPU VM a thread woken while the thread that wakes it runs on was
+/// often queued behind that one for the rest of its time slice (see
+/// `make_room`), as long as the work it was woken for. Spinning keeps it
+/// on its own core for work that is due shortly; it is bounded, and past
+/// the bound the waiter sleeps as usual.
+pub(crate) struct Handoff<T> {
+    /// None: there will be no value (the giver gave up).
+    value: OnceLock<Option<T>>,
+    sleepers: Mutex<()>,
+    woken: Condvar,
+}
+
+impl<T> Handoff<T> {
+    pub(crate) fn new() -> Self {
+        Handoff {
+            value: OnceLock::new(),
+            sleepers: Mutex::new(()),
+            woken: Condvar::new(),
+        }
+    }
+
+    /// Hand `v` over (None: nothing will come); only the first call counts.
+    pub(crate) fn give(&self, v: Option<T>) {
+        let _ = self.value.set(v);
+        // Taken after the value is set: a waiter that found no value while
+        // holding it is in `wait` by now, and is woken.
+        let _g = lock(&self.sleepers);
+        self.woken.notify_all();
+    }
+
+    /// The value handed over (None if none will come), spinning for up to
+    /// `spin` before sleeping.
+    pub(crate) fn wait(&self, spin: Duration) -> Option<&T> {
+        let start = Instant::now();
+        while self.value.get().is_none() && start.elapsed() < spin {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+        }
+        let mut g = lock(&self.sleepers);
+        while self.value.get().is_none() {
+            g = self.woken.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+        drop(g);
+        self.value.get().and_then(Option::as_ref)
+    }
+
+    /// The value handed over, if any.
+    pub(crate) fn into_inner(self) -> Option<T> {
+        self.value.into_inner().flatten()
+    }
+}
+
+/// Gives None to its handoff when dropped, so that a giver that returns
+/// early, or panics, never leaves the waiter asleep (a scope would then
+/// wait for that thread for ever).
+pub(crate) struct GiveUpOnDrop<'h, T>(pub(crate) &'h Handoff<T>);
+
+impl<T> Drop for GiveUpOnDrop<'_, T> {
+    fn drop(&mut self) {
+        self.0.give(None);
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -106,5 +185,25 @@ mod tests {
         });
         assert_eq!(take(a), Some(8));
         assert_eq!(take(b).as_deref(), Some("borrowed"));
+    }
+
+    #[test]
+    fn a_handoff_wakes_its_waiter_spinning_or_asleep() {
+        for spin in [Duration::ZERO, Duration::from_secs(5)] {
+            let h = Handoff::new();
+            let got = Mutex::new(None);
+            std::thread::scope(|s| {
+                spawn_into(s, Builder::new(), &got, || h.wait(spin).copied());
+                std::thread::sleep(Duration::from_millis(5));
+                h.give(Some(7));
+                h.give(Some(8));
+            });
+            assert_eq!(take(got), Some(Some(7)));
+        }
+        let h: Handoff<u8> = Handoff::new();
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(h.wait(Duration::ZERO), None));
+            let _give_up = GiveUpOnDrop(&h);
+        });
     }
 }

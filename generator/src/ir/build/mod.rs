@@ -4,6 +4,7 @@
 //! since later passes read what it made.
 
 mod annotations;
+mod beside;
 
 /// A doc's text with single line breaks joined (Stone's `doc_unwrap`).
 pub fn doc_unwrap_paragraphs(raw: &str) -> String {
@@ -24,8 +25,7 @@ use super::*;
 use crate::ast;
 use crate::diagnostics::{Diagnostic, SpecErrors};
 use crate::source::SourceFile;
-use crate::threads::{spawn_into, take};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use crate::threads::{take, try_spawn_into, GiveUpOnDrop, Handoff};
 use std::sync::Mutex;
 // FxHash: the maps are keyed by short names and small ids, hashed often.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -235,7 +235,41 @@ fn build<T: Send>(
         errors: vec![],
         example_values,
     };
-    let early = b.run(asts, early).map_err(|()| {
+    // One thread beside this one, started now (at once: this thread moves
+    // to the other core, see `threads::make_room`) rather than when the
+    // passes are done (it then often started 1-3 ms late, as long as the
+    // examples take): it compiles the pattern regexes while the passes
+    // run (each costs as much as type-checking a few hundred fields),
+    // waits for them spinning (see `threads::Handoff`), then checks the
+    // examples, then doc references.
+    let patterns = beside::string_patterns(&asts);
+    let handoff = Handoff::new();
+    let checked = Mutex::new(None);
+    let early = std::thread::scope(|s| {
+        let helper = || beside::helper(&patterns, &handoff);
+        let spawned = try_spawn_into(s, std::thread::Builder::new(), &checked, helper);
+        if spawned.is_ok() {
+            crate::threads::make_room();
+        }
+        let out = {
+            // However `run` ends, the helper is not left waiting.
+            let _give_up = GiveUpOnDrop(&handoff);
+            b.run(asts, early, &handoff)
+        };
+        // No thread to be had: its work is done here, after the passes.
+        if let Err(helper) = spawned {
+            *checked.lock().unwrap_or_else(|e| e.into_inner()) = Some(helper());
+        }
+        out
+    });
+    let doc_refs = handoff.into_inner().map(beside::Checks::into_doc_refs);
+    // A thread that panicked has made the scope panic: it ran.
+    let examples = take(checked).flatten();
+    let early = early.and_then(|out| {
+        b.finish(examples, doc_refs.unwrap_or_default())?;
+        Ok(out)
+    });
+    let early = early.map_err(|()| {
         SpecErrors::from_ordered(std::mem::take(&mut b.errors)).expect("errors were recorded")
     })?;
     Ok((b.api, early))
@@ -244,10 +278,14 @@ fn build<T: Send>(
 type R<T> = Result<T, Diagnostic>;
 
 impl<'a> Builder<'a> {
-    fn run<T: Send>(
-        &mut self,
+    /// Every pass up to the examples; then the IR but for its examples
+    /// is handed to the helper (see `build`), and `early` is run on it
+    /// here while the examples are checked there.
+    fn run<'s, T: Send>(
+        &'s mut self,
         asts: Vec<(u32, ast::File)>,
         early: impl FnOnce(&Api) -> T + Send,
+        handoff: &Handoff<beside::Checks<'s, 'a>>,
     ) -> Result<T, ()> {
         let imports = self.declare_all(asts);
         self.phase_end()?;
@@ -266,50 +304,35 @@ impl<'a> Builder<'a> {
         // The last three passes only check (and the first finds examples):
         // the rest of the IR is final, so `early` can read it meanwhile.
         // The examples and doc references are checked beside it, their
-        // errors taken in pass order after; the redactors' check is brief.
+        // errors taken in pass order after (`finish`).
         self.normalize();
         // The types' AST is for the examples only: moved out, to be freed
         // as soon as they are checked rather than at the end.
         let structs = std::mem::take(&mut self.struct_ast);
         let unions = std::mem::take(&mut self.union_ast);
         let this = &*self;
-        let api = &this.api;
-        // Two threads, this one and one more: the summary (`early`) here,
-        // the examples there, then doc references a namespace at a time
-        // on whichever is free. More threads than cores were time-sliced,
-        // and one started late could keep a core idle at the end.
-        let next_ns = AtomicUsize::new(0);
-        let doc_refs: Vec<Mutex<Vec<R<()>>>> =
-            this.ns_order.iter().map(|_| Mutex::new(vec![])).collect();
-        let share_doc_refs = || loop {
-            let i = next_ns.fetch_add(1, Ordering::Relaxed);
-            let Some(ns) = this.ns_order.get(i) else {
-                break;
-            };
-            let results = this.doc_ref_results_in(ns);
-            *doc_refs[i].lock().unwrap_or_else(|e| e.into_inner()) = results;
-        };
-        // The examples come back through a slot, not `join` (see `threads`).
-        let checked = Mutex::new(None);
-        let early_out = std::thread::scope(|s| {
-            spawn_into(s, std::thread::Builder::new(), &checked, move || {
-                let examples = this.example_results(&structs, &unions);
-                drop((structs, unions));
-                share_doc_refs();
-                examples
-            });
-            let out = early(api);
-            share_doc_refs();
-            out
-        });
-        // A thread that panicked has made the scope panic: it ran.
-        let examples = take(checked).expect("ran to its end");
-        let doc_refs: Vec<R<()>> = doc_refs
-            .into_iter()
-            .flat_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .collect();
+        handoff.give(Some(beside::Checks::new(this, structs, unions)));
+        let out = early(&this.api);
+        // Doc references a namespace at a time, on whichever thread is
+        // free: here after the summary, there after the examples.
+        if let Some(checks) = handoff.wait(std::time::Duration::ZERO) {
+            checks.share_doc_refs();
+        }
+        Ok(out)
+    }
+
+    /// The last three passes' errors, in pass order: examples, doc
+    /// references (checked beside `early`), and redactors (brief, checked
+    /// here).
+    fn finish(
+        &mut self,
+        examples: Option<examples::ExampleResults>,
+        doc_refs: Vec<R<()>>,
+    ) -> Result<(), ()> {
         let redactors = self.redactor_results();
-        self.apply_examples(examples);
+        if let Some(examples) = examples {
+            self.apply_examples(examples);
+        }
         self.phase_end()?;
         for r in doc_refs {
             self.record(r);
@@ -318,8 +341,7 @@ impl<'a> Builder<'a> {
         for r in redactors {
             self.record(r);
         }
-        self.phase_end()?;
-        Ok(early_out)
+        self.phase_end()
     }
 
     fn phase_end(&self) -> Result<(), ()> {
