@@ -1,5 +1,6 @@
 //! Whole front end: up to three files through `stone::compile`, then the
-//! output paths (summary + examples on success, rendered errors on failure).
+//! output paths (summary + examples on success, rendered errors on failure),
+//! and through `stone::check_with` (the summary's path), which must agree.
 //!
 //! Input layout: the bytes are split on NUL (0x00) into at most 3 pieces
 //! (the third piece keeps any further NULs); each piece is converted to
@@ -17,14 +18,21 @@ fuzz_target!(|data: &[u8]| {
         .zip(NAMES)
         .map(|(bytes, name)| SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned()))
         .collect();
-    match stone::compile(&files) {
+    let compiled = match stone::compile(&files) {
         Ok(api) => {
-            let _ = stone::summary::summary(&api);
             let _ = stone::summary::examples_jsonl(&api);
+            Ok(stone::summary::summary(&api))
         }
         Err(errs) => {
-            let _ = errs.render(&files);
             let _ = errs.first_as_json(&files);
+            Err(errs.render(&files))
         }
-    }
+    };
+    // `xtask summary`'s path (examples checked without building their
+    // values, the summary written beside the checks) must find exactly
+    // what `compile` finds.
+    let checked = stone::check_with(&files, stone::summary::summary_alone)
+        .map(|(_, text)| text)
+        .map_err(|errs| errs.render(&files));
+    assert_eq!(compiled, checked, "check_with differs from compile");
 });
