@@ -63,7 +63,10 @@ fn read(path: &str) -> std::io::Result<Vec<u8>> {
     let mut file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     let size = usize::try_from(meta.len()).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(size);
+    let mut bytes = Vec::new();
+    // As `std::fs::read` does: a size no allocation can hold (a sparse
+    // file) is an error, not an abort.
+    bytes.try_reserve_exact(size)?;
     if meta.is_file() && size > 0 {
         (&mut file).take(size as u64).read_to_end(&mut bytes)?;
     } else {
@@ -132,7 +135,7 @@ fn front_end<E: Send, O: Send>(
     // The result comes back through a slot, not `join` (see `threads`).
     let out = std::sync::Mutex::new(None);
     std::thread::scope(|s| {
-        let worker = std::thread::Builder::new().stack_size(64 << 20);
+        let worker = std::thread::Builder::new().stack_size(crate::threads::DEEP_STACK);
         crate::threads::spawn_into(s, worker, &out, || build(files, asts, early));
     });
     crate::threads::take(out).expect("the build ran to its end")

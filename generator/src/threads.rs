@@ -55,6 +55,12 @@ pub(crate) fn take<T>(slot: Mutex<Option<T>>) -> Option<T> {
     slot.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The stack of a thread that runs the IR passes or checks the examples:
+/// both recurse (along `extends` chains, example references and nested
+/// lists: up to some 20,000 frames on a spec that is valid, if odd), and
+/// must not depend on the caller's stack. Address space only, until used.
+pub(crate) const DEEP_STACK: usize = 64 << 20;
+
 /// Move this thread to another core it may run on, leaving the one it is
 /// on to a thread it has just started, for both to run at once.
 ///
@@ -78,7 +84,11 @@ pub(crate) fn make_room() {
         };
         let mut only_there = CpuSet::new();
         only_there.set(there);
-        if sched_setaffinity(None, &only_there).is_ok() {
+        // Put back at once; should that fail, once more: a thread left on
+        // one core would stay there (it may be the caller's own).
+        if sched_setaffinity(None, &only_there).is_ok()
+            && sched_setaffinity(None, &allowed).is_err()
+        {
             let _ = sched_setaffinity(None, &allowed);
         }
     }

@@ -205,3 +205,34 @@ fn check_with_agrees_with_compile_on_every_fixture() {
     }
     assert!(mismatches.is_empty(), "check_with differs: {mismatches:?}");
 }
+
+/// A valid spec whose examples recurse deep: 199 structs in a chain, each
+/// example referring to the next through 40 nested lists (some 8,000
+/// levels of `json_value`). The threads that check examples must have the
+/// stack for it: on a thread of the default 2 MiB, `check_with` once
+/// overflowed and aborted the process.
+#[test]
+fn deep_example_chains_do_not_overflow_a_stack() {
+    let (chain, depth) = (199, 40);
+    let mut text = String::from("namespace deep\n\n");
+    for i in 0..chain {
+        let list = |inner: String| format!("{}{inner}{}", "List(".repeat(depth), ")".repeat(depth));
+        let value = format!("{}default{}", "[".repeat(depth), "]".repeat(depth));
+        text += &format!(
+            "struct S{i}\n    next {}\n    example default\n        next = {value}\n\n",
+            list(format!("S{}", i + 1))
+        );
+    }
+    text += &format!("struct S{chain}\n    x Int32\n    example default\n        x = 1\n");
+    let files = vec![stone::source::SourceFile::new("deep.stone", text)];
+    let compiled = stone::compile(&files).map(|api| stone::summary::summary(&api));
+    let checked = stone::check_with(&files, stone::summary::summary_alone).map(|(_, text)| text);
+    match (compiled, checked) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b),
+        (a, b) => panic!(
+            "the spec is valid: compile {:?}, check_with {:?}",
+            a.err().map(|e| e.render(&files)),
+            b.err().map(|e| e.render(&files))
+        ),
+    }
+}

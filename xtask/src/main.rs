@@ -47,9 +47,9 @@ fn main() -> ExitCode {
 
 /// Compile a spec set and print what `render` makes of its IR (`early`:
 /// made before the examples are checked, and without their values, see
-/// `stone::check_with`); on a
-/// bad spec, print the first error as JSON on stdout (as Stone's script
-/// does), every error with its source line on stderr, and exit 1.
+/// `stone::check_with`); on a bad spec, print the first error as JSON on
+/// stdout (as Stone's script does), every error with its source line on
+/// stderr, and exit 1.
 fn front_end(specs: &[String], early: bool, render: fn(&stone::ir::Api) -> String) -> ExitCode {
     if specs.is_empty() {
         eprintln!("{USAGE}");
@@ -97,12 +97,16 @@ fn write_out(text: &str) {
     let mut out = std::io::stdout().lock();
     // A pipe holds 64 KiB by default: the summary (1.8 MB) went through
     // it in some thirty rounds of the reader waking up to drain it while
-    // this process waited. Grown to the text's size, or to the most Linux
-    // lets an unprivileged process ask for (1 MiB by default); on
-    // anything but a pipe the call fails, which is no matter.
+    // this process waited. Grown (never shrunk: others may write to it
+    // too) to the text's size up to 4 MiB, or to the most Linux lets an
+    // unprivileged process ask for (1 MiB by default); on anything but a
+    // pipe the calls fail, which is no matter.
     #[cfg(target_os = "linux")]
-    if rustix::pipe::fcntl_setpipe_size(&out, text.len()).is_err() {
-        let _ = rustix::pipe::fcntl_setpipe_size(&out, text.len().min(1 << 20));
+    if let Ok(now) = rustix::pipe::fcntl_getpipe_size(&out) {
+        let want = text.len().min(4 << 20);
+        if want > now && rustix::pipe::fcntl_setpipe_size(&out, want).is_err() {
+            let _ = rustix::pipe::fcntl_setpipe_size(&out, want.min(1 << 20).max(now));
+        }
     }
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // A closed pipe (`| head`) is not an error worth a panic.

@@ -68,7 +68,13 @@ pub(super) fn helper(patterns: &[String], handoff: &Handoff<Checks>) -> Option<E
     for p in patterns {
         let _ = PyRegex::new(p);
     }
-    let checks = handoff.wait(SPIN)?;
+    // On one core, spinning would only take time from the passes.
+    let spin = if crate::threads::cores() > 1 {
+        SPIN
+    } else {
+        Duration::ZERO
+    };
+    let checks = handoff.wait(spin)?;
     let taken = checks.asts.lock().unwrap_or_else(|e| e.into_inner()).take();
     let (structs, unions) = taken?;
     let examples = checks.this.example_results(&structs, &unions);

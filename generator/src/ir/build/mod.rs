@@ -173,7 +173,7 @@ pub(crate) struct Builder<'a> {
     /// an earlier one, as in Stone's dict), with their namespace.
     patches: Vec<(String, ast::Decl, String)>,
     in_progress: HashSet<TypeKey>,
-    /// Struct fields whose AST field carried a default, for the defaults pass.
+    /// Every error so far, each pass's in the order found.
     errors: Vec<Diagnostic>,
     /// Whether examples are built, or only checked (see `check_api_with`).
     example_values: bool,
@@ -246,16 +246,18 @@ fn build<T: Send>(
     let handoff = Handoff::new();
     let checked = Mutex::new(None);
     let early = std::thread::scope(|s| {
+        // However this ends (an early return, a panic), the helper is not
+        // left waiting, nor the scope with it.
+        let give_up = GiveUpOnDrop(&handoff);
         let helper = || beside::helper(&patterns, &handoff);
-        let spawned = try_spawn_into(s, std::thread::Builder::new(), &checked, helper);
+        // The examples recurse as deep as the passes (see `DEEP_STACK`).
+        let builder = std::thread::Builder::new().stack_size(crate::threads::DEEP_STACK);
+        let spawned = try_spawn_into(s, builder, &checked, helper);
         if spawned.is_ok() {
             crate::threads::make_room();
         }
-        let out = {
-            // However `run` ends, the helper is not left waiting.
-            let _give_up = GiveUpOnDrop(&handoff);
-            b.run(asts, early, &handoff)
-        };
+        let out = b.run(asts, early, &handoff);
+        drop(give_up);
         // No thread to be had: its work is done here, after the passes.
         if let Err(helper) = spawned {
             *checked.lock().unwrap_or_else(|e| e.into_inner()) = Some(helper());
