@@ -135,12 +135,16 @@ impl<T> Handoff<T> {
     }
 
     /// Hand `v` over (None: nothing will come); only the first call counts.
-    pub(crate) fn give(&self, v: Option<T>) {
+    /// The value handed over, for the giver to use too.
+    pub(crate) fn give(&self, v: Option<T>) -> Option<&T> {
         let _ = self.value.set(v);
         // Taken after the value is set: a waiter that found no value while
         // holding it is in `wait` by now, and is woken.
-        let _g = lock(&self.sleepers);
-        self.woken.notify_all();
+        {
+            let _g = lock(&self.sleepers);
+            self.woken.notify_all();
+        }
+        self.value.get().and_then(Option::as_ref)
     }
 
     /// The value handed over (None if none will come), spinning for up to

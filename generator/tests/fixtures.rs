@@ -190,16 +190,8 @@ fn check_with_agrees_with_compile_on_every_fixture() {
     dirs.extend(fixture_dirs("reject"));
     let mut mismatches = vec![];
     for dir in &dirs {
-        let files = load(dir);
-        let compiled = stone::compile(&files).map(|api| stone::summary::summary(&api));
-        let checked =
-            stone::check_with(&files, stone::summary::summary_alone).map(|(_, text)| text);
-        let same = match (&compiled, &checked) {
-            (Ok(a), Ok(b)) => a == b,
-            (Err(a), Err(b)) => a.render(&files) == b.render(&files),
-            _ => false,
-        };
-        if !same {
+        let (compiled, checked) = compile_and_check(&load(dir));
+        if compiled != checked {
             mismatches.push(name(dir));
         }
     }
@@ -224,15 +216,23 @@ fn deep_example_chains_do_not_overflow_a_stack() {
         );
     }
     text += &format!("struct S{chain}\n    x Int32\n    example default\n        x = 1\n");
-    let files = vec![stone::source::SourceFile::new("deep.stone", text)];
-    let compiled = stone::compile(&files).map(|api| stone::summary::summary(&api));
-    let checked = stone::check_with(&files, stone::summary::summary_alone).map(|(_, text)| text);
-    match (compiled, checked) {
-        (Ok(a), Ok(b)) => assert_eq!(a, b),
-        (a, b) => panic!(
-            "the spec is valid: compile {:?}, check_with {:?}",
-            a.err().map(|e| e.render(&files)),
-            b.err().map(|e| e.render(&files))
-        ),
-    }
+    let (compiled, checked) =
+        compile_and_check(&[stone::source::SourceFile::new("deep.stone", text)]);
+    assert!(compiled.is_ok(), "the spec is valid: {compiled:?}");
+    assert_eq!(compiled, checked);
+}
+
+/// The summary, or the rendered errors, by both of the front end's paths:
+/// `compile` and `check_with` (the summary's: examples checked, their
+/// values not built, the summary written on one thread).
+fn compile_and_check(
+    files: &[stone::source::SourceFile],
+) -> (Result<String, String>, Result<String, String>) {
+    let compiled = stone::compile(files)
+        .map(|api| stone::summary::summary(&api))
+        .map_err(|e| e.render(files));
+    let checked = stone::check_with(files, stone::summary::summary_alone)
+        .map(|(_, text)| text)
+        .map_err(|e| e.render(files));
+    (compiled, checked)
 }

@@ -313,11 +313,11 @@ impl<'a> Builder<'a> {
         let structs = std::mem::take(&mut self.struct_ast);
         let unions = std::mem::take(&mut self.union_ast);
         let this = &*self;
-        handoff.give(Some(beside::Checks::new(this, structs, unions)));
+        let checks = handoff.give(Some(beside::Checks::new(this, structs, unions)));
         let out = early(&this.api);
         // Doc references a namespace at a time, on whichever thread is
         // free: here after the summary, there after the examples.
-        if let Some(checks) = handoff.wait(std::time::Duration::ZERO) {
+        if let Some(checks) = checks {
             checks.share_doc_refs();
         }
         Ok(out)
