@@ -1,18 +1,22 @@
 //! `cargo xtask bench compile`: how long the generated crate alone takes to
 //! build (debug, its dependencies already built), next to the official
 //! `dropbox-sdk` 0.21.0 from crates.io with the same namespaces and its
-//! `async_routes` feature; for all namespaces and for `files` alone. Both
-//! are built without incremental compilation, as a dependency is, and
-//! timed alternately, three times each: the table has each one's median.
+//! `async_routes` feature; for all namespaces and for `files` alone. Each
+//! crate is built as a user builds it: a dependency of a one-line project
+//! of its own (ours by path, with this workspace's `Cargo.lock`), without
+//! incremental compilation and with full debug info; the two are timed
+//! alternately, three times each, and the table has each one's median.
 //!
 //! The official crate has the routes and their client only. Ours has
 //! helpers beyond them (transfer, watch, webhook, content_hash) behind its
 //! `helpers` feature, on by default and in `full`: the `files` alone row
 //! leaves them out (like with like), a third row times `files` with them;
-//! the all-namespaces row (`full`) has them.
+//! the all-namespaces row (`full`) has them. A fourth row gives the
+//! official crate its own HTTP client (`default_async_client`, on
+//! reqwest), as ours always has one.
 
 use crate::bench::workspace_root;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -67,13 +71,9 @@ fn cargo(dir: &Path, args: &[&str]) -> Result<Duration, String> {
 }
 
 /// Clean only the crate and time its build (its dependencies are built).
-fn time_crate(dir: &Path, package: &str, build: &[&str]) -> Result<Duration, String> {
-    let mut clean = vec!["clean", "-p", package];
-    if let Some(i) = build.iter().position(|a| *a == "--target-dir") {
-        clean.extend_from_slice(&build[i..i + 2]);
-    }
-    cargo(dir, &clean)?;
-    cargo(dir, build)
+fn time_crate(dir: &Path, package: &str, target: &str) -> Result<Duration, String> {
+    cargo(dir, &["clean", "-p", package, "--target-dir", target])?;
+    cargo(dir, &["build", "--target-dir", target])
 }
 
 /// Timed builds per crate and row: official and ours alternate, so that a
@@ -86,113 +86,140 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn official_project(dir: &Path, features: &[&str]) -> Result<(), String> {
-    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+fn quoted(features: &[&str]) -> String {
     let list: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
+    list.join(", ")
+}
+
+/// A one-line library project, its own workspace, whose one dependency is
+/// the crate to time.
+fn project(dir: &Path, dependency: &str, lib: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     let toml = format!(
-        "[package]\nname = \"official-bench\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n\
-         [dependencies]\ndropbox-sdk = {{ version = \"=0.21.0\", default-features = false, features = [{}] }}\n",
-        list.join(", ")
+        "[package]\nname = \"bench-project\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [workspace]\n\n[dependencies]\n{dependency}\n"
     );
     std::fs::write(dir.join("Cargo.toml"), toml).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("src/lib.rs"), "pub use dropbox_sdk;\n").map_err(|e| e.to_string())
+    std::fs::write(dir.join("src/lib.rs"), format!("pub use {lib};\n")).map_err(|e| e.to_string())
+}
+
+/// The official crate, with `async_routes` and these features.
+fn official(scratch: &Path, features: &[&str]) -> Result<PathBuf, String> {
+    let mut all = features.to_vec();
+    all.push("async_routes");
+    let dir = scratch.join(format!("official-{}", name(features)));
+    let dependency = format!(
+        "dropbox-sdk = {{ version = \"=0.21.0\", default-features = false, features = [{}] }}",
+        quoted(&all)
+    );
+    project(&dir, &dependency, "dropbox_sdk")?;
+    Ok(dir)
+}
+
+/// Ours, by path, with these features and no others; the workspace's
+/// `Cargo.lock` pins its dependencies to the versions its tests run with.
+fn ours(scratch: &Path, root: &Path, features: &[&str]) -> Result<PathBuf, String> {
+    let dir = scratch.join(format!("ours-{}", name(features)));
+    let dependency = format!(
+        "dropbox = {{ path = {:?}, default-features = false, features = [{}] }}",
+        root.join("generated-sdk").display().to_string(),
+        quoted(features)
+    );
+    project(&dir, &dependency, "dropbox")?;
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+fn name(features: &[&str]) -> String {
+    match features {
+        [] => "none".to_string(),
+        [one] => one.to_string(),
+        more if more.len() > 3 => "all".to_string(),
+        more => more.join("-"),
+    }
+}
+
+fn secs(v: &[Duration]) -> String {
+    v.iter()
+        .map(|d| format!("{:.1}", d.as_secs_f64()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn run() -> Result<(), String> {
     let root = workspace_root();
     let scratch = root.join("target/bench-compile");
-    let ours_target = scratch.join("ours");
-    let ours_target = ours_target.to_string_lossy().into_owned();
-    let mut rows = vec![];
-    for (label, official_features, ours_features) in [
+    // One target directory per side: every project of a side builds its
+    // dependencies with the same features, so they are built once.
+    let official_target = scratch.join("official-target").display().to_string();
+    let ours_target = scratch.join("ours-target").display().to_string();
+    let rows: [(&str, Vec<&str>, Vec<&str>); 4] = [
+        ("all namespaces", OFFICIAL_ALL.to_vec(), vec!["full"]),
+        ("`files` alone", vec!["dbx_files"], vec!["files"]),
         (
-            "all namespaces",
-            OFFICIAL_ALL.to_vec(),
-            vec!["--features", "full"],
-        ),
-        (
-            "files alone",
+            "`files`, ours with `helpers`",
             vec!["dbx_files"],
-            vec!["--no-default-features", "--features", "files"],
+            vec!["files", "helpers"],
         ),
         (
-            "files alone, ours with helpers",
-            vec!["dbx_files"],
-            vec!["--no-default-features", "--features", "files,helpers"],
+            "`files`, the official crate with its HTTP client",
+            vec!["dbx_files", "default_async_client"],
+            vec!["files"],
         ),
-    ] {
-        let mut features = official_features.clone();
-        features.push("async_routes");
-        // One project per feature set: the two `files` rows share theirs.
-        let name = match official_features.as_slice() {
-            [one] => one.to_string(),
-            _ => "all".to_string(),
-        };
-        let dir = scratch.join(format!("official-{name}"));
-        official_project(&dir, &features)?;
-        let mut build = vec!["build", "-p", "dropbox", "--target-dir", &ours_target];
-        build.extend(ours_features.iter().copied());
+    ];
+    let mut table = vec![];
+    for (label, official_features, ours_features) in rows {
+        let official_dir = official(&scratch, &official_features)?;
+        let ours_dir = ours(&scratch, &root, &ours_features)?;
         // Dependencies first, untimed.
-        cargo(&dir, &["build"])?;
-        cargo(&root, &build)?;
-        let (mut official, mut ours) = (vec![], vec![]);
+        cargo(&official_dir, &["build", "--target-dir", &official_target])?;
+        cargo(&ours_dir, &["build", "--target-dir", &ours_target])?;
+        let (mut theirs, mut mine) = (vec![], vec![]);
         for round in 1..=ROUNDS {
             eprintln!(
                 "timing dropbox-sdk 0.21.0 and ours ({label}), round {round} of {ROUNDS} ..."
             );
-            official.push(time_crate(&dir, "dropbox-sdk", &["build"])?);
-            ours.push(time_crate(&root, "dropbox", &build)?);
+            theirs.push(time_crate(&official_dir, "dropbox-sdk", &official_target)?);
+            mine.push(time_crate(&ours_dir, "dropbox", &ours_target)?);
         }
-        let secs = |v: &[Duration]| {
-            v.iter()
-                .map(|d| format!("{:.1}", d.as_secs_f64()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         println!(
             "{label}: dropbox-sdk 0.21.0 {} s; ours {} s",
-            secs(&official),
-            secs(&ours)
+            secs(&theirs),
+            secs(&mine)
         );
-        rows.push((label, median(official), median(ours)));
+        table.push((label, median(theirs), median(mine)));
     }
     // Our fixed cost, which no namespace choice removes: the runtime (HTTP
     // client, retries, tokens, OAuth2, wire format) and the `auth` and
     // `common` namespaces its errors use. The official crate, its default
     // features off, has no HTTP client; this says how much of a small
     // build's time is ours alone.
-    let runtime_build = [
-        "build",
-        "-p",
-        "dropbox",
-        "--target-dir",
-        &ours_target,
-        "--no-default-features",
-    ];
-    cargo(&root, &runtime_build)?;
+    let runtime_dir = ours(&scratch, &root, &[])?;
+    cargo(&runtime_dir, &["build", "--target-dir", &ours_target])?;
     let mut runtime = vec![];
     for round in 1..=ROUNDS {
         eprintln!(
             "timing ours with no namespace feature (the runtime), round {round} of {ROUNDS} ..."
         );
-        runtime.push(time_crate(&root, "dropbox", &runtime_build)?);
+        runtime.push(time_crate(&runtime_dir, "dropbox", &ours_target)?);
     }
+    println!("ours with no namespace feature: {} s", secs(&runtime));
     let runtime = median(runtime);
     println!(
         "compile time of the SDK crate alone (debug, dependencies built; median of {ROUNDS} alternating builds)"
     );
     println!(
         "ours: `full` has the helpers (transfer, watch, webhook, content_hash); \
-         `files` alone does not, like the official crate (helpers off: --no-default-features)"
+         the `files` rows do not, like the official crate, but for the one that says so"
     );
     println!("| namespaces | dropbox-sdk 0.21.0 | ours | ours / official |");
     println!("| --- | ---: | ---: | ---: |");
-    for (label, official, ours) in rows {
+    for (label, theirs, mine) in table {
         println!(
             "| {label} | {:.1} s | {:.1} s | {:.2} |",
-            official.as_secs_f64(),
-            ours.as_secs_f64(),
-            ours.as_secs_f64() / official.as_secs_f64()
+            theirs.as_secs_f64(),
+            mine.as_secs_f64(),
+            mine.as_secs_f64() / theirs.as_secs_f64()
         );
     }
     println!(
