@@ -207,16 +207,29 @@ impl<'a> Reader<'a> {
     }
 
     /// A string, borrowed from the input where it has no escapes.
+    ///
+    /// Inline: most strings (every key) have no escape, and this path is a
+    /// few instructions once its callers need not set up a call to the
+    /// whole escape loop (`escaped`), which is most of its cost otherwise.
+    #[inline]
     pub fn str_cow(&mut self) -> Result<Cow<'a, str>, DecodeError> {
         self.expect(b'"')?;
         let b = self.bytes();
         let start = self.pos;
-        // Most strings have no escape: find the closing quote at once.
         let i = find_quote_or_backslash(b, start);
         if i < b.len() && b[i] == b'"' {
             self.pos = i + 1;
             return Ok(Cow::Borrowed(&self.text[start..i]));
         }
+        self.escaped(start, i)
+    }
+
+    /// The rest of a string that has an escape (or no end): `start` is its
+    /// first byte, `i` the first backslash (or the end of the input).
+    #[cold]
+    #[inline(never)]
+    fn escaped(&mut self, start: usize, i: usize) -> Result<Cow<'a, str>, DecodeError> {
+        let b = self.bytes();
         let mut out = String::from(&self.text[start..i]);
         self.pos = i;
         loop {
@@ -278,6 +291,9 @@ impl<'a> Reader<'a> {
             .text
             .get(self.pos..self.pos + 4)
             .ok_or_else(|| self.error("short \\u escape".into()))?;
+        if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(self.error("bad \\u escape".into()));
+        }
         self.pos += 4;
         u32::from_str_radix(h, 16).map_err(|_| self.error("bad \\u escape".into()))
     }
@@ -367,4 +383,73 @@ fn find_quote_or_backslash(b: &[u8], mut i: usize) -> usize {
 /// Whether an element is the container's first (and mark it not).
 fn take_first(flag: &mut bool) -> bool {
     std::mem::replace(flag, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Result<Cow<'_, str>, DecodeError> {
+        let mut r = Reader::new(json);
+        let s = r.str_cow()?;
+        r.end()?;
+        Ok(s)
+    }
+
+    #[test]
+    fn strings_without_escapes_are_borrowed_and_with_them_unescaped() {
+        // Short and long (past the eight-byte scan), quote at each end.
+        for plain in [
+            "",
+            "a",
+            "Prime_Numbers_1.txt",
+            "/homework/math/prime_numbers_1.txt",
+        ] {
+            let json = format!("\"{plain}\"");
+            let got = read(&json).unwrap();
+            assert!(matches!(got, Cow::Borrowed(s) if s == plain), "{plain}");
+        }
+        let cases = [
+            (r#""\"\\\/\b\f\n\r\t""#, "\"\\/\u{8}\u{c}\n\r\t"),
+            // An escape after a long plain run, and plain text after it.
+            (
+                r#""/Homework/math/caf\u00e9 menu.txt""#,
+                "/Homework/math/café menu.txt",
+            ),
+            // A surrogate pair, and a lone high surrogate (replaced).
+            (r#""\ud83d\ude00 \ud83d!""#, "\u{1F600} \u{FFFD}!"),
+        ];
+        for (json, want) in cases {
+            let got = read(json).unwrap();
+            assert!(
+                matches!(got, Cow::Owned(ref s) if s == want),
+                "{json}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn broken_strings_are_errors_at_their_place() {
+        for (json, message) in [
+            (r#""no end"#, "unterminated string"),
+            (r#""long enough to scan, no end"#, "unterminated string"),
+            (r#""a\"#, "unterminated escape"),
+            (r#""a\x""#, "bad escape"),
+            (r#""a\u12zz""#, "bad \\u escape"),
+            // `from_str_radix` alone would take a sign.
+            (r#""a\u+123""#, "bad \\u escape"),
+            (r#""a\u1"#, "short \\u escape"),
+        ] {
+            let e = read(json).unwrap_err();
+            assert_eq!(e.message, message, "{json}");
+            assert!(e.offset <= json.len(), "{json}: {}", e.offset);
+        }
+    }
+
+    #[test]
+    fn an_escaped_key_reads_as_its_value() {
+        let mut r = Reader::new(r#"{"n\u0061me": 1}"#);
+        r.begin_object().unwrap();
+        assert_eq!(r.next_key().unwrap().as_deref(), Some("name"));
+    }
 }
