@@ -31,6 +31,40 @@ fn a_nullable_value_is_none_as_a_bare_tag_and_kept_in_an_object() {
 }
 
 #[test]
+fn a_tag_typed_by_an_alias_of_a_nullable_is_nullable_too() {
+    // `malformed_path MalformedPathError`, `alias MalformedPathError =
+    // String?`: Dropbox answers a malformed path with the tag alone.
+    use dropbox::files::LookupError;
+    for json in [
+        r#""malformed_path""#,
+        r#"{".tag": "malformed_path"}"#,
+        r#"{".tag": "malformed_path", "malformed_path": null}"#,
+    ] {
+        assert_eq!(
+            from_str::<LookupError>(json).unwrap(),
+            LookupError::MalformedPath(None),
+            "{json}"
+        );
+    }
+    let with = r#"{".tag": "malformed_path", "malformed_path": "no slash"}"#;
+    let e = from_str::<LookupError>(with).unwrap();
+    assert_eq!(e, LookupError::MalformedPath(Some("no slash".into())));
+    assert_eq!(
+        to_string(&e),
+        r#"{".tag":"malformed_path","malformed_path":"no slash"}"#
+    );
+    assert_eq!(
+        to_string(&LookupError::MalformedPath(None)),
+        r#"{".tag":"malformed_path"}"#
+    );
+    // The same alias in another namespace's union.
+    assert_eq!(
+        from_str::<dropbox::sharing::GetSharedLinksError>(r#""path""#).unwrap(),
+        dropbox::sharing::GetSharedLinksError::Path(None)
+    );
+}
+
+#[test]
 fn a_value_the_tag_needs_cannot_come_as_a_bare_tag() {
     let e = from_str::<SearchError>(r#""path""#).unwrap_err();
     assert!(

@@ -13932,7 +13932,7 @@ impl ::std::cmp::PartialEq for LockFileResultEntry {
 #[non_exhaustive]
 pub enum LookupError {
     /// The given path does not satisfy the required path format. Please refer to the [Path formats documentation](https://www.dropbox.com/developers/documentation/http/documentation#path-formats) for more information.
-    MalformedPath(crate::files::MalformedPathError),
+    MalformedPath(::std::option::Option<::std::string::String>),
     /// There is nothing at the given path.
     NotFound,
     /// We were expecting a file, but the given path refers to something that isn't a file.
@@ -13954,11 +13954,7 @@ impl crate::wire::Encode for LookupError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedPath(x) => {
-                crate::wire::write_nested(
-                    w,
-                    "malformed_path",
-                    ::std::option::Option::Some(x),
-                )
+                crate::wire::write_nested(w, "malformed_path", x.as_ref())
             }
             Self::NotFound => crate::wire::write_tag(w, "not_found"),
             Self::NotFile => crate::wire::write_tag(w, "not_file"),
@@ -13985,7 +13981,7 @@ impl crate::wire::Decode for LookupError {
         };
         match &*tag {
             "malformed_path" => {
-                crate::wire::read_nested_at(r, at, "malformed_path", "LookupError")
+                crate::wire::read_nested_opt_at(r, at, "malformed_path")
                     .map(Self::MalformedPath)
             }
             "not_found" => crate::wire::void_at(r, at, Self::NotFound),
@@ -17851,7 +17847,7 @@ impl ::std::cmp::PartialEq for WriteConflictError {
 #[non_exhaustive]
 pub enum WriteError {
     /// The given path does not satisfy the required path format. Please refer to the [Path formats documentation](https://www.dropbox.com/developers/documentation/http/documentation#path-formats) for more information.
-    MalformedPath(crate::files::MalformedPathError),
+    MalformedPath(::std::option::Option<::std::string::String>),
     /// Couldn't write to the target path because there was something in the way.
     Conflict(crate::files::WriteConflictError),
     /// The user doesn't have permissions to write to the target location.
@@ -17877,11 +17873,7 @@ impl crate::wire::Encode for WriteError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedPath(x) => {
-                crate::wire::write_nested(
-                    w,
-                    "malformed_path",
-                    ::std::option::Option::Some(x),
-                )
+                crate::wire::write_nested(w, "malformed_path", x.as_ref())
             }
             Self::Conflict(x) => {
                 crate::wire::write_nested(w, "conflict", ::std::option::Option::Some(x))
@@ -17914,7 +17906,7 @@ impl crate::wire::Decode for WriteError {
         };
         match &*tag {
             "malformed_path" => {
-                crate::wire::read_nested_at(r, at, "malformed_path", "WriteError")
+                crate::wire::read_nested_opt_at(r, at, "malformed_path")
                     .map(Self::MalformedPath)
             }
             "conflict" => {

@@ -12440,7 +12440,7 @@ impl ::std::cmp::PartialEq for GetSharedLinkFileError {
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum GetSharedLinksError {
-    Path(crate::files::MalformedPathError),
+    Path(::std::option::Option<::std::string::String>),
     Other,
     /// A tag this SDK does not know, with its value as sent.
     Unrecognized(crate::wire::Unknown),
@@ -12449,9 +12449,7 @@ impl crate::wire::Encode for GetSharedLinksError {
     #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Path(x) => {
-                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
-            }
+            Self::Path(x) => crate::wire::write_nested(w, "path", x.as_ref()),
             Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -12468,10 +12466,7 @@ impl crate::wire::Decode for GetSharedLinksError {
             ::std::result::Result::Err(e) => return ::std::result::Result::Err(e),
         };
         match &*tag {
-            "path" => {
-                crate::wire::read_nested_at(r, at, "path", "GetSharedLinksError")
-                    .map(Self::Path)
-            }
+            "path" => crate::wire::read_nested_opt_at(r, at, "path").map(Self::Path),
             "other" => crate::wire::void_at(r, at, Self::Other),
             other => crate::wire::read_unknown_at(r, at, other).map(Self::Unrecognized),
         }

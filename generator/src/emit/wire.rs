@@ -241,8 +241,10 @@ enum Shape {
 }
 
 fn shape(api: &Api, t: &DataType) -> Shape {
-    let inner = match t {
-        DataType::Nullable(i) => i.as_ref(),
+    // Through aliases, as Stone's serialisers: a tag of an alias of a
+    // struct is that struct's fields, flat.
+    let inner = match api.unalias(t) {
+        DataType::Nullable(i) => api.unalias(i),
         other => other,
     };
     match inner {
