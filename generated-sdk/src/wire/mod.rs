@@ -135,8 +135,16 @@ impl Encode for f32 {
 }
 impl Decode for f32 {
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let at = r.pos();
         let v = r.float()?;
-        Ok(v as f32)
+        // `as` turns a finite f64 beyond f32's range into an infinity.
+        match v as f32 {
+            f if f.is_finite() => Ok(f),
+            _ => Err(DecodeError {
+                message: format!("{v} is out of range for a Float32"),
+                offset: at,
+            }),
+        }
     }
 }
 impl Encode for bool {
@@ -587,5 +595,24 @@ pub fn unknown_bare(tag: &str) -> Unknown {
     Unknown {
         tag: tag.to_string(),
         raw: raw.finish(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_float32_beyond_its_range_is_an_error_not_an_infinity() {
+        assert_eq!(from_str::<f32>("3.5").unwrap(), 3.5);
+        assert_eq!(from_str::<f32>("-3.4e38").unwrap(), -3.4e38);
+        for json in ["1e39", "-1e39"] {
+            let e = from_str::<f32>(json).unwrap_err();
+            assert!(
+                e.message.contains("out of range for a Float32"),
+                "{json}: {e}"
+            );
+        }
+        assert!(from_str::<f64>("1e400").is_err());
     }
 }

@@ -19,6 +19,11 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// How deep objects and arrays may nest. Dropbox's types nest a few levels
+/// (serde_json's default limit is 128 too); each level costs a few
+/// kilobytes of stack in a debug build, well within a thread's 2 MiB.
+pub const MAX_DEPTH: usize = 128;
+
 pub struct Reader<'a> {
     text: &'a str,
     pos: usize,
@@ -95,6 +100,16 @@ impl<'a> Reader<'a> {
 
     pub fn begin_object(&mut self) -> Result<(), DecodeError> {
         self.expect(b'{')?;
+        self.enter()
+    }
+
+    /// Into a container just opened. Reading recurses once per level
+    /// (`skip_value`, the decoders), so a few kilobytes of `[` would
+    /// overflow the stack and abort the process: deeper input is refused.
+    fn enter(&mut self) -> Result<(), DecodeError> {
+        if self.first.len() >= MAX_DEPTH {
+            return Err(self.error(format!("nested deeper than {MAX_DEPTH} levels")));
+        }
         self.first.push(true);
         Ok(())
     }
@@ -119,8 +134,7 @@ impl<'a> Reader<'a> {
 
     pub fn begin_array(&mut self) -> Result<(), DecodeError> {
         self.expect(b'[')?;
-        self.first.push(true);
-        Ok(())
+        self.enter()
     }
 
     /// Whether another item of the current array follows.
@@ -166,19 +180,36 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A number as JSON spells it: `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`
+    /// (no `+`, no leading zero, digits on both sides of the point).
     fn number_text(&mut self) -> Result<&'a str, DecodeError> {
         self.ws();
         let b = self.bytes();
         let start = self.pos;
-        let mut end = start;
-        while end < b.len() && matches!(b[end], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
-            end += 1;
+        let digits = |mut i: usize| {
+            let from = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            (i > from).then_some(i)
+        };
+        let mut i = start + usize::from(b.get(start) == Some(&b'-'));
+        i = match b.get(i) {
+            Some(b'0') => Some(i + 1),
+            Some(b'1'..=b'9') => digits(i),
+            _ => None,
         }
-        if end == start {
-            return Err(self.error("expected a number".into()));
+        .ok_or_else(|| self.error("expected a number".into()))?;
+        if b.get(i) == Some(&b'.') {
+            i = digits(i + 1).ok_or_else(|| self.error("expected digits after '.'".into()))?;
         }
-        self.pos = end;
-        Ok(&self.text[start..end])
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            let sign = usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
+            i = digits(i + 1 + sign)
+                .ok_or_else(|| self.error("expected digits in the exponent".into()))?;
+        }
+        self.pos = i;
+        Ok(&self.text[start..i])
     }
 
     pub fn integer(&mut self) -> Result<i128, DecodeError> {
@@ -257,23 +288,33 @@ impl<'a> Reader<'a> {
                         b't' => out.push('\t'),
                         b'u' => {
                             let hi = self.hex4()?;
-                            let c = if (0xD800..0xDC00).contains(&hi)
+                            let mut c = char::from_u32(hi);
+                            // A high surrogate and a low one make one
+                            // character; a surrogate alone is U+FFFD, and an
+                            // escape after it is read on its own.
+                            if (0xD800..0xDC00).contains(&hi)
                                 && self.text[self.pos..].starts_with("\\u")
                             {
+                                let back = self.pos;
                                 self.pos += 2;
                                 let lo = self.hex4()?;
-                                char::from_u32(
-                                    0x10000
-                                        + ((hi - 0xD800) << 10)
-                                        + (lo.wrapping_sub(0xDC00) & 0x3FF),
-                                )
-                            } else {
-                                char::from_u32(hi)
-                            };
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    c = char::from_u32(
+                                        0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00),
+                                    );
+                                } else {
+                                    self.pos = back;
+                                }
+                            }
                             out.push(c.unwrap_or('\u{FFFD}'));
                         }
                         _ => return Err(self.error("bad escape".into())),
                     }
+                }
+                0..=0x1f => {
+                    return Err(
+                        self.error("a control character in a string (JSON escapes them)".into())
+                    )
                 }
                 _ => {
                     // Copy up to the next quote or backslash at once.
@@ -357,7 +398,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The first `"` or `\\` at or after `i` (or the end), eight bytes at a
+/// The first `"`, `\\` or control character (which JSON does not allow
+/// unescaped in a string) at or after `i`, or the end; eight bytes at a
 /// time: JSON strings are mostly short keys and values without escapes.
 fn find_quote_or_backslash(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -366,15 +408,19 @@ fn find_quote_or_backslash(b: &[u8], mut i: usize) -> usize {
         let v = x ^ (ONES * u64::from(byte));
         v.wrapping_sub(ONES) & !v & HIGHS
     };
+    // A byte below 0x20 (the high bit of each byte of `x` is left out:
+    // UTF-8's bytes above 0x7f are never below 0x20).
+    let control = |x: u64| x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+    let special = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
     while let Some(chunk) = b.get(i..i + 8) {
         let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        let hits = has(x, b'"') | has(x, b'\\');
+        let hits = has(x, b'"') | has(x, b'\\') | control(x);
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    while i < b.len() && b[i] != b'"' && b[i] != b'\\' {
+    while i < b.len() && !special(b[i]) {
         i += 1;
     }
     i
@@ -416,8 +462,10 @@ mod tests {
                 r#""/Homework/math/caf\u00e9 menu.txt""#,
                 "/Homework/math/café menu.txt",
             ),
-            // A surrogate pair, and a lone high surrogate (replaced).
+            // A surrogate pair; a lone high or low surrogate (replaced), and
+            // an escape after a lone high one read on its own.
             (r#""\ud83d\ude00 \ud83d!""#, "\u{1F600} \u{FFFD}!"),
+            (r#""\ude00\ud83d\u0041""#, "\u{FFFD}\u{FFFD}A"),
         ];
         for (json, want) in cases {
             let got = read(json).unwrap();
@@ -439,10 +487,80 @@ mod tests {
             // `from_str_radix` alone would take a sign.
             (r#""a\u+123""#, "bad \\u escape"),
             (r#""a\u1"#, "short \\u escape"),
+            (
+                "\"tab\there\"",
+                "a control character in a string (JSON escapes them)",
+            ),
+            (
+                "\"a long run before it: \u{1}\"",
+                "a control character in a string (JSON escapes them)",
+            ),
+            (
+                "\"after an escape \\n, a newline\n\"",
+                "a control character in a string (JSON escapes them)",
+            ),
         ] {
             let e = read(json).unwrap_err();
             assert_eq!(e.message, message, "{json}");
             assert!(e.offset <= json.len(), "{json}: {}", e.offset);
+        }
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_an_error_not_a_stack_overflow() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let limit = deep(MAX_DEPTH);
+        let mut r = Reader::new(&limit);
+        r.skip_value().unwrap();
+        r.end().unwrap();
+        // Far deeper than any stack holds, in an unknown field and alone.
+        for json in [
+            format!(r#"{{"x": {}}}"#, deep(100_000)),
+            deep(MAX_DEPTH + 1),
+            format!("{}1{}", r#"{"a":"#.repeat(100_000), "}".repeat(100_000)),
+        ] {
+            let e = Reader::new(&json).skip_value().unwrap_err();
+            assert_eq!(e.message, "nested deeper than 128 levels");
+        }
+        // Through a generated decoder: a route error with a deep extra key.
+        let json = format!(
+            r#"{{".tag": "invalid_access_token", "x": {}}}"#,
+            deep(100_000)
+        );
+        let e = crate::wire::from_str::<crate::auth::AuthError>(&json).unwrap_err();
+        assert_eq!(e.message, "nested deeper than 128 levels");
+    }
+
+    #[test]
+    fn numbers_are_read_as_json_spells_them() {
+        for (json, want) in [
+            ("0", 0.0),
+            ("-0", 0.0),
+            ("0.5", 0.5),
+            ("-1.5e-3", -0.0015),
+            ("1E+2", 100.0),
+            ("12e2", 1200.0),
+        ] {
+            let mut r = Reader::new(json);
+            assert_eq!(r.float().unwrap(), want, "{json}");
+            r.end().unwrap();
+        }
+        assert_eq!(
+            Reader::new("-170141183460469231731687303715884105728")
+                .integer()
+                .unwrap(),
+            i128::MIN
+        );
+        // Each is refused by the number itself or leaves text behind it.
+        for json in [
+            "+5", "01", ".5", "1.", "-", "e", "1e", "1e+", "--1", "1-2", "0x10", "1.5.2",
+            "Infinity", "NaN",
+        ] {
+            let mut r = Reader::new(json);
+            let whole = r.float().and_then(|_| r.end());
+            assert!(whole.is_err(), "{json}");
+            let mut r = Reader::new(json);
+            assert!(r.skip_value().and_then(|_| r.end()).is_err(), "{json}");
         }
     }
 
