@@ -14,6 +14,7 @@ mod client_tokens;
 #[cfg(feature = "helpers")]
 mod content_hash;
 mod examples;
+mod secrets_in_debug;
 mod subtypes;
 #[cfg(feature = "helpers")]
 mod transfer_download;

@@ -310,8 +310,9 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 
 /// `Debug` for generated types: the type's name and its wire JSON (one
 /// small function for every type, instead of a derived impl each).
+/// Secrets (passwords, tokens) are shown as `"<redacted>"`.
 pub fn debug(name: &str, value: &dyn Encode, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-    let mut w = Writer::new();
+    let mut w = Writer::redacting();
     value.encode(&mut w);
     write!(f, "{name}{}", w.finish())
 }
@@ -321,7 +322,11 @@ pub fn debug(name: &str, value: &dyn Encode, f: &mut std::fmt::Formatter<'_>) ->
 /// `"key": value` inside an object.
 pub fn write_field<T: Encode + ?Sized>(w: &mut Writer, key: &str, value: &T) {
     w.key(key);
-    value.encode(w);
+    if w.redacts(key) {
+        w.string("<redacted>");
+    } else {
+        value.encode(w);
+    }
 }
 
 /// `"key": value` where the value is set; nothing where it is not.

@@ -5,6 +5,8 @@ pub struct Writer {
     out: String,
     /// Per open container: whether it has an element yet.
     first: Vec<bool>,
+    /// Writing for `Debug`: secret fields' values are left out.
+    redact: bool,
 }
 
 impl Default for Writer {
@@ -18,7 +20,22 @@ impl Writer {
         Writer {
             out: String::with_capacity(256),
             first: Vec::new(),
+            redact: false,
         }
+    }
+
+    /// A writer for `Debug` output: the value of a field that holds a
+    /// secret ([`is_secret`]) is written as `"<redacted>"`.
+    pub fn redacting() -> Self {
+        Writer {
+            redact: true,
+            ..Writer::new()
+        }
+    }
+
+    /// Whether the value under `key` is to be left out.
+    pub fn redacts(&self, key: &str) -> bool {
+        self.redact && is_secret(key)
     }
 
     pub fn finish(self) -> String {
@@ -114,5 +131,42 @@ impl Writer {
         }
         self.out.push_str(&s[start..]);
         self.out.push('"');
+    }
+}
+
+/// Whether a field (or union tag) of this name holds a secret that `Debug`
+/// must not show: its last word is `password`, or any word is `token` or
+/// `secret` (`oauth2_token`, `oauth1_token_secret`, `link_password`,
+/// `set_password`, a shared link's `token_key`). Some flags and team-log
+/// events are caught too (`require_password`); showing less there is the
+/// safe side.
+pub fn is_secret(key: &str) -> bool {
+    key.rsplit('_').next() == Some("password")
+        || key.split('_').any(|w| w == "token" || w == "secret")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_field_names() {
+        for secret in [
+            "password",
+            "link_password",
+            "set_password",
+            "oauth2_token",
+            "oauth1_token_secret",
+            "token_key",
+        ] {
+            assert!(super::is_secret(secret), "{secret}");
+        }
+        for plain in [
+            "name",
+            "password_required",
+            "tokens_used",
+            "dropbox_passwords_exported",
+            "cursor",
+        ] {
+            assert!(!super::is_secret(plain), "{plain}");
+        }
     }
 }
