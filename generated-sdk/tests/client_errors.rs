@@ -154,6 +154,16 @@ async fn server_error_5xx_and_other_statuses() {
         matches!(&err, Error::Server { status: 503, message, .. } if message == "unavailable"),
         "{err:?}"
     );
+    // A 400's text quoting the Authorization header keeps no token.
+    let err = error_for(Reply::text(
+        400,
+        r#"Error in call to API function "files/get_metadata": Invalid authorization value in HTTP header "Authorization": "Bearer sl.secret-token""#,
+    ))
+    .await;
+    assert!(
+        matches!(&err, Error::BadInput { message, .. } if message.ends_with(r#""Bearer <redacted>""#)),
+        "{err:?}"
+    );
     let err = error_for(Reply::text(418, "teapot")).await;
     assert!(matches!(&err, Error::Http { status: 418, .. }), "{err:?}");
 }
@@ -405,4 +415,43 @@ async fn an_answer_cut_after_success_is_not_sent_again() {
         "{err:?}"
     );
     assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn an_error_body_without_end_is_read_only_so_far() {
+    // A 500 whose chunked body never ends: the client stops reading after
+    // its limit (1 MiB) and returns the error, instead of filling memory.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let sent = Arc::new(AtomicUsize::new(0));
+    let sent_by_server = sent.clone();
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 4096];
+        let _ = s.read(&mut request).await;
+        let head = "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n";
+        if s.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+        while s.write_all(chunk.as_bytes()).await.is_ok() {
+            sent_by_server.fetch_add(64 * 1024, Ordering::SeqCst);
+        }
+    });
+    let client = UserClient::with_config(
+        Credentials::access_token("t"),
+        dropbox::client::Config::default()
+            .with_base_urls(url)
+            .with_retry(RetryPolicy::none()),
+    );
+    let arg = GetMetadataArg::new("/a".into());
+    let call = dropbox::files::get_metadata(&client, &arg);
+    let err = tokio::time::timeout(Duration::from_secs(30), call)
+        .await
+        .expect("the call returned")
+        .unwrap_err();
+    assert!(matches!(&err, Error::Server { status: 500, .. }), "{err:?}");
+    // It stopped near the limit, not after the server's whole stream.
+    assert!(sent.load(Ordering::SeqCst) < 64 << 20);
 }

@@ -206,10 +206,13 @@ async fn execute(
                 let (Auth::Bearer(source), Some(rejected)) = (&shared.auth, &token) else {
                     return Err(e);
                 };
-                if refreshed || !replayable {
+                if refreshed {
                     return Err(e);
                 }
-                if source.after_expired(rejected, shared).await?.is_none() {
+                // Refreshed even when this request cannot be sent again (a
+                // stream body): the error goes back, and the next call has
+                // a token that works instead of the same refusal.
+                if source.after_expired(rejected, shared).await?.is_none() || !replayable {
                     return Err(e);
                 }
                 refreshed = true;
@@ -314,7 +317,7 @@ async fn attempt(
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let text = match resp.text().await {
+    let text = match small_text(resp).await {
         Ok(text) => text,
         // An answer cut short is worth another try only where the status
         // itself says to try again.
@@ -326,7 +329,40 @@ async fn attempt(
             }))
         }
     };
+    // Dropbox's 400 text (kept as the error's message) can quote the
+    // request's `Authorization` header: the credential is taken out.
+    let sent = match (&shared.auth, token) {
+        _ if status != 400 => None,
+        (_, Some(token)) => Some(token.expose()),
+        (Auth::Basic(basic), None) => Some(basic.expose().trim_start_matches("Basic ")),
+        _ => None,
+    };
+    let text = match sent {
+        Some(secret) if !secret.is_empty() && text.contains(secret) => {
+            text.replace(secret, "<redacted>")
+        }
+        _ => text,
+    };
     Err(classify(ep, status, text, request_id, retry_after))
+}
+
+/// The most of an error answer's (or a token answer's) body that is read:
+/// Dropbox's are a few hundred bytes, and a body without end must not
+/// take all memory.
+const MAX_SMALL_BODY: usize = 1 << 20;
+
+/// A small answer's body as text (lossy UTF-8), at most
+/// [`MAX_SMALL_BODY`] bytes of it.
+pub(crate) async fn small_text(mut resp: reqwest::Response) -> Result<String, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        let room = MAX_SMALL_BODY - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() == MAX_SMALL_BODY {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 fn transport(ep: &'static Endpoint, source: reqwest::Error) -> Failure {

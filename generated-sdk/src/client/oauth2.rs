@@ -286,7 +286,7 @@ pub(crate) async fn token_request(
                 .send()
                 .await?;
             let status = resp.status().as_u16();
-            Ok::<_, reqwest::Error>((status, resp.text().await?))
+            Ok::<_, reqwest::Error>((status, super::call::small_text(resp).await?))
         }
         .await;
         // A failed connection or a 5xx is worth another try: a refresh is
