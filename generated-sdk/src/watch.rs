@@ -16,7 +16,7 @@
 //! # }
 //! ```
 
-use crate::client::{Error, UserClient};
+use crate::client::{Caller, Error, UserClient};
 use crate::files::{self, ListFolderArg, Metadata};
 use futures_core::Stream;
 use std::time::Duration;
@@ -149,7 +149,16 @@ impl Watcher {
             let poll = files::list_folder_longpoll(&self.client, &arg)
                 .await
                 .map_err(WatchError::Longpoll)?;
-            self.backoff = poll.backoff.map(Duration::from_secs);
+            // Dropbox's `backoff`, at most as long as the client's policy
+            // waits for a rate limit: a huge value must not stall the watch.
+            let max = self
+                .client
+                .session()
+                .shared
+                .config
+                .retry()
+                .max_retry_after();
+            self.backoff = poll.backoff.map(|s| Duration::from_secs(s).min(max));
             self.pages_pending = poll.changes;
         }
     }

@@ -19,6 +19,8 @@ mod subtypes;
 #[cfg(feature = "helpers")]
 mod transfer_download;
 #[cfg(feature = "helpers")]
+mod transfer_limits;
+#[cfg(feature = "helpers")]
 mod transfer_roundtrip;
 #[cfg(feature = "helpers")]
 mod transfer_upload;

@@ -44,7 +44,8 @@ impl DownloadOptions {
     /// (rounded up to a multiple of 4 MiB), `concurrency` at a time.
     pub fn with_parallel_ranges(mut self, range_size: u64, concurrency: usize) -> Self {
         let block = BLOCK_SIZE as u64;
-        let size = range_size.div_ceil(block).max(1) * block;
+        // Clamped in blocks, so that no size overflows the rounding.
+        let size = range_size.div_ceil(block).clamp(1, u64::MAX / block) * block;
         self.ranges = Some((size, concurrency.max(1)));
         self
     }
@@ -227,7 +228,7 @@ async fn fetch(
             Ok(d) => d,
             Err(e) => {
                 attempt += 1;
-                match retry_delay(&e, attempt - 1) {
+                match retry_delay(client, &e, attempt - 1) {
                     Some(wait) if attempt < options.max_attempts => {
                         tokio::time::sleep(wait).await;
                         continue;
@@ -407,5 +408,21 @@ fn write_all_at(file: &std::fs::File, buf: &[u8], at: u64) -> std::io::Result<()
         let mut file = file;
         file.seek(std::io::SeekFrom::Start(at))?;
         file.write_all(buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn range_sizes_are_rounded_to_blocks_and_clamped_without_overflow() {
+        let block = super::BLOCK_SIZE as u64;
+        let range = |n| {
+            super::DownloadOptions::default()
+                .with_parallel_ranges(n, 0)
+                .ranges
+        };
+        assert_eq!(range(1), Some((block, 1)));
+        assert_eq!(range(block + 1), Some((2 * block, 1)));
+        assert_eq!(range(u64::MAX), Some((u64::MAX / block * block, 1)));
     }
 }

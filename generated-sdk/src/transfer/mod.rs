@@ -27,7 +27,7 @@ pub use download::{download_file, DownloadOptions};
 pub use many::{upload_many, UploadItem};
 pub use upload::{upload_file, upload_stream};
 
-use crate::client::Error;
+use crate::client::{Caller, Error, UserClient};
 use crate::content_hash::BLOCK_SIZE;
 use crate::files;
 use std::path::PathBuf;
@@ -112,8 +112,8 @@ impl UploadOptions {
     /// (memory does not grow with the chunk size); a stream's are held in
     /// memory until sent: about `chunk_size x concurrency`.
     pub fn with_chunk_size(mut self, bytes: usize) -> Self {
-        let rounded = bytes.div_ceil(BLOCK_SIZE).max(1) * BLOCK_SIZE;
-        self.chunk_size = rounded.min(MAX_CHUNK);
+        // Clamped in blocks, so that no size overflows the rounding.
+        self.chunk_size = bytes.div_ceil(BLOCK_SIZE).clamp(1, MAX_CHUNK / BLOCK_SIZE) * BLOCK_SIZE;
         self
     }
     /// Appends in flight at once (files at once for [`upload_many`]);
@@ -308,14 +308,24 @@ impl Reporter {
 
 /// How long to wait before another attempt after `e`, if another may
 /// succeed: server errors and broken connections back off exponentially
-/// with jitter, a rate limit waits what Dropbox asks.
-pub(crate) fn retry_delay<E>(e: &Error<E>, attempt: u32) -> Option<Duration> {
+/// with jitter; a rate limit waits what Dropbox asks, unless that is longer
+/// than the client's policy waits (`RetryPolicy::with_max_retry_after`);
+/// an expired access token, which the client has just refreshed (it could
+/// not send a stream body again itself), is tried again at once.
+pub(crate) fn retry_delay<E>(client: &UserClient, e: &Error<E>, attempt: u32) -> Option<Duration> {
     match e {
         Error::Server { .. } | Error::Transport { .. } => {
             let base = Duration::from_millis(250).saturating_mul(1 << attempt.min(6));
             Some(base.mul_f64(0.5 + fastrand::f64() / 2.0))
         }
-        Error::RateLimit { retry_after, .. } => Some(*retry_after),
+        Error::RateLimit { retry_after, .. } => {
+            let max = client.session().shared.config.retry().max_retry_after();
+            (*retry_after <= max).then_some(*retry_after)
+        }
+        Error::Auth {
+            error: crate::auth::AuthError::ExpiredAccessToken,
+            ..
+        } => Some(Duration::ZERO),
         _ => None,
     }
 }
@@ -337,4 +347,17 @@ pub(crate) fn check_uploaded(
         dropbox: metadata.content_hash.clone(),
         metadata: Some(Box::new(metadata)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_sizes_are_rounded_to_blocks_and_clamped_without_overflow() {
+        let chunk = |n| UploadOptions::default().with_chunk_size(n).chunk_size;
+        assert_eq!(chunk(0), BLOCK_SIZE);
+        assert_eq!(chunk(BLOCK_SIZE + 1), 2 * BLOCK_SIZE);
+        assert_eq!(chunk(usize::MAX), MAX_CHUNK);
+    }
 }

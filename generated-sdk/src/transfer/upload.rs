@@ -130,7 +130,7 @@ async fn upload_file_in_one_call(
                 let sent = lock(&hasher).len();
                 reporter.sub(sent);
                 attempt += 1;
-                match retry_delay(&e, attempt - 1) {
+                match retry_delay(client, &e, attempt - 1) {
                     Some(wait) if attempt < options.max_attempts => tokio::time::sleep(wait).await,
                     _ => return Err(TransferError::Upload(Box::new(e))),
                 }
