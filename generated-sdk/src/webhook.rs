@@ -52,13 +52,20 @@ fn new_mac(app_secret: &str) -> Hmac<Sha256> {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 == 1 || !s.is_ascii() {
+    if s.len() % 2 == 1 {
         return None;
     }
-    s.as_bytes()
-        .chunks(2)
-        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
-        .collect()
+    s.as_bytes().chunks(2).map(hex_byte).collect()
+}
+
+/// The byte two hex digits spell (`from_str_radix` alone takes a sign:
+/// `+f` would be 0x0f).
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let digit = |b: u8| char::from(b).to_digit(16);
+    match pair {
+        [hi, lo] => Some(u8::try_from(digit(*hi)? * 16 + digit(*lo)?).ok()?),
+        _ => None,
+    }
 }
 
 /// The answer to Dropbox's verification request: status 200, these
@@ -98,10 +105,7 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| {
-            let h = std::str::from_utf8(h).ok()?;
-            u8::from_str_radix(h, 16).ok()
-        });
+        let hex = bytes.get(i + 1..i + 3).and_then(hex_byte);
         match (bytes[i], hex) {
             (b'%', Some(b)) => {
                 out.push(b);
@@ -146,6 +150,15 @@ mod tests {
             &format!("{}zz", &sig[..62])
         ));
         assert!(!verify_signature("Jefe", body, "é"));
+        // A sign where a hex digit goes (its tenth byte `04` as `+4`) is
+        // not the signature.
+        assert_eq!(&sig[18..20], "04");
+        assert!(!verify_signature(
+            "Jefe",
+            body,
+            &format!("{}+4{}", &sig[..18], &sig[20..])
+        ));
+        assert!(!verify_signature("Jefe", body, &format!("{}é", &sig[..62])));
     }
 
     #[test]
@@ -159,5 +172,7 @@ mod tests {
         assert!(r.headers.contains(&("X-Content-Type-Options", "nosniff")));
         assert!(r.headers.contains(&("Content-Type", "text/plain")));
         assert_eq!(challenge_from_query("foo=1"), None);
+        // `%+f` is not an escape: kept as it is (and `+` is a space).
+        assert_eq!(challenge_from_query("challenge=a%+fb").unwrap(), "a% fb");
     }
 }

@@ -293,6 +293,11 @@ pub(crate) fn base64_encode(data: &[u8]) -> String {
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let s = s.trim_end_matches('=');
+    // One character past a group of four spells no byte: not base64
+    // (Python's `b64decode`, Stone's, refuses it too).
+    if s.len() % 4 == 1 {
+        return None;
+    }
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let mut acc = 0u32;
     let mut bits = 0;
@@ -619,5 +624,15 @@ mod tests {
             );
         }
         assert!(from_str::<f64>("1e400").is_err());
+    }
+
+    #[test]
+    fn bytes_are_base64() {
+        assert_eq!(base64_decode("QUJD"), Some(b"ABC".to_vec()));
+        assert_eq!(base64_decode("QUI="), Some(b"AB".to_vec()));
+        assert_eq!(base64_decode("QQ=="), Some(b"A".to_vec()));
+        for bad in ["A", "QUJDR", "QU*D"] {
+            assert_eq!(base64_decode(bad), None, "{bad}");
+        }
     }
 }
