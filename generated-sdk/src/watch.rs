@@ -151,13 +151,7 @@ impl Watcher {
                 .map_err(WatchError::Longpoll)?;
             // Dropbox's `backoff`, at most as long as the client's policy
             // waits for a rate limit: a huge value must not stall the watch.
-            let max = self
-                .client
-                .session()
-                .shared
-                .config
-                .retry()
-                .max_retry_after();
+            let max = self.client.session().retry().max_retry_after();
             self.backoff = poll.backoff.map(|s| Duration::from_secs(s).min(max));
             self.pages_pending = poll.changes;
         }

@@ -224,6 +224,14 @@ pub struct Session {
     pub(crate) path_root: Option<Arc<str>>,
 }
 
+impl Session {
+    /// How this client's failed requests are retried (the helpers that
+    /// retry on top of it keep to the same bounds).
+    pub(crate) fn retry(&self) -> &RetryPolicy {
+        self.shared.config.retry()
+    }
+}
+
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let auth = match &self.shared.auth {

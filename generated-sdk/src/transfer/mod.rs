@@ -319,7 +319,7 @@ pub(crate) fn retry_delay<E>(client: &UserClient, e: &Error<E>, attempt: u32) ->
             Some(base.mul_f64(0.5 + fastrand::f64() / 2.0))
         }
         Error::RateLimit { retry_after, .. } => {
-            let max = client.session().shared.config.retry().max_retry_after();
+            let max = client.session().retry().max_retry_after();
             (*retry_after <= max).then_some(*retry_after)
         }
         Error::Auth {

@@ -247,7 +247,7 @@ impl<'a> Reader<'a> {
         self.expect(b'"')?;
         let b = self.bytes();
         let start = self.pos;
-        let i = find_quote_or_backslash(b, start);
+        let i = find_string_special(b, start);
         if i < b.len() && b[i] == b'"' {
             self.pos = i + 1;
             return Ok(Cow::Borrowed(&self.text[start..i]));
@@ -255,8 +255,8 @@ impl<'a> Reader<'a> {
         self.escaped(start, i)
     }
 
-    /// The rest of a string that has an escape (or no end): `start` is its
-    /// first byte, `i` the first backslash (or the end of the input).
+    /// The rest of a string that has an escape, a control character or no
+    /// end: `start` is its first byte, `i` the first of those.
     #[cold]
     #[inline(never)]
     fn escaped(&mut self, start: usize, i: usize) -> Result<Cow<'a, str>, DecodeError> {
@@ -317,9 +317,10 @@ impl<'a> Reader<'a> {
                     )
                 }
                 _ => {
-                    // Copy up to the next quote or backslash at once.
+                    // Copy up to the next quote, backslash or control
+                    // character at once.
                     let start = self.pos;
-                    let j = find_quote_or_backslash(b, start);
+                    let j = find_string_special(b, start);
                     out.push_str(&self.text[start..j]);
                     self.pos = j;
                 }
@@ -401,7 +402,7 @@ impl<'a> Reader<'a> {
 /// The first `"`, `\\` or control character (which JSON does not allow
 /// unescaped in a string) at or after `i`, or the end; eight bytes at a
 /// time: JSON strings are mostly short keys and values without escapes.
-fn find_quote_or_backslash(b: &[u8], mut i: usize) -> usize {
+fn find_string_special(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has = |x: u64, byte: u8| {
