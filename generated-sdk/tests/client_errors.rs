@@ -455,3 +455,74 @@ async fn an_error_body_without_end_is_read_only_so_far() {
     // It stopped near the limit, not after the server's whole stream.
     assert!(sent.load(Ordering::SeqCst) < 64 << 20);
 }
+
+/// A server that answers every connection with these bytes, whatever was
+/// asked (after reading the request), then closes it.
+async fn raw_server(answer: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                // The request: its head, then as much body as it says.
+                let (mut got, mut buf) = (Vec::new(), [0u8; 8192]);
+                while let Ok(Ok(n @ 1..)) =
+                    tokio::time::timeout(Duration::from_millis(500), s.read(&mut buf)).await
+                {
+                    got.extend_from_slice(&buf[..n]);
+                    let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if got.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+                let _ = s.write_all(&answer).await;
+                let _ = s.shutdown().await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn malformed_answers_are_errors_not_panics() {
+    let cases: [&[u8]; 10] = [
+        // Bodies cut short, or longer than their length says.
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"name\": ",
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{\"name\": \"a\"}",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc",
+        // Not UTF-8, in a result and in an error.
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4\r\n\r\n\"\xff\xfe\"",
+        b"HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{\"error\": \"\xff\xfe\", \"a\":1}",
+        // Rate limits with a Retry-After of garbage, of u64::MAX, and a
+        // retry_after beyond any float.
+        b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: \xff\xfe9999999999999999999999\r\nContent-Length: 2\r\n\r\nno",
+        b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 18446744073709551615\r\nContent-Length: 2\r\n\r\nno",
+        b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: 69\r\n\r\n{\"error\": {\"reason\": {\".tag\": \"too_many_requests\"}, \"retry_after\": 1e400}}",
+        // A status no one uses, and a 401 that is not JSON.
+        b"HTTP/1.1 999 Weird\r\nContent-Length: 2\r\n\r\nno",
+        b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 5\r\n\r\n{{{{{",
+    ];
+    for answer in cases {
+        let url = raw_server(answer.to_vec()).await;
+        let client = UserClient::with_config(
+            Credentials::access_token("t"),
+            dropbox::client::Config::default()
+                .with_base_urls(url)
+                .with_retry(RetryPolicy::none()),
+        );
+        let arg = GetMetadataArg::new("/a".into());
+        let result = dropbox::files::get_metadata(&client, &arg).await;
+        let shown = String::from_utf8_lossy(answer);
+        assert!(result.is_err(), "{shown}: {result:?}");
+    }
+}
