@@ -57,3 +57,24 @@ for f in "$here"/regressions/*; do
 done
 
 echo "seeded $n single-file and $m multi-file inputs into $fe (single-file ones also into $pa)"
+
+# wire_decode: each spec example of the types the target decodes, as
+# [selector byte][JSON], the byte being the type's index in the target.
+wd="$here/corpus/wire_decode"
+mkdir -p "$wd"
+python3 - "$shared/reference/expected/dropbox-api-spec.examples.jsonl" "$wd" <<'PY'
+import json, sys
+types = ["files.Metadata", "files.ListFolderResult", "files.LookupError",
+         "files.GetMetadataError", "files.UploadSessionFinishError",
+         "files.SearchV2Result", "files.RelocationBatchV2JobStatus",
+         "auth.AuthError", "auth.RateLimitError", "files.FileMetadata"]
+n = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    name = e["namespace"] + "." + e["type"]
+    if name in types:
+        with open(f"{sys.argv[2]}/example_{n}", "wb") as f:
+            f.write(bytes([types.index(name)]) + json.dumps(e["value"]).encode())
+        n += 1
+print(f"wire_decode: {n} seeds")
+PY
