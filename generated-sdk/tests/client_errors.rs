@@ -22,6 +22,21 @@ async fn get_metadata(
     dropbox::files::get_metadata(&client, &GetMetadataArg::new("/a.txt".into())).await
 }
 
+/// A client of the server at `url`, with a token and this retry policy.
+fn client_at(url: String, retry: RetryPolicy) -> UserClient {
+    UserClient::with_config(
+        Credentials::access_token("t"),
+        dropbox::client::Config::default()
+            .with_base_urls(url)
+            .with_retry(retry),
+    )
+}
+
+/// The default retries, with back-off delays of a few milliseconds.
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy::default().with_backoff(Duration::from_millis(5), Duration::from_millis(10))
+}
+
 /// The error for one fixed answer, without retries.
 async fn error_for(reply: Reply) -> Error<GetMetadataError> {
     let server = TestServer::start(move |_| reply.clone()).await;
@@ -198,12 +213,7 @@ async fn transport_errors_name_the_route() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let client = UserClient::with_config(
-        Credentials::access_token("t"),
-        dropbox::client::Config::default()
-            .with_base_urls(url)
-            .with_retry(RetryPolicy::none()),
-    );
+    let client = client_at(url, RetryPolicy::none());
     let err = dropbox::files::get_metadata(&client, &GetMetadataArg::new("/a".into()))
         .await
         .unwrap_err();
@@ -349,15 +359,7 @@ async fn resetting_server(resets: usize) -> (String, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn connection_resets_are_retried() {
     let (url, count) = resetting_server(2).await;
-    let client = UserClient::with_config(
-        Credentials::access_token("t"),
-        dropbox::client::Config::default()
-            .with_base_urls(url)
-            .with_retry(
-                RetryPolicy::default()
-                    .with_backoff(Duration::from_millis(5), Duration::from_millis(10)),
-            ),
-    );
+    let client = client_at(url, quick_retries());
     let meta = dropbox::files::get_metadata(&client, &GetMetadataArg::new("/a".into()))
         .await
         .unwrap();
@@ -389,15 +391,7 @@ async fn an_answer_cut_after_success_is_not_sent_again() {
             });
         }
     });
-    let client = UserClient::with_config(
-        Credentials::access_token("t"),
-        dropbox::client::Config::default()
-            .with_base_urls(url)
-            .with_retry(
-                RetryPolicy::default()
-                    .with_backoff(Duration::from_millis(5), Duration::from_millis(10)),
-            ),
-    );
+    let client = client_at(url, quick_retries());
     let err = dropbox::files::move_v2(
         &client,
         &dropbox::files::RelocationArg::new("/a".into(), "/b".into()),
@@ -439,12 +433,7 @@ async fn an_error_body_without_end_is_read_only_so_far() {
             sent_by_server.fetch_add(64 * 1024, Ordering::SeqCst);
         }
     });
-    let client = UserClient::with_config(
-        Credentials::access_token("t"),
-        dropbox::client::Config::default()
-            .with_base_urls(url)
-            .with_retry(RetryPolicy::none()),
-    );
+    let client = client_at(url, RetryPolicy::none());
     let arg = GetMetadataArg::new("/a".into());
     let call = dropbox::files::get_metadata(&client, &arg);
     let err = tokio::time::timeout(Duration::from_secs(30), call)
@@ -514,12 +503,7 @@ async fn malformed_answers_are_errors_not_panics() {
     ];
     for answer in cases {
         let url = raw_server(answer.to_vec()).await;
-        let client = UserClient::with_config(
-            Credentials::access_token("t"),
-            dropbox::client::Config::default()
-                .with_base_urls(url)
-                .with_retry(RetryPolicy::none()),
-        );
+        let client = client_at(url, RetryPolicy::none());
         let arg = GetMetadataArg::new("/a".into());
         let result = dropbox::files::get_metadata(&client, &arg).await;
         let shown = String::from_utf8_lossy(answer);
