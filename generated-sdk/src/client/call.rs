@@ -171,7 +171,7 @@ async fn execute(
     range: Option<ByteRange>,
 ) -> Result<Success, Error<RawJson>> {
     let shared = &session.shared;
-    let policy = shared.config.retry();
+    let policy = session.retry();
     let (mut retries, mut rate_limited, mut refreshed) = (0u32, 0u32, false);
     loop {
         let token = match (&shared.auth, ep.noauth) {

@@ -25,7 +25,8 @@ impl Writer {
     }
 
     /// A writer for `Debug` output: the value of a field that holds a
-    /// secret ([`is_secret`]) is written as `"<redacted>"`.
+    /// secret (a password or a token, by its name) is written as
+    /// `"<redacted>"`.
     pub fn redacting() -> Self {
         Writer {
             redact: true,
