@@ -118,6 +118,15 @@ mod tests {
         ] {
             assert!(crate::wire::from_str::<DateTime>(bad).is_err(), "{bad}");
         }
+        // The expressions the emitter writes for a timestamp default
+        // (generator/src/emit/types.rs), for 2020-02-29 and a time of day.
+        let d: Date = crate::wire::DateTime::UNIX_EPOCH
+            .saturating_add(crate::time::Duration::days(18321i64))
+            .date();
+        assert_eq!(crate::wire::to_string(&d), r#""2020-02-29""#);
+        let t: DateTime = crate::wire::DateTime::UNIX_EPOCH
+            .saturating_add(crate::time::Duration::seconds(1431445838i64));
+        assert_eq!(crate::wire::to_string(&t), r#""2015-05-12T15:50:38Z""#);
         let d: Date = crate::wire::from_str(r#""2016-02-29""#).unwrap();
         assert_eq!(crate::wire::to_string(&d), r#""2016-02-29""#);
         assert!(crate::wire::from_str::<Date>(r#""2015-02-29""#).is_err());
