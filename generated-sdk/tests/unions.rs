@@ -65,6 +65,31 @@ fn a_tag_typed_by_an_alias_of_a_nullable_is_nullable_too() {
 }
 
 #[test]
+fn a_nullable_struct_tag_is_none_bare_or_with_no_other_key() {
+    // Stone writes `Update(None)` as `{".tag": "update"}`: it must read
+    // back, as a bare tag does, while fields beside the tag are the struct.
+    use dropbox::file_requests::UpdateFileRequestDeadline as Deadline;
+    assert_eq!(to_string(&Deadline::Update(None)), r#"{".tag":"update"}"#);
+    for json in [r#""update""#, r#"{".tag": "update"}"#] {
+        assert_eq!(
+            from_str::<Deadline>(json).unwrap(),
+            Deadline::Update(None),
+            "{json}"
+        );
+    }
+    let set = r#"{"deadline": "2020-10-12T17:00:00Z", ".tag": "update"}"#;
+    match from_str::<Deadline>(set).unwrap() {
+        Deadline::Update(Some(d)) => assert_eq!(d.deadline.unix_timestamp(), 1602522000),
+        other => panic!("{other:?}"),
+    }
+    // Inside a struct, the reader goes on after the tag alone.
+    let arg = r#"{"id": "oaCAVmEyrqYnkZX9955Y", "deadline": {".tag": "update"}, "open": true}"#;
+    let arg: dropbox::file_requests::UpdateFileRequestArgs = from_str(arg).unwrap();
+    assert_eq!(arg.deadline, Deadline::Update(None));
+    assert_eq!(arg.open, Some(true));
+}
+
+#[test]
 fn a_value_the_tag_needs_cannot_come_as_a_bare_tag() {
     let e = from_str::<SearchError>(r#""path""#).unwrap_err();
     assert!(

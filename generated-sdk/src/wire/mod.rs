@@ -536,14 +536,16 @@ pub fn read_flat_at<T: Decode>(r: &mut Reader<'_>, at: Option<usize>) -> Result<
     }
 }
 
-/// As [`read_flat_at`] for a nullable struct: a bare tag is `None`.
+/// As [`read_flat_at`] for a nullable struct: a bare tag, or an object
+/// with no key but `.tag` (how Stone writes it), is `None`.
 #[inline]
 pub fn read_flat_opt_at<T: Decode>(
     r: &mut Reader<'_>,
     at: Option<usize>,
 ) -> Result<Option<T>, DecodeError> {
     match at {
-        Some(at) => T::decode_fields(r, at).map(Some),
+        Some(at) if r.has_key_beside_tag()? => T::decode_fields(r, at).map(Some),
+        Some(_) => r.skip_value().map(|()| None),
         None => Ok(None),
     }
 }

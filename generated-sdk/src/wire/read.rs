@@ -379,6 +379,24 @@ impl<'a> Reader<'a> {
         Ok(&self.text[start..self.pos])
     }
 
+    /// Whether the object starting here has a key other than `.tag`; the
+    /// position is left unchanged.
+    pub fn has_key_beside_tag(&mut self) -> Result<bool, DecodeError> {
+        let (start, depth) = (self.pos, self.first.len());
+        self.begin_object()?;
+        let mut found = false;
+        while let Some(k) = self.next_key()? {
+            if k != ".tag" {
+                found = true;
+                break;
+            }
+            self.skip_value()?;
+        }
+        self.pos = start;
+        self.first.truncate(depth);
+        Ok(found)
+    }
+
     /// The `.tag` of the object starting here, wherever it is among the
     /// keys; the position is left unchanged.
     pub fn peek_tag(&mut self) -> Result<Option<Cow<'a, str>>, DecodeError> {
