@@ -15,6 +15,7 @@ mod client_tokens;
 mod content_hash;
 mod examples;
 mod secrets_in_debug;
+mod structs;
 mod subtypes;
 #[cfg(feature = "helpers")]
 mod transfer_download;

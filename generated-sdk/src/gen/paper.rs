@@ -2050,11 +2050,17 @@ impl PaperDocSharingPolicy {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     #[inline]
-    pub fn new(
-        doc_id: crate::paper::PaperDocId,
-        sharing_policy: crate::paper::SharingPolicy,
-    ) -> Self {
-        Self { doc_id, sharing_policy }
+    pub fn new(doc_id: crate::paper::PaperDocId) -> Self {
+        Self {
+            doc_id,
+            sharing_policy: crate::paper::SharingPolicy::new(),
+        }
+    }
+    /// Sets `sharing_policy`.
+    #[inline]
+    pub fn with_sharing_policy(mut self, value: crate::paper::SharingPolicy) -> Self {
+        self.sharing_policy = value;
+        self
     }
 }
 impl crate::wire::Encode for PaperDocSharingPolicy {
@@ -2073,26 +2079,30 @@ impl crate::wire::Decode for PaperDocSharingPolicy {
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::SharingPolicy> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::paper::SharingPolicy> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
         if let ::std::result::Result::Err(e) = crate::wire::read_fields(
             r,
             at,
             "PaperDocSharingPolicy",
             &["doc_id", "sharing_policy"],
-            3,
+            1,
             &mut [crate::wire::SlotRef::Str(&mut f0), crate::wire::SlotRef::Any(&mut f1)],
         ) {
             return ::std::result::Result::Err(e);
         }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "PaperDocSharingPolicy"),
             );
         };
         ::std::result::Result::Ok(Self {
             doc_id: f0,
-            sharing_policy: f1,
+            sharing_policy: match f1.0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::paper::SharingPolicy::new(),
+            },
         })
     }
 }

@@ -5937,15 +5937,18 @@ impl ModifySharedLinkSettingsArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     #[inline]
-    pub fn new(
-        url: ::std::string::String,
-        settings: crate::sharing::SharedLinkSettings,
-    ) -> Self {
+    pub fn new(url: ::std::string::String) -> Self {
         Self {
             url,
-            settings,
+            settings: crate::sharing::SharedLinkSettings::new(),
             remove_expiration: false,
         }
+    }
+    /// Sets `settings`.
+    #[inline]
+    pub fn with_settings(mut self, value: crate::sharing::SharedLinkSettings) -> Self {
+        self.settings = value;
+        self
     }
     /// Sets `remove_expiration`.
     #[inline]
@@ -5971,14 +5974,16 @@ impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::SharedLinkSettings> = ::std::option::Option::None;
+        let mut f1: crate::wire::Nullable<crate::sharing::SharedLinkSettings> = crate::wire::Nullable(
+            ::std::option::Option::None,
+        );
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         if let ::std::result::Result::Err(e) = crate::wire::read_fields(
             r,
             at,
             "ModifySharedLinkSettingsArgs",
             &["url", "settings", "remove_expiration"],
-            3,
+            1,
             &mut [
                 crate::wire::SlotRef::Str(&mut f0),
                 crate::wire::SlotRef::Any(&mut f1),
@@ -5987,15 +5992,17 @@ impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
         ) {
             return ::std::result::Result::Err(e);
         }
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
+        let ::std::option::Option::Some(f0) = f0 else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "", "ModifySharedLinkSettingsArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
             url: f0,
-            settings: f1,
+            settings: match f1.0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::sharing::SharedLinkSettings::new(),
+            },
             remove_expiration: match f2 {
                 ::std::option::Option::Some(v) => v,
                 ::std::option::Option::None => false,

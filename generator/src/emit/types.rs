@@ -359,7 +359,7 @@ impl<'a> Context<'a> {
         let required: Vec<&StructField> = fields
             .iter()
             .copied()
-            .filter(|f| !f.data_type.is_nullable() && f.default.is_none())
+            .filter(|f| self.is_required(f))
             .collect();
         let params = required.iter().map(|f| {
             let fname = format_ident!("{}", naming::field(&f.name));
@@ -370,43 +370,40 @@ impl<'a> Context<'a> {
             let fname = format_ident!("{}", naming::field(&f.name));
             if f.data_type.is_nullable() {
                 quote!(#fname: ::std::option::Option::None)
-            } else if let Some(d) = &f.default {
-                let v = self.constant(&f.data_type, d, self.boxed(item, &f.data_type));
-                quote!(#fname: #v)
-            } else {
+            } else if self.is_required(f) {
                 quote!(#fname)
+            } else {
+                let v = self.default_value(item, f);
+                quote!(#fname: #v)
             }
         });
-        let setters = fields
-            .iter()
-            .filter(|f| f.data_type.is_nullable() || f.default.is_some())
-            .map(|f| {
-                let fname = format_ident!("{}", naming::field(&f.name));
-                let setter = format_ident!("with_{}", naming::field(&f.name).trim_end_matches('_'));
-                let (ty, value) = match &f.data_type {
-                    DataType::Nullable(inner) => {
-                        let t = self.rust_type(inner);
-                        if self.boxed(item, &f.data_type) {
-                            (
-                                t,
-                                quote!(::std::option::Option::Some(::std::boxed::Box::new(value))),
-                            )
-                        } else {
-                            (t, quote!(::std::option::Option::Some(value)))
-                        }
-                    }
-                    other => (self.field_type(item, other), quote!(value)),
-                };
-                let doc = format!(" Sets `{}`.", f.name);
-                quote! {
-                    #[doc = #doc]
-                    #[inline]
-                    pub fn #setter(mut self, value: #ty) -> Self {
-                        self.#fname = #value;
-                        self
+        let setters = fields.iter().filter(|f| !self.is_required(f)).map(|f| {
+            let fname = format_ident!("{}", naming::field(&f.name));
+            let setter = format_ident!("with_{}", naming::field(&f.name).trim_end_matches('_'));
+            let (ty, value) = match &f.data_type {
+                DataType::Nullable(inner) => {
+                    let t = self.rust_type(inner);
+                    if self.boxed(item, &f.data_type) {
+                        (
+                            t,
+                            quote!(::std::option::Option::Some(::std::boxed::Box::new(value))),
+                        )
+                    } else {
+                        (t, quote!(::std::option::Option::Some(value)))
                     }
                 }
-            });
+                other => (self.field_type(item, other), quote!(value)),
+            };
+            let doc = format!(" Sets `{}`.", f.name);
+            quote! {
+                #[doc = #doc]
+                #[inline]
+                pub fn #setter(mut self, value: #ty) -> Self {
+                    self.#fname = #value;
+                    self
+                }
+            }
+        });
         let new_doc = " A value with the required fields; the others are unset or default.";
         let wire = wire::struct_impls(self, id, &fields, rust_name);
         let validate = validate::validate_fields_impl(self, &self.validate, id, rust_name);
@@ -558,8 +555,40 @@ impl<'a> Context<'a> {
     pub fn default_value(&self, item: Item, f: &StructField) -> TokenStream {
         match &f.default {
             Some(d) => self.constant(&f.data_type, d, self.boxed(item, &f.data_type)),
+            None if self.defaults_to_empty(f) => {
+                let t = self.rust_type(&f.data_type);
+                if self.boxed(item, &f.data_type) {
+                    quote!(::std::boxed::Box::new(#t::new()))
+                } else {
+                    quote!(#t::new())
+                }
+            }
             None => quote!(::std::default::Default::default()),
         }
+    }
+
+    /// Whether a field without a default of its own still has one, as in
+    /// Stone's Python serialisers: a plain struct none of whose fields is
+    /// required has a default, the struct with no field given, so such a
+    /// field may be absent (or null) and reads as that. (A struct with
+    /// enumerated subtypes has no such value here.)
+    pub fn defaults_to_empty(&self, f: &StructField) -> bool {
+        let DataType::Struct(id) = self.api.unalias(&f.data_type) else {
+            return false;
+        };
+        f.default.is_none()
+            && self.api.struct_(*id).subtypes.is_none()
+            && self
+                .api
+                .all_struct_fields(*id)
+                .iter()
+                .all(|g| g.data_type.is_nullable() || g.default.is_some())
+    }
+
+    /// Whether a field must be given: not nullable, and no default, neither
+    /// its own nor an empty struct's ([`defaults_to_empty`](Self::defaults_to_empty)).
+    pub fn is_required(&self, f: &StructField) -> bool {
+        !f.data_type.is_nullable() && f.default.is_none() && !self.defaults_to_empty(f)
     }
 
     /// A default value as a Rust expression of the field's type.

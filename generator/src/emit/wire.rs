@@ -36,7 +36,7 @@ pub(super) fn struct_impls(
     // The slots are in the fields' order (the order Dropbox sends them in,
     // which `read_fields` tries first); a bit mask says which are required.
     let name_str = &s.name;
-    let is_required = |f: &StructField| !f.data_type.is_nullable() && f.default.is_none();
+    let is_required = |f: &StructField| cx.is_required(f);
     // The mask has a bit for each of the first 64 fields; a required field
     // after them (Stone sets no limit) is checked by its own `let ... else`
     // below.
@@ -58,6 +58,11 @@ pub(super) fn struct_impls(
                 t
             };
             quote!(let mut #v: crate::wire::Nullable<#t> = crate::wire::Nullable(::std::option::Option::None);)
+        }
+        // A field whose default is its empty struct reads null as absent.
+        t if cx.defaults_to_empty(f) => {
+            let ty = cx.field_type(item, t);
+            quote!(let mut #v: crate::wire::Nullable<#ty> = crate::wire::Nullable(::std::option::Option::None);)
         }
         t => {
             let ty = cx.field_type(item, t);
@@ -108,6 +113,9 @@ pub(super) fn struct_impls(
         let fname = format_ident!("{}", naming::field(&f.name));
         if f.data_type.is_nullable() {
             quote!(#fname: #v.0)
+        } else if cx.defaults_to_empty(f) {
+            let d = cx.default_value(item, f);
+            quote!(#fname: match #v.0 { ::std::option::Option::Some(v) => v, ::std::option::Option::None => #d })
         } else if f.default.is_some() {
             let d = cx.default_value(item, f);
             quote!(#fname: match #v { ::std::option::Option::Some(v) => v, ::std::option::Option::None => #d })

@@ -169,10 +169,8 @@ async fn shared_links_and_file_requests() {
         + std::time::Duration::from_secs(3600);
     let modified = dropbox::sharing::modify_shared_link_settings(
         &client,
-        &ModifySharedLinkSettingsArgs::new(
-            link.url().to_string(),
-            SharedLinkSettings::new().with_expires(expires),
-        ),
+        &ModifySharedLinkSettingsArgs::new(link.url().to_string())
+            .with_settings(SharedLinkSettings::new().with_expires(expires)),
     )
     .await
     .unwrap();
