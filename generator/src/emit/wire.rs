@@ -36,7 +36,6 @@ pub(super) fn struct_impls(
     // The slots are in the fields' order (the order Dropbox sends them in,
     // which `read_fields` tries first); a bit mask says which are required.
     let name_str = &s.name;
-    let is_required = |f: &StructField| cx.is_required(f);
     // The mask has a bit for each of the first 64 fields; a required field
     // after them (Stone sets no limit) is checked by its own `let ... else`
     // below.
@@ -44,7 +43,7 @@ pub(super) fn struct_impls(
         fields
             .iter()
             .enumerate()
-            .filter(|(i, f)| *i < MASK_BITS && is_required(f))
+            .filter(|(i, f)| *i < MASK_BITS && cx.is_required(f))
             .map(|(i, _)| 1u64 << i)
             .sum(),
     );
@@ -91,7 +90,7 @@ pub(super) fn struct_impls(
         .iter()
         .zip(&slots)
         .enumerate()
-        .filter(|(_, (f, _))| is_required(f))
+        .filter(|(_, (f, _))| cx.is_required(f))
         .collect();
     let req_vars: Vec<_> = required
         .iter()
