@@ -382,12 +382,33 @@ impl<'a> Reader<'a> {
     /// Whether the object starting here has a key other than `.tag`; the
     /// position is left unchanged.
     pub fn has_key_beside_tag(&mut self) -> Result<bool, DecodeError> {
+        self.look_in_object(|_, k| Ok((k != ".tag").then_some(())))
+            .map(|found| found.is_some())
+    }
+
+    /// The `.tag` of the object starting here, wherever it is among the
+    /// keys; the position is left unchanged.
+    pub fn peek_tag(&mut self) -> Result<Option<Cow<'a, str>>, DecodeError> {
+        self.look_in_object(|r, k| match k {
+            ".tag" => r.str_cow().map(Some),
+            _ => Ok(None),
+        })
+    }
+
+    /// Reads the keys of the object starting here until `at_key` (given
+    /// each key, before its value) finds what it looks for; a key it
+    /// passes over has its value skipped. The position (and container
+    /// state) is then put back where it was.
+    fn look_in_object<T>(
+        &mut self,
+        mut at_key: impl FnMut(&mut Self, &str) -> Result<Option<T>, DecodeError>,
+    ) -> Result<Option<T>, DecodeError> {
         let (start, depth) = (self.pos, self.first.len());
         self.begin_object()?;
-        let mut found = false;
+        let mut found = None;
         while let Some(k) = self.next_key()? {
-            if k != ".tag" {
-                found = true;
+            found = at_key(self, &k)?;
+            if found.is_some() {
                 break;
             }
             self.skip_value()?;
@@ -395,25 +416,6 @@ impl<'a> Reader<'a> {
         self.pos = start;
         self.first.truncate(depth);
         Ok(found)
-    }
-
-    /// The `.tag` of the object starting here, wherever it is among the
-    /// keys; the position is left unchanged.
-    pub fn peek_tag(&mut self) -> Result<Option<Cow<'a, str>>, DecodeError> {
-        let start = self.pos;
-        let depth = self.first.len();
-        self.begin_object()?;
-        let mut tag = None;
-        while let Some(k) = self.next_key()? {
-            if k == ".tag" {
-                tag = Some(self.str_cow()?);
-                break;
-            }
-            self.skip_value()?;
-        }
-        self.pos = start;
-        self.first.truncate(depth);
-        Ok(tag)
     }
 }
 
