@@ -21,6 +21,13 @@ use std::rc::Rc;
 /// except that a directive repeated in `format` makes `re.compile` raise `re.error`
 /// ("redefinition of group name ..."), whose message is reproduced too.
 pub fn check_strptime(value: &str, format: &str) -> Result<(), String> {
+    strptime_epoch_seconds(value, format).map(drop)
+}
+
+/// What [`check_strptime`] checks, and the time `strptime` reads: seconds
+/// from the Unix epoch, the naive time taken as UTC (a `%z` offset is
+/// checked, not applied).
+pub fn strptime_epoch_seconds(value: &str, format: &str) -> Result<i64, String> {
     // A spec has a few formats for many values: each is compiled once (per
     // thread; `_strptime` caches its `TimeRE` patterns as well).
     thread_local! {
@@ -438,8 +445,9 @@ fn parse_z(orig: &[char]) -> Result<i64, String> {
     Ok(if z[0] == '-' { -us } else { us })
 }
 
-/// The part of `_strptime` after the regex match, plus `_strptime_datetime`'s constructors.
-fn interpret(groups: &[(char, &[char])]) -> Result<(), String> {
+/// The part of `_strptime` after the regex match, plus `_strptime_datetime`'s constructors;
+/// the time read, as seconds from the Unix epoch.
+fn interpret(groups: &[(char, &[char])]) -> Result<i64, String> {
     let (mut year, mut iso_year, mut iso_week, mut week_of_year) = (None, None, None, None);
     let (mut weekday, mut julian, mut gmtoff, mut week_starts_mon) = (None, None, None, false);
     let (mut month, mut day, mut hour, mut minute, mut second) = (1, 1, 0, 0, 0);
@@ -547,7 +555,8 @@ fn interpret(groups: &[(char, &[char])]) -> Result<(), String> {
             return Err(format!("{name} must be in 0..{max}"));
         }
     }
-    Ok(())
+    let days = ordinal(year, month, day) - ordinal(1970, 1, 1);
+    Ok(days * 86_400 + hour * 3_600 + minute * 60 + second)
 }
 
 fn is_leap(y: i64) -> bool {
@@ -659,6 +668,18 @@ mod tests {
         );
         assert_eq!(err("2015-05-12T23:59:60Z", F), "second must be in 0..59");
         assert_eq!(err("0000-01-01T00:00:00Z", F), "year 0 is out of range");
+    }
+
+    #[test]
+    fn the_time_read_counts_from_the_epoch() {
+        let at = strptime_epoch_seconds;
+        assert_eq!(at("1970-01-01", "%Y-%m-%d"), Ok(0));
+        assert_eq!(at("2020-02-29", "%Y-%m-%d"), Ok(1_582_934_400));
+        assert_eq!(at("2015-05-12T15:50:38Z", F), Ok(1_431_445_838));
+        assert_eq!(at("1969-12-31T23:59:59Z", F), Ok(-1));
+        // strptime's own reading: one digit for a month or a day.
+        assert_eq!(at("2020-3-1", "%Y-%m-%d"), Ok(1_583_020_800));
+        assert!(at("soon", "%Y-%m-%d").is_err());
     }
 
     #[test]

@@ -635,7 +635,7 @@ impl<'a> Context<'a> {
             (DataType::Timestamp { format }, Constant::Str(s))
                 if matches!(format.as_str(), "%Y-%m-%dT%H:%M:%SZ" | "%Y-%m-%d") =>
             {
-                match epoch_seconds(s) {
+                match crate::pytime::strptime_epoch_seconds(s, format).ok() {
                     Some(secs) if format == "%Y-%m-%d" => {
                         let days = secs / 86_400;
                         quote!(crate::wire::DateTime::UNIX_EPOCH
@@ -660,34 +660,6 @@ impl<'a> Context<'a> {
             v
         }
     }
-}
-
-/// Seconds from the Unix epoch to a timestamp in one of the two formats
-/// Dropbox uses, read as Python's `strptime` reads them (the numbers in
-/// order: year, month, day, then hour, minute, second if there), which the
-/// front end has checked a default against; None if it does not read.
-fn epoch_seconds(text: &str) -> Option<i64> {
-    let numbers: Vec<i64> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|n| !n.is_empty())
-        .map(|n| n.parse().ok())
-        .collect::<Option<_>>()?;
-    let (y, m, d) = match numbers[..] {
-        [y, m, d, ..] => (y, m, d),
-        _ => return None,
-    };
-    let (hh, mm, ss) = match numbers[3..] {
-        [hh, mm, ss] => (hh, mm, ss),
-        _ => (0, 0, 0),
-    };
-    // Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3_600 + mm * 60 + ss)
 }
 
 pub(super) fn doc_attr_linked(
@@ -726,21 +698,4 @@ fn std_impls(name: &proc_macro2::Ident, name_str: &str) -> TokenStream {
 /// The Rust name of the struct of fields a subtypes enum's variants share.
 pub(super) fn base_name(name: &str) -> String {
     format!("{}Base", naming::type_name(name))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn timestamp_defaults_count_from_the_epoch() {
-        assert_eq!(super::epoch_seconds("1970-01-01"), Some(0));
-        assert_eq!(super::epoch_seconds("2020-02-29"), Some(1_582_934_400));
-        assert_eq!(
-            super::epoch_seconds("2015-05-12T15:50:38Z"),
-            Some(1_431_445_838)
-        );
-        // strptime's reading: one digit for a month or a day.
-        assert_eq!(super::epoch_seconds("2020-3-1"), Some(1_583_020_800));
-        assert_eq!(super::epoch_seconds("1969-12-31T23:59:59Z"), Some(-1));
-        assert_eq!(super::epoch_seconds("soon"), None);
-    }
 }
