@@ -333,11 +333,13 @@ impl<'a> Reader<'a> {
             .text
             .get(self.pos..self.pos + 4)
             .ok_or_else(|| self.error("short \\u escape".into()))?;
-        if !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(self.error("bad \\u escape".into()));
-        }
+        // Hex digits only (`from_str_radix` would take a sign).
+        let value = h
+            .chars()
+            .try_fold(0, |n, c| Some(n * 16 + c.to_digit(16)?))
+            .ok_or_else(|| self.error("bad \\u escape".into()))?;
         self.pos += 4;
-        u32::from_str_radix(h, 16).map_err(|_| self.error("bad \\u escape".into()))
+        Ok(value)
     }
 
     /// Skip one value of any kind.
